@@ -1,0 +1,175 @@
+"""The route network: a networkx graph to build and inspect, compiled to flat arrays for kernels.
+
+Nodes and directed edges get dense indices. Out-edges are stored as CSR (``out_ptr``/``out_edges``).
+Candidate routes are precomputed once: for every node and every node with a destination role, the
+``routes_per_destination`` shortest simple paths by travel days (at most ``max_legs`` legs). The
+routes that start at node ``n`` are ``route_ptr[n]:route_ptr[n+1]``; the edges of route ``r`` are
+``route_edges[route_edge_ptr[r]:route_edge_ptr[r+1]]``. Route choice then only scores a short list.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from flowsim.errors import ScenarioError
+from flowsim.scenario import DESTINATION_ROLES, MODES, MOTIVES, Scenario
+
+MODE_CODE = {m: i for i, m in enumerate(MODES)}
+SEA = MODE_CODE["sea"]
+
+
+def build_graph(scenario: Scenario) -> nx.DiGraph:
+    """A directed graph with every node and edge attribute of the scenario (both_ways expanded)."""
+    g = nx.DiGraph(name=scenario.simulation.name)
+    for n in scenario.nodes:
+        g.add_node(n.id, **n.model_dump(exclude={"id"}))
+    for e in scenario.edges:
+        attrs = e.model_dump(exclude={"source", "target", "both_ways"})
+        pairs = [(e.source, e.target, e.id)]
+        if e.both_ways:
+            pairs.append((e.target, e.source, f"{e.target}-{e.source}"))
+        for a, b, ident in pairs:
+            if g.has_edge(a, b):
+                raise ScenarioError(
+                    f"{scenario.source}: edges.{e.id}: a second edge from '{a}' to '{b}'; "
+                    "allowed: one edge per direction between two nodes"
+                )
+            g.add_edge(a, b, **{**attrs, "id": ident})
+    return g
+
+
+@dataclass
+class CompiledNetwork:
+    node_ids: list[str]
+    edge_ids: list[str]
+    index: dict[str, int]
+    graph: nx.DiGraph
+    # nodes
+    node_lat: np.ndarray
+    node_lon: np.ndarray
+    node_capacity: np.ndarray  # agents that can settle; inf where unlimited
+    node_attract: np.ndarray  # [node, motive]
+    node_is_destination: np.ndarray
+    # directed edges
+    edge_src: np.ndarray
+    edge_dst: np.ndarray
+    edge_mode: np.ndarray
+    edge_days: np.ndarray
+    edge_cost: np.ndarray
+    edge_hazard: np.ndarray
+    edge_robbery: np.ndarray
+    out_ptr: np.ndarray
+    out_edges: np.ndarray
+    # candidate routes
+    route_ptr: np.ndarray
+    route_dest: np.ndarray
+    route_days: np.ndarray
+    route_cost: np.ndarray
+    route_risk: np.ndarray
+    route_edge_ptr: np.ndarray
+    route_edges: np.ndarray
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_ids)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.edge_ids)
+
+    @property
+    def n_routes(self) -> int:
+        return len(self.route_dest)
+
+    def route_path(self, r: int) -> list[str]:
+        """The node ids of route ``r``, for inspection."""
+        edges = self.route_edges[self.route_edge_ptr[r] : self.route_edge_ptr[r + 1]]
+        return [self.node_ids[self.edge_src[edges[0]]]] + [
+            self.node_ids[self.edge_dst[e]] for e in edges
+        ]
+
+
+def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> CompiledNetwork:
+    g = graph if graph is not None else build_graph(scenario)
+    scale = scenario.simulation.persons_per_agent
+    node_ids = [n.id for n in scenario.nodes]
+    index = {nid: i for i, nid in enumerate(node_ids)}
+    nodes = scenario.nodes
+
+    cap = np.array([np.inf if n.capacity is None else n.capacity / scale for n in nodes])
+    attract = np.array([[n.attractiveness.get(m, 0.0) for m in MOTIVES] for n in nodes], float)
+    is_dest = np.array([bool(set(n.roles) & set(DESTINATION_ROLES)) for n in nodes])
+
+    edges = sorted(g.edges(data=True), key=lambda t: (index[t[0]], index[t[1]]))
+    edge_ids = [d["id"] for _, _, d in edges]
+    edge_index = {(a, b): k for k, (a, b, _) in enumerate(edges)}
+    src = np.array([index[a] for a, _, _ in edges], np.int32)
+    dst = np.array([index[b] for _, b, _ in edges], np.int32)
+    out_ptr = np.zeros(len(nodes) + 1, np.int64)
+    np.add.at(out_ptr, src + 1, 1)
+    out_ptr = np.cumsum(out_ptr)
+
+    rc = scenario.behaviour.route_choice
+    r_ptr, r_dest, r_days, r_cost, r_risk, re_ptr, re_edges = [0], [], [], [], [], [0], []
+    for start in node_ids:
+        for dest in node_ids:
+            if dest == start or not is_dest[index[dest]]:
+                continue
+            for path in _k_paths(g, start, dest, rc.routes_per_destination, rc.max_legs):
+                ks = [edge_index[(a, b)] for a, b in itertools.pairwise(path)]
+                r_dest.append(index[dest])
+                r_days.append(sum(g.edges[a, b]["days"] for a, b in itertools.pairwise(path)))
+                r_cost.append(sum(g.edges[a, b]["cost"] for a, b in itertools.pairwise(path)))
+                survive = np.prod(
+                    [1.0 - g.edges[a, b]["hazard"] for a, b in itertools.pairwise(path)]
+                )
+                r_risk.append(1.0 - survive)
+                re_edges.extend(ks)
+                re_ptr.append(len(re_edges))
+        r_ptr.append(len(r_dest))
+
+    return CompiledNetwork(
+        node_ids=node_ids,
+        edge_ids=edge_ids,
+        index=index,
+        graph=g,
+        node_lat=np.array([n.lat for n in nodes]),
+        node_lon=np.array([n.lon for n in nodes]),
+        node_capacity=cap,
+        node_attract=attract,
+        node_is_destination=is_dest,
+        edge_src=src,
+        edge_dst=dst,
+        edge_mode=np.array([MODE_CODE[d["mode"]] for _, _, d in edges], np.int8),
+        edge_days=np.array([d["days"] for _, _, d in edges], np.int32),
+        edge_cost=np.array([d["cost"] for _, _, d in edges], float),
+        edge_hazard=np.array([d["hazard"] for _, _, d in edges], float),
+        edge_robbery=np.array([d["robbery"] for _, _, d in edges], float),
+        out_ptr=out_ptr,
+        out_edges=np.argsort(src, kind="stable").astype(np.int32),
+        route_ptr=np.array(r_ptr, np.int64),
+        route_dest=np.array(r_dest, np.int32),
+        route_days=np.array(r_days, float),
+        route_cost=np.array(r_cost, float),
+        route_risk=np.array(r_risk, float),
+        route_edge_ptr=np.array(re_ptr, np.int64),
+        route_edges=np.array(re_edges, np.int32),
+    )
+
+
+def _k_paths(g: nx.DiGraph, a: str, b: str, k: int, max_legs: int) -> list[list[str]]:
+    """Up to ``k`` shortest simple paths by days from ``a`` to ``b`` with at most ``max_legs`` legs."""
+    if not nx.has_path(g, a, b):
+        return []
+    out = []
+    # Paths come shortest first; look at a bounded number so dense graphs stay cheap.
+    for path in itertools.islice(nx.shortest_simple_paths(g, a, b, weight="days"), 20 * k):
+        if len(path) - 1 <= max_legs:
+            out.append(path)
+            if len(out) == k:
+                break
+    return out

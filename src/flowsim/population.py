@@ -1,0 +1,137 @@
+"""The population as a struct of arrays: one row per agent, one numpy array per attribute.
+
+Rows are never removed, so an agent keeps its index (its id) for the whole run and can be inspected
+with :meth:`Population.agent`. Arrays grow by doubling when departures need more rows.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+from numba import njit
+
+from flowsim.scenario import MOTIVES, VULNERABILITIES
+
+
+class Status(IntEnum):
+    AT_ORIGIN = 0  # decided to leave, has not left the origin yet (no affordable route so far)
+    IN_TRANSIT = 1  # on a land or air leg, or at a node between legs
+    WAITING_TO_CROSS = 2  # at an embarkation node, waiting for a boat
+    AT_SEA = 3  # on a sea leg
+    STRANDED = 4  # at a node, cannot afford any onward route; earns a little each day
+    ARRIVED = 5  # reached the end of its route, has no place yet
+    SETTLED = 6  # has a place at a destination
+    DEAD = 7  # died; body found
+    MISSING = 8  # lost and never found
+
+
+STATUS_NAMES = [s.name.lower() for s in Status]
+N_STATUS = len(Status)
+VULN_BIT = {v: 1 << k for k, v in enumerate(VULNERABILITIES)}
+
+# name -> dtype; one row of these is the whole per-agent state (see bytes_per_agent)
+FIELDS: dict[str, np.dtype] = {
+    # who
+    "profile": np.dtype(np.int16),
+    "origin": np.dtype(np.int16),
+    "protection_need": np.dtype(np.bool_),  # latent: no rule of the state reads it
+    "motive": np.dtype(np.uint8),  # index into MOTIVES
+    "vulnerability": np.dtype(np.uint8),  # bit set over VULNERABILITIES
+    "resources": np.dtype(np.float32),  # USD
+    "risk_tolerance": np.dtype(np.float32),  # 0 = avoids all risk, 1 = ignores risk
+    "tie": np.dtype(np.int16),  # node with family or diaspora, -1 if none
+    # where
+    "status": np.dtype(np.uint8),
+    "status_day": np.dtype(np.int16),  # day the current status began
+    "node": np.dtype(np.int16),  # current node, or the node a current leg started from
+    "edge": np.dtype(np.int32),  # current leg, -1 when at a node
+    "days_left": np.dtype(np.int16),  # days to the end of the current leg
+    "route": np.dtype(np.int32),  # chosen candidate route, -1 if none
+    "route_pos": np.dtype(np.uint8),  # index of the next leg on the route
+    "destination": np.dtype(np.int16),  # intended destination node, -1 if none
+    # history
+    "born_day": np.dtype(np.int16),  # day the agent entered the simulation
+    "departure_day": np.dtype(np.int16),  # day it left its origin, -1 if it has not
+    "legs": np.dtype(np.uint8),  # legs completed (saturates at 255)
+    "first_arrival_node": np.dtype(np.int16),  # first destination reached, -1 if none
+    "onward_moves": np.dtype(np.uint8),  # moves started after a first arrival
+}
+
+_DEFAULTS = {
+    "tie": -1,
+    "edge": -1,
+    "route": -1,
+    "destination": -1,
+    "departure_day": -1,
+    "first_arrival_node": -1,
+}
+
+
+class Population:
+    def __init__(self, capacity: int = 1024):
+        self.n = 0
+        self._cap = 0
+        for name in FIELDS:
+            setattr(self, name, np.empty(0, FIELDS[name]))
+        self.reserve(max(capacity, 16))
+
+    @staticmethod
+    def bytes_per_agent() -> int:
+        return sum(dt.itemsize for dt in FIELDS.values())
+
+    @property
+    def nbytes(self) -> int:
+        return sum(getattr(self, name).nbytes for name in FIELDS)
+
+    def reserve(self, capacity: int) -> None:
+        if capacity <= self._cap:
+            return
+        for name, dtype in FIELDS.items():
+            new = np.full(capacity, _DEFAULTS.get(name, 0), dtype)
+            new[: self.n] = getattr(self, name)[: self.n]
+            setattr(self, name, new)
+        self._cap = capacity
+
+    def add(self, count: int, **values: np.ndarray | int | float) -> slice:
+        """Append ``count`` agents; unnamed attributes take their defaults. Returns their rows."""
+        if count <= 0:
+            return slice(self.n, self.n)
+        need = self.n + count
+        if need > self._cap:
+            self.reserve(max(need, 2 * self._cap))
+        rows = slice(self.n, need)
+        for name, dtype in FIELDS.items():
+            getattr(self, name)[rows] = values.pop(name, _DEFAULTS.get(name, 0))
+        if values:
+            raise TypeError(f"unknown population fields: {sorted(values)}")
+        self.n = need
+        return rows
+
+    def view(self, name: str) -> np.ndarray:
+        """The live part of one attribute array (rows 0..n-1)."""
+        return getattr(self, name)[: self.n]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {name: self.view(name) for name in FIELDS}
+
+    def counts_by_status(self) -> np.ndarray:
+        return np.bincount(self.view("status"), minlength=N_STATUS)
+
+    def agent(self, i: int) -> dict:
+        """One agent's row as a readable dict."""
+        if not 0 <= i < self.n:
+            raise IndexError(f"agent {i} does not exist (0..{self.n - 1})")
+        row = {name: getattr(self, name)[i].item() for name in FIELDS}
+        row["status"] = STATUS_NAMES[row["status"]]
+        row["motive"] = MOTIVES[row["motive"]]
+        row["vulnerability"] = [v for v, bit in VULN_BIT.items() if row["vulnerability"] & bit]
+        return row
+
+
+@njit(cache=True)
+def count_node_status(status, node, out):
+    """Add each agent to ``out[node, status]`` (``out`` is zeroed first)."""
+    out[:, :] = 0
+    for i in range(status.shape[0]):
+        out[node[i], status[i]] += 1

@@ -1,0 +1,35 @@
+"""One module per mechanism, in the order of the journey (see ``flowsim.model.Model.step``).
+
+Kernels count what happens each day into an ``events`` array indexed by the constants below.
+"""
+
+EV_DEPARTURES = 0  # agents who left their origin
+EV_ARRIVALS = 1  # agents who reached the end of their route
+EV_SETTLED = 2  # agents who got a place at a destination
+EV_DEAD_LAND = 3
+EV_MISSING_LAND = 4
+EV_DEAD_SEA = 5
+EV_MISSING_SEA = 6
+EV_ROBBED = 7
+EV_STRANDED = 8  # agents who became stranded
+EV_BOARDED = 9  # agents who boarded a boat (sea crossing attempts)
+EV_LANDED = 10  # agents who reached the far shore
+EV_ONWARD = 11  # agents who moved on from a destination without a place
+EV_NEW_AGENTS = 12  # agents who entered the simulation
+
+EVENT_NAMES = [
+    "departures",
+    "arrivals",
+    "settled",
+    "dead_land",
+    "missing_land",
+    "dead_sea",
+    "missing_sea",
+    "robbed",
+    "stranded",
+    "sea_attempts",
+    "sea_arrivals",
+    "onward_moves",
+    "new_agents",
+]
+N_EVENTS = len(EVENT_NAMES)

@@ -1,0 +1,134 @@
+"""Departures: new agents leave their origins at the rate each origin gives each profile.
+
+Each day, for each origin and profile, the number of new agents is Poisson with mean
+``rate(day) / persons_per_agent``, where ``rate`` is the node's ``departures`` value or step
+timeline (persons per day; shocks are steps on the timeline). An origin with a ``population`` cannot
+send more people than it has. New agents draw their attributes from their profile: latent
+protection need, dominant motive (by the motive shares), vulnerabilities (independent shares),
+resources (lognormal with the profile's mean and sd), risk tolerance (beta with the profile's mean
+and sd) and a tie to a destination (by the tie shares). They start at their origin (status
+at_origin) and route choice decides when they can leave.
+
+The work here is per new agent, not per agent in the population, so it is vectorised numpy rather
+than a kernel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from flowsim.population import VULN_BIT, Population, Status
+from flowsim.scenario import MOTIVES, VULNERABILITIES, Profile, Scenario, schedule_values
+
+
+@dataclass
+class DepartureTable:
+    """Per (origin, profile) pair: agents per day over the run, and the origin's remaining people."""
+
+    origin: np.ndarray  # node index per pair
+    profile: np.ndarray  # profile index per pair
+    rate: np.ndarray  # [pair, day] expected new agents
+    remaining: np.ndarray  # agents each origin node may still send (inf where unlimited)
+
+
+def departure_table(scenario: Scenario, index: dict[str, int], days: int) -> DepartureTable:
+    scale = scenario.simulation.persons_per_agent
+    start = scenario.simulation.start_date
+    profile_index = {p.id: k for k, p in enumerate(scenario.profiles)}
+    origins, profiles, rates = [], [], []
+    for node in scenario.nodes:
+        for pid, sched in node.departures.items():
+            origins.append(index[node.id])
+            profiles.append(profile_index[pid])
+            rates.append(np.asarray(schedule_values(sched, start, days)) / scale)
+    remaining = np.array(
+        [n.population / scale if n.population > 0 else np.inf for n in scenario.nodes]
+    )
+    return DepartureTable(
+        origin=np.array(origins, np.int64),
+        profile=np.array(profiles, np.int64),
+        rate=np.array(rates, float).reshape(len(origins), days),
+        remaining=remaining,
+    )
+
+
+def depart(
+    pop: Population, table: DepartureTable, profiles: list[Profile], day: int,
+    rng: np.random.Generator, tie_index: dict[str, int],
+) -> int:  # fmt: skip
+    """Add today's new agents at their origins; returns how many were added."""
+    if table.rate.shape[0] == 0 or day >= table.rate.shape[1]:
+        return 0
+    counts = rng.poisson(table.rate[:, day])
+    added = 0
+    for k in np.flatnonzero(counts):
+        o = table.origin[k]
+        n = int(min(counts[k], table.remaining[o]))
+        if n <= 0:
+            continue
+        table.remaining[o] -= n
+        add_agents(pop, profiles[table.profile[k]], int(table.profile[k]), o, n, day,
+                   Status.AT_ORIGIN, rng, tie_index)  # fmt: skip
+        added += n
+    return added
+
+
+def add_agents(
+    pop: Population, profile: Profile, profile_idx: int, node: int, n: int, day: int,
+    status: Status, rng: np.random.Generator, tie_index: dict[str, int],
+) -> slice:  # fmt: skip
+    """Append ``n`` agents of ``profile`` at ``node`` with attributes drawn from the profile."""
+    return pop.add(
+        n,
+        profile=profile_idx,
+        origin=node,
+        node=node,
+        status=int(status),
+        status_day=day,
+        born_day=day,
+        protection_need=rng.random(n) < profile.protection_need,
+        motive=_categorical(rng, [profile.motives.get(m, 0.0) for m in MOTIVES], n),
+        vulnerability=_vulnerabilities(rng, profile, n),
+        resources=_lognormal(rng, profile.resources.mean, profile.resources.sd, n),
+        risk_tolerance=_beta(rng, profile.risk_tolerance.mean, profile.risk_tolerance.sd, n),
+        tie=_ties(rng, profile, tie_index, n),
+    )
+
+
+def _categorical(rng: np.random.Generator, weights: list[float], n: int) -> np.ndarray:
+    p = np.asarray(weights, float)
+    return np.searchsorted(np.cumsum(p / p.sum()), rng.random(n), side="right").clip(0, len(p) - 1)
+
+
+def _vulnerabilities(rng: np.random.Generator, profile: Profile, n: int) -> np.ndarray:
+    bits = np.zeros(n, np.uint8)
+    for v in VULNERABILITIES:
+        share = profile.vulnerabilities.get(v, 0.0)
+        if share > 0:
+            bits |= np.where(rng.random(n) < share, VULN_BIT[v], 0).astype(np.uint8)
+    return bits
+
+
+def _lognormal(rng: np.random.Generator, mean: float, sd: float, n: int) -> np.ndarray:
+    if mean <= 0 or sd <= 0:
+        return np.full(n, mean)
+    sigma2 = np.log1p((sd / mean) ** 2)
+    return rng.lognormal(np.log(mean) - sigma2 / 2, np.sqrt(sigma2), n)
+
+
+def _beta(rng: np.random.Generator, mean: float, sd: float, n: int) -> np.ndarray:
+    if sd <= 0:
+        return np.full(n, mean)
+    k = mean * (1 - mean) / sd**2 - 1
+    return rng.beta(mean * k, (1 - mean) * k, n)
+
+
+def _ties(rng: np.random.Generator, profile: Profile, tie_index: dict[str, int], n: int):
+    if not profile.ties:
+        return -1
+    nodes = [tie_index[t] for t in profile.ties]
+    shares = list(profile.ties.values())
+    k = _categorical(rng, [*shares, max(0.0, 1.0 - sum(shares))], n)
+    return np.where(k < len(nodes), np.asarray(nodes)[np.minimum(k, len(nodes) - 1)], -1)

@@ -1,0 +1,88 @@
+"""Route choice: agents who must decide score the candidate routes from their node.
+
+Utility of route r for agent i (random utility, the best route is taken):
+
+    U = w_attractiveness * attract[dest(r), motive(i)] + tie_bonus * [dest(r) == tie(i)]
+        - w_risk * (1 - risk_tolerance(i)) * risk(r)
+        - w_cost * cost(r) / resources(i)
+        - w_days * days(r)
+        + noise * Gumbel
+
+A route whose total cost is more than the agent's resources is never taken. Agents deciding are
+those at their origin, stranded, or at a node between legs with no route. With no affordable route,
+an agent at its origin stays there, and one in transit becomes stranded.
+"""
+
+from numba import njit
+
+from flowsim.population import Status
+from flowsim.rng import gumbel
+from flowsim.rules import EV_DEPARTURES, EV_STRANDED
+
+AT_ORIGIN = int(Status.AT_ORIGIN)
+IN_TRANSIT = int(Status.IN_TRANSIT)
+STRANDED = int(Status.STRANDED)
+
+
+@njit(cache=True)
+def route_utility(
+    r, motive, tie, resources, risk_tolerance,
+    route_dest, route_days, route_cost, route_risk, node_attract,
+    w_attr, w_risk, w_cost, w_days, tie_bonus,
+):  # fmt: skip
+    """Deterministic part of the utility of route ``r`` for one agent."""
+    d = route_dest[r]
+    u = w_attr * node_attract[d, motive]
+    if d == tie:
+        u += tie_bonus
+    u -= w_risk * (1.0 - risk_tolerance) * route_risk[r]
+    u -= w_cost * route_cost[r] / max(resources, 1.0)
+    u -= w_days * route_days[r]
+    return u
+
+
+@njit(cache=True)
+def choose_routes(
+    day, key, status, status_day, node, edge, route, route_pos, destination, departure_day,
+    motive, tie, resources, risk_tolerance,
+    route_ptr, route_dest, route_days, route_cost, route_risk, node_attract,
+    w_attr, w_risk, w_cost, w_days, tie_bonus, noise, events,
+):  # fmt: skip
+    for i in range(status.shape[0]):
+        s = status[i]
+        deciding = (
+            s == AT_ORIGIN or s == STRANDED or (s == IN_TRANSIT and edge[i] < 0 and route[i] < 0)
+        )
+        if not deciding:
+            continue
+        n = node[i]
+        best = -1
+        best_u = -1e300
+        for r in range(route_ptr[n], route_ptr[n + 1]):
+            if route_cost[r] > resources[i]:
+                continue
+            u = route_utility(
+                r, motive[i], tie[i], resources[i], risk_tolerance[i],
+                route_dest, route_days, route_cost, route_risk, node_attract,
+                w_attr, w_risk, w_cost, w_days, tie_bonus,
+            )  # fmt: skip
+            if noise > 0.0:
+                u += noise * gumbel(key, i, r)
+            if u > best_u:
+                best_u = u
+                best = r
+        if best < 0:
+            if s == IN_TRANSIT:
+                status[i] = STRANDED
+                status_day[i] = day
+                events[EV_STRANDED] += 1
+            continue
+        route[i] = best
+        route_pos[i] = 0
+        destination[i] = route_dest[best]
+        if s == AT_ORIGIN:
+            departure_day[i] = day
+            events[EV_DEPARTURES] += 1
+        if s != IN_TRANSIT:
+            status[i] = IN_TRANSIT
+            status_day[i] = day

@@ -1,0 +1,506 @@
+"""Scenario files: TOML validated into typed objects before anything runs.
+
+A scenario has five parts: ``[simulation]``, ``[[nodes]]``, ``[[edges]]``, ``[[profiles]]``,
+``[behaviour]`` (behavioural parameters with documented defaults) and ``[policy]`` (the levers;
+later issues fill it). Every number may be overridden with ``path=value`` strings
+(``nodes.tripoli.capacity=500``); lists of tables with ids are addressed by id.
+
+Any problem raises :class:`ScenarioError` with one line naming file, field, value and what is
+allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from flowsim.errors import ScenarioError
+
+ID_PATTERN = r"^[a-z0-9_]+$"
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+
+ROLES = ("origin", "transit", "embarkation", "first_asylum", "destination", "camp")
+DESTINATION_ROLES = ("destination", "first_asylum", "camp")
+MOTIVES = ("safety", "livelihood", "family")
+VULNERABILITIES = ("child", "violence_survivor", "trafficking", "stateless")
+MODES = ("land", "sea", "air")
+
+Role = Literal["origin", "transit", "embarkation", "first_asylum", "destination", "camp"]
+Motive = Literal["safety", "livelihood", "family"]
+Vulnerability = Literal["child", "violence_survivor", "trafficking", "stateless"]
+Mode = Literal["land", "sea", "air"]
+
+# A timeline point is [day, value]; the day is a day number from the start (0-based) or a date.
+DayLike = int | dt.date
+Schedule = float | list[tuple[DayLike, float]]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False)
+
+
+def schedule_values(schedule: Schedule, start: dt.date, days: int) -> list[float]:
+    """Expand a number or a step timeline ``[[day, value], ...]`` to one value per day.
+
+    A point holds from its day until the next point; before the first point the first value applies.
+    """
+    if isinstance(schedule, int | float):
+        return [float(schedule)] * days
+    points = sorted((_day_number(d, start), float(v)) for d, v in schedule)
+    out, k, value = [], 0, points[0][1]
+    for day in range(days):
+        while k < len(points) and points[k][0] <= day:
+            value = points[k][1]
+            k += 1
+        out.append(value)
+    return out
+
+
+def _day_number(day: DayLike, start: dt.date) -> int:
+    return (day - start).days if isinstance(day, dt.date) else int(day)
+
+
+def _check_schedule(value: Schedule) -> Schedule:
+    if isinstance(value, list):
+        if not value:
+            raise ValueError("a timeline needs at least one [day, value] point")
+        for _, v in value:
+            if v < 0:
+                raise ValueError(f"timeline values must be >= 0, got {v}")
+    elif value < 0:
+        raise ValueError(f"must be >= 0, got {value}")
+    return value
+
+
+class Simulation(_Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    start_date: dt.date
+    days: int = Field(ge=1, le=36_500)
+    seed: int = Field(default=0, ge=0)
+    persons_per_agent: float = Field(default=1.0, gt=0)
+
+
+class Node(_Strict):
+    id: Id
+    name: str = ""
+    country: str = ""
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    roles: list[Role] = Field(min_length=1)
+    population: NonNeg = 0.0
+    departures: dict[Id, Schedule] = Field(default_factory=dict)
+    attractiveness: dict[Motive, NonNeg] = Field(default_factory=dict)
+    capacity: NonNeg | None = None
+    initial_population: dict[Id, NonNeg] = Field(default_factory=dict)
+
+    @field_validator("departures")
+    @classmethod
+    def _departures_non_negative(cls, v: dict[str, Schedule]) -> dict[str, Schedule]:
+        for sched in v.values():
+            _check_schedule(sched)
+        return v
+
+    @field_validator("roles")
+    @classmethod
+    def _roles_unique(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("roles must not repeat")
+        return v
+
+
+class Edge(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_\-]+$")] | None = None
+    source: Id = Field(alias="from")
+    target: Id = Field(alias="to")
+    mode: Mode = "land"
+    distance_km: NonNeg = 0.0
+    days: int = Field(ge=1, le=365)
+    cost: NonNeg = 0.0
+    hazard: Share = 0.0
+    robbery: Share = 0.0
+    smuggler: bool = False
+    both_ways: bool = False
+
+    @model_validator(mode="after")
+    def _default_id(self) -> Edge:
+        if self.id is None:
+            self.id = f"{self.source}-{self.target}"
+        return self
+
+
+class Spread(_Strict):
+    mean: NonNeg
+    sd: NonNeg = 0.0
+
+
+class Profile(_Strict):
+    id: Id
+    name: str = ""
+    protection_need: Share
+    motives: dict[Motive, NonNeg]
+    vulnerabilities: dict[Vulnerability, Share] = Field(default_factory=dict)
+    resources: Spread
+    risk_tolerance: Spread
+    ties: dict[Id, Share] = Field(default_factory=dict)
+
+    @field_validator("motives")
+    @classmethod
+    def _motives_positive(cls, v: dict[str, float]) -> dict[str, float]:
+        if sum(v.values()) <= 0:
+            raise ValueError("motive shares must add up to more than 0")
+        return v
+
+    @field_validator("risk_tolerance")
+    @classmethod
+    def _risk_in_unit(cls, v: Spread) -> Spread:
+        if not 0.0 < v.mean < 1.0:
+            raise ValueError(f"risk_tolerance.mean must lie strictly between 0 and 1, got {v.mean}")
+        if v.sd**2 >= v.mean * (1 - v.mean):
+            raise ValueError(
+                "risk_tolerance.sd is too large for a beta distribution with that mean"
+            )
+        return v
+
+    @field_validator("ties")
+    @classmethod
+    def _ties_sum(cls, v: dict[str, float]) -> dict[str, float]:
+        if sum(v.values()) > 1.0 + 1e-9:
+            raise ValueError("tie shares must add up to at most 1")
+        return v
+
+
+class RouteChoice(_Strict):
+    """Weights of the route utility (assumptions; see docs/MODEL.md)."""
+
+    w_attractiveness: NonNeg = 1.0
+    w_risk: NonNeg = 20.0
+    w_cost: NonNeg = 1.0
+    w_days: NonNeg = 0.02
+    tie_bonus: NonNeg = 1.0
+    noise: NonNeg = 0.3
+    routes_per_destination: int = Field(default=3, ge=1, le=20)
+    max_legs: int = Field(default=8, ge=1, le=30)
+
+
+class Hazards(_Strict):
+    robbery_loss: Share = 0.5
+    missing_share_land: Share = 0.5
+    missing_share_sea: Share = 0.5
+    stranded_earnings: NonNeg = 5.0
+
+
+class SeaBehaviour(_Strict):
+    boat_daily_probability: Share = 0.25
+
+
+class ArrivalBehaviour(_Strict):
+    onward_probability: Share = 0.02
+
+
+class Behaviour(_Strict):
+    route_choice: RouteChoice = Field(default_factory=RouteChoice)
+    hazards: Hazards = Field(default_factory=Hazards)
+    sea: SeaBehaviour = Field(default_factory=SeaBehaviour)
+    arrival: ArrivalBehaviour = Field(default_factory=ArrivalBehaviour)
+
+
+class Policy(_Strict):
+    """The levers of the 10-Point Plan. Later issues add them; an empty table is valid."""
+
+
+class Scenario(_Strict):
+    simulation: Simulation
+    nodes: list[Node] = Field(min_length=2)
+    edges: list[Edge] = Field(min_length=1)
+    profiles: list[Profile] = Field(min_length=1)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    policy: Policy = Field(default_factory=Policy)
+    # where the scenario came from, for messages and summary.json (not a TOML field)
+    source: str = Field(default="<python>", exclude=True)
+
+    def node(self, node_id: str) -> Node:
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        raise KeyError(node_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as plain TOML-shaped data (aliases such as ``from``/``to`` restored)."""
+        return self.model_dump(by_alias=True, exclude_none=True, mode="python")
+
+
+# ----------------------------------------------------------------------------------------------
+# Loading, overrides, cross-checks
+
+
+def bundled_dir() -> Path:
+    """The folder of bundled scenarios: inside the installed package, else the source tree's."""
+    packaged = Path(str(resources.files("flowsim"))) / "scenarios"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def bundled_scenarios() -> dict[str, Path]:
+    d = bundled_dir()
+    return {p.stem: p for p in sorted(d.glob("*.toml"))} if d.is_dir() else {}
+
+
+DEFAULT_SCENARIO = "central_mediterranean"
+
+
+def resolve_path(name_or_path: str | Path) -> Path:
+    p = Path(name_or_path)
+    if p.is_file():
+        return p
+    bundled = bundled_scenarios()
+    if str(name_or_path) in bundled:
+        return bundled[str(name_or_path)]
+    raise ScenarioError(
+        f"{name_or_path}: scenario file not found; give a path to a .toml file or one of the "
+        f"bundled names ({', '.join(bundled) or 'none'})"
+    )
+
+
+def load_scenario(
+    path: str | Path, overrides: dict[str, Any] | list[str] | None = None
+) -> Scenario:
+    """Read, override and validate a scenario file (a path or a bundled name)."""
+    p = resolve_path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(f"{p}: not valid TOML: {e}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ScenarioError(f"{p}: cannot be read: {e}") from None
+    return validate(data, source=str(p), overrides=overrides)
+
+
+def with_overrides(scenario: Scenario, overrides: dict[str, Any] | list[str] | None) -> Scenario:
+    """A new scenario with ``overrides`` applied and validated again."""
+    if not overrides:
+        return scenario
+    return validate(scenario.to_dict(), source=scenario.source, overrides=overrides)
+
+
+def validate(
+    data: dict[str, Any], *, source: str = "<python>", overrides: dict | list | None = None
+) -> Scenario:
+    data = copy.deepcopy(data)
+    for path, value in _normalise_overrides(overrides):
+        _apply_override(data, path, value, source)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as e:
+        raise ScenarioError(_format_validation_error(e, data, source)) from None
+    scenario.source = source
+    _cross_check(scenario)
+    return scenario
+
+
+def _normalise_overrides(overrides: dict | list | None) -> list[tuple[str, Any]]:
+    if not overrides:
+        return []
+    if isinstance(overrides, dict):
+        return list(overrides.items())
+    out = []
+    for item in overrides:
+        if "=" not in item:
+            raise ScenarioError(f"--set {item}: expected path=value, e.g. simulation.days=30")
+        path, raw = item.split("=", 1)
+        out.append((path.strip(), parse_value(raw.strip())))
+    return out
+
+
+def parse_value(raw: str) -> Any:
+    """Parse a command-line value as a TOML value (number, bool, date, array, table); else text."""
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+LISTS_BY_ID = ("nodes", "edges", "profiles")
+
+
+def _apply_override(data: dict, path: str, value: Any, source: str) -> None:
+    parts = path.split(".")
+    where = f"--set {path}"
+    if not path or any(not p for p in parts):
+        raise ScenarioError(f"{source}: {where}: empty path segment; write e.g. simulation.days=30")
+    cur: Any = data
+    for i, key in enumerate(parts[:-1]):
+        if isinstance(cur, list):
+            cur = _by_id(cur, key, parts[i - 1], source, where)
+            continue
+        nxt = cur.get(key)
+        if nxt is None:
+            nxt = cur[key] = {}
+        cur = nxt
+    last = parts[-1]
+    if isinstance(cur, list):
+        raise ScenarioError(
+            f"{source}: {where}: {parts[-2]} is a list; name an id and a field, "
+            f"e.g. {parts[-2]}.{last}.<field>=value"
+        )
+    if not isinstance(cur, dict):
+        raise ScenarioError(f"{source}: {where}: {'.'.join(parts[:-1])} is a value, not a table")
+    cur[last] = value
+
+
+def _by_id(items: list, key: str, list_name: str, source: str, where: str) -> dict:
+    for item in items:
+        ident = item.get("id")
+        if ident is None and list_name == "edges":
+            ident = f"{item.get('from')}-{item.get('to')}"
+        if ident == key:
+            return item
+    known = ", ".join(str(it.get("id", f"{it.get('from')}-{it.get('to')}")) for it in items[:12])
+    raise ScenarioError(f"{source}: {where}: no {list_name} with id '{key}' (known: {known})")
+
+
+def _format_validation_error(e: ValidationError, data: dict, source: str) -> str:
+    lines = []
+    for err in e.errors():
+        loc = _readable_loc(err["loc"], data)
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+            allowed = _allowed_fields(err["loc"])
+            if allowed:
+                msg += f"; allowed here: {', '.join(allowed)}"
+        elif err["type"] == "missing":
+            lines.append(f"{source}: {loc}: required field is missing")
+            continue
+        msg = msg.removeprefix("Value error, ")
+        shown = repr(err.get("input"))
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        lines.append(f"{source}: {loc} = {shown}: {msg}")
+    # Union types report one line per alternative; keep each location once.
+    seen, unique = set(), []
+    for line in lines:
+        key = line.split(" = ")[0]
+        if key not in seen:
+            seen.add(key)
+            unique.append(line)
+    return "\n".join(unique)
+
+
+def _readable_loc(loc: tuple, data: dict) -> str:
+    parts: list[str] = []
+    cur: Any = data
+    for item in loc:
+        if isinstance(item, int) and isinstance(cur, list) and item < len(cur):
+            entry = cur[item]
+            ident = entry.get("id") if isinstance(entry, dict) else None
+            if ident is None and isinstance(entry, dict) and "from" in entry:
+                ident = f"{entry.get('from')}-{entry.get('to')}"
+            if ident is not None:
+                parts.append(str(ident))
+            else:
+                parts[-1] += f"[{item}]"
+            cur = entry
+            continue
+        if isinstance(item, str) and item in _UNION_TAGS:
+            continue
+        parts.append(str(item))
+        cur = cur.get(item) if isinstance(cur, dict) else None
+    return ".".join(parts)
+
+
+_UNION_TAGS = {"float", "list[tuple[union[int,date],float]]", "int", "date", "function-after[]"}
+
+
+def _allowed_fields(loc: tuple) -> list[str]:
+    model: Any = Scenario
+    for item in loc[:-1]:
+        if isinstance(item, int):
+            continue
+        field = model.model_fields.get(item) if hasattr(model, "model_fields") else None
+        if field is None:
+            return []
+        ann = field.annotation
+        args = getattr(ann, "__args__", None)
+        if args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
+            ann = args[0]
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            model = ann
+        else:
+            return []
+    if not hasattr(model, "model_fields"):
+        return []
+    return [f.alias or name for name, f in model.model_fields.items() if name != "source"]
+
+
+def _cross_check(s: Scenario) -> None:
+    src = s.source
+    node_ids = [n.id for n in s.nodes]
+    profile_ids = {p.id for p in s.profiles}
+    _unique(node_ids, "nodes", src)
+    _unique([p.id for p in s.profiles], "profiles", src)
+    _unique([e.id for e in s.edges], "edges", src)
+    known = set(node_ids)
+    allowed_nodes = ", ".join(node_ids[:15]) + (" ..." if len(node_ids) > 15 else "")
+    for e in s.edges:
+        for field, ref in (("from", e.source), ("to", e.target)):
+            if ref not in known:
+                raise ScenarioError(
+                    f"{src}: edges.{e.id}.{field} = '{ref}': unknown node; allowed: {allowed_nodes}"
+                )
+        if e.source == e.target:
+            raise ScenarioError(
+                f"{src}: edges.{e.id}: from and to must differ, both are '{e.source}'"
+            )
+    destinations = {n.id for n in s.nodes if set(n.roles) & set(DESTINATION_ROLES)}
+    if not destinations:
+        raise ScenarioError(
+            f"{src}: nodes: no node has a destination role; give at least one node one of the roles "
+            f"{', '.join(DESTINATION_ROLES)}"
+        )
+    for n in s.nodes:
+        for field in ("departures", "initial_population"):
+            for pid in getattr(n, field):
+                if pid not in profile_ids:
+                    raise ScenarioError(
+                        f"{src}: nodes.{n.id}.{field}.{pid}: unknown profile; allowed: "
+                        f"{', '.join(sorted(profile_ids))}"
+                    )
+        if n.departures and "origin" not in n.roles:
+            raise ScenarioError(
+                f"{src}: nodes.{n.id}.departures: only nodes with the role 'origin' have departures "
+                f"(roles are {n.roles})"
+            )
+        for field, sched in n.departures.items():
+            if isinstance(sched, list):
+                for day, _ in sched:
+                    d = _day_number(day, s.simulation.start_date)
+                    if d < 0:
+                        raise ScenarioError(
+                            f"{src}: nodes.{n.id}.departures.{field}: timeline day {day} is before "
+                            f"the start date {s.simulation.start_date}"
+                        )
+    for p in s.profiles:
+        for dest in p.ties:
+            if dest not in destinations:
+                raise ScenarioError(
+                    f"{src}: profiles.{p.id}.ties.{dest}: not a node with a destination role; "
+                    f"allowed: {', '.join(sorted(destinations))}"
+                )
+
+
+def _unique(ids: list[str], what: str, src: str) -> None:
+    seen = set()
+    for i in ids:
+        if i in seen:
+            raise ScenarioError(f"{src}: {what}.{i}: id used twice; ids must be unique")
+        seen.add(i)
