@@ -1,4 +1,4 @@
-"""``flowsim.Model``: one step is one day of the journey, rule by rule in the order people live it."""
+"""``flowsim.Model``: one step is one day of the journey, rule by rule in the order lived."""
 
 from __future__ import annotations
 

@@ -122,12 +122,9 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
             for path in _k_paths(g, start, dest, rc.routes_per_destination, rc.max_legs):
                 ks = [edge_index[(a, b)] for a, b in itertools.pairwise(path)]
                 r_dest.append(index[dest])
-                r_days.append(sum(g.edges[a, b]["days"] for a, b in itertools.pairwise(path)))
-                r_cost.append(sum(g.edges[a, b]["cost"] for a, b in itertools.pairwise(path)))
-                survive = np.prod(
-                    [1.0 - g.edges[a, b]["hazard"] for a, b in itertools.pairwise(path)]
-                )
-                r_risk.append(1.0 - survive)
+                r_days.append(sum(edges[k][2]["days"] for k in ks))
+                r_cost.append(sum(edges[k][2]["cost"] for k in ks))
+                r_risk.append(1.0 - float(np.prod([1.0 - edges[k][2]["hazard"] for k in ks])))
                 re_edges.extend(ks)
                 re_ptr.append(len(re_edges))
         r_ptr.append(len(r_dest))
@@ -162,7 +159,7 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
 
 
 def _k_paths(g: nx.DiGraph, a: str, b: str, k: int, max_legs: int) -> list[list[str]]:
-    """Up to ``k`` shortest simple paths by days from ``a`` to ``b`` with at most ``max_legs`` legs."""
+    """Up to ``k`` shortest simple paths by days from ``a`` to ``b``, each of ``max_legs`` or fewer."""
     if not nx.has_path(g, a, b):
         return []
     out = []

@@ -101,7 +101,7 @@ class Population:
         if need > self._cap:
             self.reserve(max(need, 2 * self._cap))
         rows = slice(self.n, need)
-        for name, dtype in FIELDS.items():
+        for name in FIELDS:
             getattr(self, name)[rows] = values.pop(name, _DEFAULTS.get(name, 0))
         if values:
             raise TypeError(f"unknown population fields: {sorted(values)}")

@@ -464,7 +464,7 @@ def _cross_check(s: Scenario) -> None:
     destinations = {n.id for n in s.nodes if set(n.roles) & set(DESTINATION_ROLES)}
     if not destinations:
         raise ScenarioError(
-            f"{src}: nodes: no node has a destination role; give at least one node one of the roles "
+            f"{src}: nodes: no node has a destination role; give at least one node one of "
             f"{', '.join(DESTINATION_ROLES)}"
         )
     for n in s.nodes:
@@ -477,8 +477,8 @@ def _cross_check(s: Scenario) -> None:
                     )
         if n.departures and "origin" not in n.roles:
             raise ScenarioError(
-                f"{src}: nodes.{n.id}.departures: only nodes with the role 'origin' have departures "
-                f"(roles are {n.roles})"
+                f"{src}: nodes.{n.id}.departures: only nodes with the role 'origin' have departures"
+                f" (roles are {n.roles})"
             )
         for field, sched in n.departures.items():
             if isinstance(sched, list):

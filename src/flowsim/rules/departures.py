@@ -25,7 +25,7 @@ from flowsim.scenario import MOTIVES, VULNERABILITIES, Profile, Scenario, schedu
 
 @dataclass
 class DepartureTable:
-    """Per (origin, profile) pair: agents per day over the run, and the origin's remaining people."""
+    """Per (origin, profile) pair: agents per day; per origin: the people it may still send."""
 
     origin: np.ndarray  # node index per pair
     profile: np.ndarray  # profile index per pair
