@@ -159,7 +159,7 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
 
 
 def _k_paths(g: nx.DiGraph, a: str, b: str, k: int, max_legs: int) -> list[list[str]]:
-    """Up to ``k`` shortest simple paths by days from ``a`` to ``b``, each of ``max_legs`` or fewer."""
+    """The k shortest simple paths by days from a to b with max_legs legs or fewer."""
     if not nx.has_path(g, a, b):
         return []
     out = []
