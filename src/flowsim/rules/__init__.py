@@ -1,6 +1,7 @@
 """One module per mechanism, in the order of the journey (see ``flowsim.model.Model.step``).
 
 Kernels count what happens each day into an ``events`` array indexed by the constants below.
+Event names differ from status names: ``settlements`` (an event) fills ``settled`` (a stock).
 """
 
 EV_DEPARTURES = 0  # agents who left their origin
@@ -20,13 +21,13 @@ EV_NEW_AGENTS = 12  # agents who entered the simulation
 EVENT_NAMES = [
     "departures",
     "arrivals",
-    "settled",
+    "settlements",
     "dead_land",
     "missing_land",
     "dead_sea",
     "missing_sea",
-    "robbed",
-    "stranded",
+    "robberies",
+    "strandings",
     "sea_attempts",
     "sea_arrivals",
     "onward_moves",

@@ -1,0 +1,129 @@
+"""Command line: ``flowsim run``, ``flowsim list``."""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from flowsim.errors import ScenarioError
+from flowsim.scenario import DEFAULT_SCENARIO, bundled_scenarios, load_scenario
+
+PROGRESS_MIN_DAYS = 60  # shorter runs finish before a bar would help
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="flowsim")
+def cli() -> None:
+    """flowsim: agent-based simulation of mixed migration flows."""
+
+
+@cli.command("run")
+@click.argument("scenario", required=False, default=DEFAULT_SCENARIO)
+@click.option("--days", type=click.IntRange(min=1), help="Days to simulate (default: scenario's).")
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed (default: scenario's).")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: results/<scenario name>).",
+)  # fmt: skip
+@click.option(
+    "--set", "overrides", multiple=True, metavar="PATH=VALUE",
+    help="Override a scenario value, e.g. --set simulation.days=30 "
+    "--set nodes.tripoli.capacity=500 (repeatable).",
+)  # fmt: skip
+@click.option("--charts/--no-charts", default=True, help="Write PNG charts (default: yes).")
+@click.option(
+    "--progress/--no-progress", default=None,
+    help="Show a progress bar (default: on long runs in a terminal).",
+)  # fmt: skip
+def run_command(scenario, days, seed, out, overrides, charts, progress) -> None:
+    """Run SCENARIO (a .toml path or a bundled name; default: the bundled default)."""
+    from flowsim.output import run
+
+    spec = load_scenario(scenario, overrides=list(overrides))
+    total = days or spec.simulation.days
+    show = progress if progress is not None else (total >= PROGRESS_MIN_DAYS and _tty())
+    out = out or Path("results") / spec.simulation.name
+    err = Console(stderr=True)
+    if show:
+        columns = (
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("days"), TimeRemainingColumn(),
+        )  # fmt: skip
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task(spec.simulation.name, total=total)
+            result = run(spec, days=days, seed=seed,
+                         progress=lambda d: bar.update(task, completed=d))  # fmt: skip
+    else:
+        result = run(spec, days=days, seed=seed)
+    result.write(out, charts=charts)
+    print_summary(result.summary, Console())
+    Console().print(f"Results written to [bold]{out}[/bold]")
+
+
+def print_summary(s: dict, console: Console) -> None:
+    scale = s["persons_per_agent"]
+    table = Table(title=f"{s['scenario']}: {s['start_date']} to {s['end_date']}, seed {s['seed']}")
+    table.add_column("outcome")
+    table.add_column("agents", justify="right")
+    table.add_column("persons", justify="right")
+
+    def row(label: str, n: int) -> None:
+        table.add_row(label, f"{n:,}", f"{n * scale:,.0f}")
+
+    row("total", s["agents_total"])
+    for status, n in s["by_status"].items():
+        row(f"  {status.replace('_', ' ')}", n)
+    row("departures", s["totals"]["departures"])
+    row("sea crossing attempts", s["totals"]["sea_attempts"])
+    row("arrivals at destinations", s["arrivals"]["total"])
+    row("deaths at sea (incl. missing)", s["deaths"]["sea"])
+    row("deaths on land (incl. missing)", s["deaths"]["land"])
+    console.print(table)
+
+
+@cli.command("list")
+def list_command() -> None:
+    """List the bundled scenarios."""
+    table = Table(title="Bundled scenarios")
+    table.add_column("name")
+    table.add_column("days", justify="right")
+    table.add_column("description")
+    for name, path in bundled_scenarios().items():
+        sim = tomllib.loads(path.read_text(encoding="utf-8")).get("simulation", {})
+        label = f"{name} (default)" if name == DEFAULT_SCENARIO else name
+        table.add_row(label, str(sim.get("days", "")), sim.get("description", ""))
+    Console().print(table)
+
+
+def _tty() -> bool:
+    return sys.stderr.isatty()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: user errors give one line on stderr and exit status 2, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="flowsim", standalone_mode=False)
+    except ScenarioError as e:
+        for line in str(e).splitlines():
+            click.echo(f"flowsim: error: {line}", err=True)
+        return 2
+    except click.UsageError as e:
+        click.echo(f"flowsim: error: {e.format_message()}", err=True)
+        return 2
+    except click.Abort:
+        click.echo("flowsim: interrupted", err=True)
+        return 130
+    except KeyboardInterrupt:
+        click.echo("flowsim: interrupted", err=True)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""Results of a run: ``summary.json``, the tidy daily ``timeseries``, written atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from flowsim.model import Model
+from flowsim.population import STATUS_NAMES
+from flowsim.rules import EVENT_NAMES
+from flowsim.scenario import Scenario
+
+
+@dataclass
+class Result:
+    summary: dict[str, Any]
+    timeseries: pd.DataFrame  # tidy: day, date, scope, id, variable, value
+    model: Model = field(repr=False)
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        """Model-level daily indicators (one row a day) from the Mesa DataCollector."""
+        return self.model.datacollector.get_model_vars_dataframe().set_index("day")
+
+    def write(self, out: str | Path, charts: bool = True) -> Path:
+        return write_outputs(self, Path(out), charts=charts)
+
+
+def run(
+    scenario: Scenario | str | Path,
+    *,
+    days: int | None = None,
+    seed: int | None = None,
+    overrides: dict[str, Any] | list[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Result:
+    """Run a scenario (object, path or bundled name) and return its summary and timeseries."""
+    model = Model(scenario, seed=seed, days=days, overrides=overrides)
+    model.run(progress=progress)
+    return Result(summary=summarise(model), timeseries=timeseries(model), model=model)
+
+
+def summarise(m: Model) -> dict[str, Any]:
+    from flowsim import __version__
+
+    status = dict(zip(STATUS_NAMES, (int(x) for x in m.status_counts()), strict=True))
+    totals = dict(zip(EVENT_NAMES, (int(x) for x in m.events_by_day.sum(axis=0)), strict=True))
+    arrivals_by_node = m.arrivals_by_day.sum(axis=0)
+    deaths_sea = totals["dead_sea"] + totals["missing_sea"]
+    deaths_land = totals["dead_land"] + totals["missing_land"]
+    return {
+        "flowsim_version": __version__,
+        "scenario": m.scenario.simulation.name,
+        "scenario_file": m.scenario.source,
+        "seed": m.seed,
+        "days": m.day,
+        "start_date": m.start_date.isoformat(),
+        "end_date": (m.start_date + dt.timedelta(days=m.day - 1)).isoformat(),
+        "persons_per_agent": m.scenario.simulation.persons_per_agent,
+        "agents_total": int(m.pop.n),
+        "by_status": status,
+        "deaths": {"sea": deaths_sea, "land": deaths_land, "total": deaths_sea + deaths_land},
+        "missing": {"sea": totals["missing_sea"], "land": totals["missing_land"]},
+        "arrivals": {
+            "total": totals["arrivals"],
+            "by_node": {
+                m.net.node_ids[k]: int(arrivals_by_node[k])
+                for k in np.flatnonzero(arrivals_by_node)
+            },
+        },
+        "totals": totals,
+    }
+
+
+def timeseries(m: Model) -> pd.DataFrame:
+    """Tidy daily table: model stocks and events, node stocks and arrivals, edge flows."""
+    days = np.arange(m.day)
+    dates = pd.to_datetime(m.start_date) + pd.to_timedelta(days, unit="D")
+    stocks = m.node_status_by_day[: m.day]
+    parts = [
+        _block(days, dates, "model", [""], STATUS_NAMES, stocks.sum(axis=1)[:, None, :]),
+        _block(days, dates, "model", [""], EVENT_NAMES, m.events_by_day[: m.day, None, :]),
+        _block(days, dates, "node", m.net.node_ids, STATUS_NAMES, stocks),
+        _block(
+            days, dates, "node", m.net.node_ids, ["arrivals"], m.arrivals_by_day[: m.day, :, None]
+        ),
+        _block(days, dates, "edge", m.net.edge_ids, ["flow"], m.edge_flow_by_day[: m.day, :, None]),
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _block(days, dates, scope: str, ids: list[str], variables: list[str], values: np.ndarray):
+    """Long rows for a [day, id, variable] array."""
+    d, i, v = values.shape
+    return pd.DataFrame(
+        {
+            "day": np.repeat(days, i * v),
+            "date": np.repeat(dates, i * v),
+            "scope": scope,
+            "id": np.tile(np.repeat(np.asarray(ids, dtype=object), v), d),
+            "variable": np.tile(np.asarray(variables, dtype=object), d * i),
+            "value": values.reshape(-1).astype(np.int64),
+        }
+    )
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write through a temporary file in the same folder and rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(result: Result, out: Path, charts: bool = True) -> Path:
+    """Write timeseries and charts first and ``summary.json`` last: a folder with a summary is whole.
+
+    A stale ``summary.json`` from an earlier run is removed before anything else is written.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").unlink(missing_ok=True)
+    atomic_write(out / "timeseries.csv", lambda p: result.timeseries.to_csv(p, index=False))
+    if charts:
+        from flowsim.charts import write_charts
+
+        write_charts(result.model, result.timeseries, out, atomic_write)
+    text = json.dumps(result.summary, indent=2)
+    atomic_write(out / "summary.json", lambda p: p.write_text(text + "\n", encoding="utf-8"))
+    return out
