@@ -36,9 +36,7 @@ def origin_overrides(scenario: flowsim.Scenario, agents: int) -> dict[str, float
             pairs.append((node.id, pid, float(rate)))
     total = sum(r for _, _, r in pairs)
     scale = scenario.simulation.persons_per_agent
-    return {
-        f"nodes.{n}.initial_population.{p}": agents * scale * r / total for n, p, r in pairs
-    }
+    return {f"nodes.{n}.initial_population.{p}": agents * scale * r / total for n, p, r in pairs}
 
 
 def main() -> None:
