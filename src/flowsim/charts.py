@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from flowsim.network import SEA  # noqa: E402
 from flowsim.population import STATUS_NAMES  # noqa: E402
 
 STATUS_COLOURS = {
@@ -100,7 +101,7 @@ def flow_map(model, ts: pd.DataFrame):
     widest = flows.max() if flows.size and flows.max() > 0 else 1.0
     for k in range(net.n_edges):
         a, b = net.edge_src[k], net.edge_dst[k]
-        sea = net.edge_mode[k] == 1
+        sea = net.edge_mode[k] == SEA
         width = 0.5 + 9.5 * flows[k] / widest
         ax.plot(
             [net.node_lon[a], net.node_lon[b]], [net.node_lat[a], net.node_lat[b]],

@@ -11,7 +11,7 @@ import numpy as np
 
 from flowsim.network import CompiledNetwork, build_graph, compile_network
 from flowsim.population import N_STATUS, STATUS_NAMES, Population, Status, count_node_status
-from flowsim.rng import day_key
+from flowsim.rng import RuleKeys
 from flowsim.rules import EV_NEW_AGENTS, EVENT_NAMES, N_EVENTS
 from flowsim.rules.arrival import settle
 from flowsim.rules.departures import add_agents, depart, departure_table
@@ -19,6 +19,9 @@ from flowsim.rules.route_choice import choose_routes
 from flowsim.rules.sea_crossing import cross
 from flowsim.rules.travel import travel
 from flowsim.scenario import DESTINATION_ROLES, Scenario, load_scenario, with_overrides
+
+# rule numbers for RuleKeys
+INITIAL, ROUTE_CHOICE, TRAVEL, SEA_CROSSING, ARRIVAL = range(5)
 
 
 class NodeAgent(mesa.Agent):
@@ -53,6 +56,7 @@ class Model(mesa.Model):
         self.scenario = scenario
         self.seed = scenario.simulation.seed if seed is None else int(seed)
         super().__init__(rng=self.seed)
+        self.keys = RuleKeys(self.rng)  # kernels' random keys, one per (rule, day)
         sim = scenario.simulation
         self.days = sim.days if days is None else int(days)
         if self.days < 1:
@@ -105,12 +109,12 @@ class Model(mesa.Model):
     def choose_routes(self) -> None:
         p, net, rc = self.pop, self.net, self._rc
         choose_routes(
-            self.day, day_key(self.rng), p.view("status"), p.view("status_day"), p.view("node"),
-            p.view("edge"), p.view("route"), p.view("route_pos"), p.view("destination"),
-            p.view("departure_day"), p.view("motive"), p.view("tie"), p.view("resources"),
+            self.day, self.keys(ROUTE_CHOICE, self.day), p.view("status"), p.view("status_day"),
+            p.view("node"), p.view("edge"), p.view("route"), p.view("route_pos"),
+            p.view("destination"), p.view("departure_day"), p.view("motive"), p.view("tie"), p.view("resources"),
             p.view("risk_tolerance"),
             net.route_ptr, net.route_dest, net.route_days, net.route_cost, net.route_risk,
-            net.node_attract,
+            net.node_attract, net.node_is_destination,
             rc.w_attractiveness, rc.w_risk, rc.w_cost, rc.w_days, rc.tie_bonus, rc.noise,
             self._events,
         )  # fmt: skip
@@ -118,19 +122,21 @@ class Model(mesa.Model):
     def travel(self) -> None:
         p, net, hz = self.pop, self.net, self._hz
         travel(
-            self.day, day_key(self.rng), p.view("status"), p.view("status_day"), p.view("node"),
+            self.day, self.keys(TRAVEL, self.day), p.view("status"), p.view("status_day"),
+            p.view("node"),
             p.view("edge"), p.view("days_left"), p.view("route"), p.view("route_pos"),
             p.view("legs"), p.view("first_arrival_node"), p.view("resources"),
             net.edge_dst, net.edge_mode, net.edge_days, net.edge_cost, net.edge_hazard,
             net.edge_robbery, net.route_edge_ptr, net.route_edges,
-            hz.robbery_loss, hz.missing_share_land, hz.stranded_earnings,
+            hz.robbery_loss, hz.missing_share_land, hz.stranded_earnings, hz.origin_savings,
             self._flow, self._arrivals, self._events,
         )  # fmt: skip
 
     def cross_sea(self) -> None:
         p, net = self.pop, self.net
         cross(
-            self.day, day_key(self.rng), p.view("status"), p.view("status_day"), p.view("node"),
+            self.day, self.keys(SEA_CROSSING, self.day), p.view("status"), p.view("status_day"),
+            p.view("node"),
             p.view("edge"), p.view("days_left"), p.view("route"), p.view("route_pos"),
             p.view("legs"), p.view("first_arrival_node"), p.view("resources"),
             net.edge_dst, net.edge_days, net.edge_cost, net.edge_hazard,
@@ -142,7 +148,8 @@ class Model(mesa.Model):
     def arrive_and_settle(self) -> None:
         p = self.pop
         settle(
-            self.day, day_key(self.rng), p.view("status"), p.view("status_day"), p.view("node"),
+            self.day, self.keys(ARRIVAL, self.day), p.view("status"), p.view("status_day"),
+            p.view("node"),
             p.view("route"), p.view("onward_moves"), self.occupancy, self.net.node_capacity,
             self._arr.onward_probability, self._events,
         )  # fmt: skip
@@ -194,7 +201,7 @@ class Model(mesa.Model):
                 self.events_by_day[0, EV_NEW_AGENTS] += n
         p = self.pop
         settle(
-            -1, day_key(self.rng), p.view("status"), p.view("status_day"), p.view("node"),
+            -1, self.keys(INITIAL, -1), p.view("status"), p.view("status_day"), p.view("node"),
             p.view("route"), p.view("onward_moves"), self.occupancy, self.net.node_capacity,
             0.0, np.zeros(N_EVENTS, np.int64),
         )  # fmt: skip

@@ -87,8 +87,8 @@ def timeseries(m: Model) -> pd.DataFrame:
     dates = pd.to_datetime(m.start_date) + pd.to_timedelta(days, unit="D")
     stocks = m.node_status_by_day[: m.day]
     parts = [
-        _block(days, dates, "model", [""], STATUS_NAMES, stocks.sum(axis=1)[:, None, :]),
-        _block(days, dates, "model", [""], EVENT_NAMES, m.events_by_day[: m.day, None, :]),
+        _block(days, dates, "model", ["all"], STATUS_NAMES, stocks.sum(axis=1)[:, None, :]),
+        _block(days, dates, "model", ["all"], EVENT_NAMES, m.events_by_day[: m.day, None, :]),
         _block(days, dates, "node", m.net.node_ids, STATUS_NAMES, stocks),
         _block(
             days, dates, "node", m.net.node_ids, ["arrivals"], m.arrivals_by_day[: m.day, :, None]

@@ -1,10 +1,13 @@
 """Counter-based random numbers for kernels.
 
-Kernels never touch a global random state. Each rule asks the model's seeded
-``numpy.random.Generator`` for one 64-bit key per day, and a kernel turns (key, agent, stream)
+Kernels never touch a global random state. When a model is built, :class:`RuleKeys` takes one
+root number from the model's seeded ``numpy.random.Generator``; from it each rule gets one 64-bit
+key per day (a ``SeedSequence`` keyed by rule and day), and a kernel turns (key, agent, stream)
 into a uniform number with a SplitMix64 hash. The numbers do not depend on the order agents are
 visited in, two models in one process never share state, and a plain-Python reference of a rule
-can reproduce a kernel's draws exactly by calling :func:`uniform` itself.
+can reproduce a kernel's draws exactly by calling :func:`uniform` itself. Because a key depends
+only on (seed, rule, day), two policy variants run with the same seed give the same agent the same
+draws in every rule (common random numbers), which sharpens paired comparisons.
 """
 
 import numpy as np
@@ -39,6 +42,12 @@ def gumbel(key, i, stream):
     return -np.log(-np.log(u))
 
 
-def day_key(rng: np.random.Generator) -> int:
-    """One key for one rule on one day, drawn from the model's generator."""
-    return int(rng.integers(0, 2**63 - 1, dtype=np.int64))
+class RuleKeys:
+    """Per-(rule, day) keys derived from one root number of the model's generator."""
+
+    def __init__(self, rng: np.random.Generator):
+        self._root = int(rng.integers(0, 2**63 - 1, dtype=np.int64))
+
+    def __call__(self, rule: int, day: int) -> int:
+        seq = np.random.SeedSequence(self._root, spawn_key=(rule, day + 1))
+        return int(seq.generate_state(1, np.uint64)[0]) & 0x7FFF_FFFF_FFFF_FFFF  # int64 for numba

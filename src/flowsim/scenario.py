@@ -84,7 +84,7 @@ class Simulation(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
     start_date: dt.date
-    days: int = Field(ge=1, le=36_500)
+    days: int = Field(ge=1, le=30_000)  # day numbers are int16 in the population
     seed: int = Field(default=0, ge=0)
     persons_per_agent: float = Field(default=1.0, gt=0)
 
@@ -196,6 +196,7 @@ class Hazards(_Strict):
     missing_share_land: Share = 0.5
     missing_share_sea: Share = 0.5
     stranded_earnings: NonNeg = 5.0
+    origin_savings: NonNeg = 1.0
 
 
 class SeaBehaviour(_Strict):

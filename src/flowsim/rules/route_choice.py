@@ -10,7 +10,8 @@ Utility of route r for agent i (random utility, the best route is taken):
 
 A route whose total cost is more than the agent's resources is never taken. Agents deciding are
 those at their origin, stranded, or at a node between legs with no route. With no affordable route,
-an agent at its origin stays there, and one in transit becomes stranded.
+an agent at its origin stays there (saving a little each day, see ``travel``), one moving on from
+a destination waits there for a place again (status arrived), and one in transit becomes stranded.
 """
 
 from numba import njit
@@ -22,6 +23,7 @@ from flowsim.rules import EV_DEPARTURES, EV_STRANDED
 AT_ORIGIN = int(Status.AT_ORIGIN)
 IN_TRANSIT = int(Status.IN_TRANSIT)
 STRANDED = int(Status.STRANDED)
+ARRIVED = int(Status.ARRIVED)
 
 
 @njit(cache=True)
@@ -45,7 +47,7 @@ def route_utility(
 def choose_routes(
     day, key, status, status_day, node, edge, route, route_pos, destination, departure_day,
     motive, tie, resources, risk_tolerance,
-    route_ptr, route_dest, route_days, route_cost, route_risk, node_attract,
+    route_ptr, route_dest, route_days, route_cost, route_risk, node_attract, node_is_destination,
     w_attr, w_risk, w_cost, w_days, tie_bonus, noise, events,
 ):  # fmt: skip
     for i in range(status.shape[0]):
@@ -72,7 +74,10 @@ def choose_routes(
                 best_u = u
                 best = r
         if best < 0:
-            if s == IN_TRANSIT:
+            if s == IN_TRANSIT and node_is_destination[n]:
+                status[i] = ARRIVED
+                status_day[i] = day
+            elif s == IN_TRANSIT:
                 status[i] = STRANDED
                 status_day[i] = day
                 events[EV_STRANDED] += 1

@@ -5,22 +5,24 @@ the leg's hazard once (death; a share of those lost are never found and counted 
 robbery probability (robbers take ``robbery_loss`` of its resources). An agent at a node with a
 route then starts its next leg the same day, paying the leg's cost: a sea leg makes it wait for a
 boat (see ``sea_crossing``); a leg it cannot pay for leaves it stranded. Stranded agents earn
-``stranded_earnings`` a day until they can afford a route again (route choice retries daily).
+``stranded_earnings`` a day until they can afford a route again (route choice retries daily), and
+people at their origin who could not yet afford to leave save ``origin_savings`` a day.
 """
 
 from numba import njit
 
+from flowsim.network import SEA
 from flowsim.population import Status
 from flowsim.rng import uniform
 from flowsim.rules import EV_ARRIVALS, EV_DEAD_LAND, EV_MISSING_LAND, EV_ROBBED, EV_STRANDED
 
+AT_ORIGIN = int(Status.AT_ORIGIN)
 IN_TRANSIT = int(Status.IN_TRANSIT)
 WAITING_TO_CROSS = int(Status.WAITING_TO_CROSS)
 STRANDED = int(Status.STRANDED)
 ARRIVED = int(Status.ARRIVED)
 DEAD = int(Status.DEAD)
 MISSING = int(Status.MISSING)
-SEA = 1  # network.MODE_CODE["sea"]
 
 
 @njit(cache=True)
@@ -67,12 +69,16 @@ def travel(
     first_arrival_node, resources,
     edge_dst, edge_mode, edge_days, edge_cost, edge_hazard, edge_robbery,
     route_edge_ptr, route_edges,
-    robbery_loss, missing_share, stranded_earnings, edge_flow, node_arrivals, events,
+    robbery_loss, missing_share, stranded_earnings, origin_savings, edge_flow, node_arrivals,
+    events,
 ):  # fmt: skip
     for i in range(status.shape[0]):
         s = status[i]
         if s == STRANDED:
             resources[i] += stranded_earnings
+            continue
+        if s == AT_ORIGIN:
+            resources[i] += origin_savings
             continue
         if s != IN_TRANSIT:
             continue
