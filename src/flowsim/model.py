@@ -70,6 +70,9 @@ class Model(mesa.Model):
         self.occupancy = np.zeros(self.net.n_nodes)  # settled agents per node
         b = scenario.behaviour
         self._rc, self._hz, self._sea, self._arr = b.route_choice, b.hazards, b.sea, b.arrival
+        self._earnings = np.zeros(N_STATUS)  # money earned or saved a day, by status
+        self._earnings[Status.AT_ORIGIN] = b.hazards.origin_savings
+        self._earnings[Status.STRANDED] = b.hazards.stranded_earnings
 
         self.pop = Population(capacity=self._expected_agents())
         # daily records: what happened (events, flows) and stocks at the end of the day
@@ -114,7 +117,7 @@ class Model(mesa.Model):
             p.view("destination"), p.view("departure_day"), p.view("motive"), p.view("tie"), p.view("resources"),
             p.view("risk_tolerance"),
             net.route_ptr, net.route_dest, net.route_days, net.route_cost, net.route_risk,
-            net.node_attract, net.node_is_destination,
+            net.node_min_route_cost, net.node_attract, net.node_is_destination,
             rc.w_attractiveness, rc.w_risk, rc.w_cost, rc.w_days, rc.tie_bonus, rc.noise,
             self._events,
         )  # fmt: skip
@@ -128,8 +131,7 @@ class Model(mesa.Model):
             p.view("legs"), p.view("first_arrival_node"), p.view("resources"),
             net.edge_dst, net.edge_mode, net.edge_days, net.edge_cost, net.edge_hazard,
             net.edge_robbery, net.route_edge_ptr, net.route_edges,
-            hz.robbery_loss, hz.missing_share_land, hz.stranded_earnings, hz.origin_savings,
-            self._flow, self._arrivals, self._events,
+            hz.robbery_loss, hz.missing_share_land, self._earnings, self._flow, self._arrivals, self._events,
         )  # fmt: skip
 
     def cross_sea(self) -> None:

@@ -72,6 +72,7 @@ class CompiledNetwork:
     route_risk: np.ndarray
     route_edge_ptr: np.ndarray
     route_edges: np.ndarray
+    node_min_route_cost: np.ndarray  # cost of the cheapest candidate route from each node
 
     @property
     def n_nodes(self) -> int:
@@ -155,6 +156,9 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
         route_risk=np.array(r_risk, float),
         route_edge_ptr=np.array(re_ptr, np.int64),
         route_edges=np.array(re_edges, np.int32),
+        node_min_route_cost=np.array(
+            [min(r_cost[a:b], default=np.inf) for a, b in itertools.pairwise(r_ptr)]
+        ),
     )
 
 

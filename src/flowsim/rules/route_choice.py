@@ -47,8 +47,8 @@ def route_utility(
 def choose_routes(
     day, key, status, status_day, node, edge, route, route_pos, destination, departure_day,
     motive, tie, resources, risk_tolerance,
-    route_ptr, route_dest, route_days, route_cost, route_risk, node_attract, node_is_destination,
-    w_attr, w_risk, w_cost, w_days, tie_bonus, noise, events,
+    route_ptr, route_dest, route_days, route_cost, route_risk, node_min_cost, node_attract,
+    node_is_destination, w_attr, w_risk, w_cost, w_days, tie_bonus, noise, events,
 ):  # fmt: skip
     for i in range(status.shape[0]):
         s = status[i]
@@ -60,7 +60,9 @@ def choose_routes(
         n = node[i]
         best = -1
         best_u = -1e300
-        for r in range(route_ptr[n], route_ptr[n + 1]):
+        # the cheapest route from here is out of reach: skip scoring (most waiting agents)
+        first = route_ptr[n + 1] if resources[i] < node_min_cost[n] else route_ptr[n]
+        for r in range(first, route_ptr[n + 1]):
             if route_cost[r] > resources[i]:
                 continue
             u = route_utility(

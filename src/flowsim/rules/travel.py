@@ -16,7 +16,6 @@ from flowsim.population import Status
 from flowsim.rng import uniform
 from flowsim.rules import EV_ARRIVALS, EV_DEAD_LAND, EV_MISSING_LAND, EV_ROBBED, EV_STRANDED
 
-AT_ORIGIN = int(Status.AT_ORIGIN)
 IN_TRANSIT = int(Status.IN_TRANSIT)
 WAITING_TO_CROSS = int(Status.WAITING_TO_CROSS)
 STRANDED = int(Status.STRANDED)
@@ -69,17 +68,13 @@ def travel(
     first_arrival_node, resources,
     edge_dst, edge_mode, edge_days, edge_cost, edge_hazard, edge_robbery,
     route_edge_ptr, route_edges,
-    robbery_loss, missing_share, stranded_earnings, origin_savings, edge_flow, node_arrivals,
-    events,
+    robbery_loss, missing_share, earnings, edge_flow, node_arrivals, events,
 ):  # fmt: skip
+    """``earnings[status]`` is what an agent in that status earns or saves a day (see model)."""
     for i in range(status.shape[0]):
         s = status[i]
-        if s == STRANDED:
-            resources[i] += stranded_earnings
-            continue
-        if s == AT_ORIGIN:
-            resources[i] += origin_savings
-            continue
+        # one add for everyone instead of a branch per status: mixed statuses mispredict branches
+        resources[i] += earnings[s]
         if s != IN_TRANSIT:
             continue
         e = edge[i]
