@@ -175,6 +175,17 @@ class Model(mesa.Model):
         self.node_status_by_day[self.day] = self.node_status
         self.datacollector.collect(self)
 
+    def agent(self, i: int) -> dict:
+        """Agent ``i`` with its places, leg, route and profile named by their ids."""
+        row = self.pop.agent(i)
+        nodes = self.net.node_ids
+        for field in ("origin", "node", "destination", "tie", "first_arrival_node"):
+            row[field] = nodes[row[field]] if row[field] >= 0 else None
+        row["edge"] = self.net.edge_ids[row["edge"]] if row["edge"] >= 0 else None
+        row["route"] = self.net.route_path(row["route"]) if row["route"] >= 0 else None
+        row["profile"] = self.scenario.profiles[row["profile"]].id
+        return row
+
     def status_counts(self) -> np.ndarray:
         return self.node_status.sum(axis=0)
 
@@ -198,8 +209,9 @@ class Model(mesa.Model):
                 else:
                     status = Status.IN_TRANSIT  # at a node with no route: route choice decides
                 pidx = next(j for j, p in enumerate(self.scenario.profiles) if p.id == pid)
+                origin = k if status == Status.AT_ORIGIN else -1  # met on the way: origin unknown
                 add_agents(self.pop, self.scenario.profiles[pidx], pidx, k, n, -1, status,
-                           self.rng, self.net.index)  # fmt: skip
+                           self.rng, self.net.index, origin)  # fmt: skip
                 self.events_by_day[0, EV_NEW_AGENTS] += n
         p = self.pop
         settle(

@@ -34,7 +34,7 @@ VULN_BIT = {v: 1 << k for k, v in enumerate(VULNERABILITIES)}
 FIELDS: dict[str, np.dtype] = {
     # who
     "profile": np.dtype(np.int16),
-    "origin": np.dtype(np.int16),
+    "origin": np.dtype(np.int16),  # -1 for agents placed on the way at the start
     "protection_need": np.dtype(np.bool_),  # latent: no rule of the state reads it
     "motive": np.dtype(np.uint8),  # index into MOTIVES
     "vulnerability": np.dtype(np.uint8),  # bit set over VULNERABILITIES

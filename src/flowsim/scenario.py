@@ -297,7 +297,7 @@ def validate(
     data: dict[str, Any], *, source: str = "<python>", overrides: dict | list | None = None
 ) -> Scenario:
     data = copy.deepcopy(data)
-    for path, value in _normalise_overrides(overrides):
+    for path, value in _normalise_overrides(overrides, source):
         _apply_override(data, path, value, source)
     try:
         scenario = Scenario.model_validate(data)
@@ -308,7 +308,7 @@ def validate(
     return scenario
 
 
-def _normalise_overrides(overrides: dict | list | None) -> list[tuple[str, Any]]:
+def _normalise_overrides(overrides: dict | list | None, source: str) -> list[tuple[str, Any]]:
     if not overrides:
         return []
     if isinstance(overrides, dict):
@@ -316,7 +316,9 @@ def _normalise_overrides(overrides: dict | list | None) -> list[tuple[str, Any]]
     out = []
     for item in overrides:
         if "=" not in item:
-            raise ScenarioError(f"--set {item}: expected path=value, e.g. simulation.days=30")
+            raise ScenarioError(
+                f"{source}: --set {item}: expected path=value, e.g. simulation.days=30"
+            )
         path, raw = item.split("=", 1)
         out.append((path.strip(), parse_value(raw.strip())))
     return out
@@ -343,6 +345,8 @@ def _apply_override(data: dict, path: str, value: Any, source: str) -> None:
         if isinstance(cur, list):
             cur = _by_id(cur, key, parts[i - 1], source, where)
             continue
+        if not isinstance(cur, dict):
+            raise ScenarioError(f"{source}: {where}: {'.'.join(parts[:i])} is a value, not a table")
         nxt = cur.get(key)
         if nxt is None:
             nxt = cur[key] = {}
@@ -359,6 +363,8 @@ def _apply_override(data: dict, path: str, value: Any, source: str) -> None:
 
 
 def _by_id(items: list, key: str, list_name: str, source: str, where: str) -> dict:
+    if not all(isinstance(item, dict) for item in items):
+        raise ScenarioError(f"{source}: {where}: {list_name} is a list of values, not of tables")
     for item in items:
         ident = item.get("id")
         if ident is None and list_name == "edges":
@@ -387,12 +393,14 @@ def _format_validation_error(e: ValidationError, data: dict, source: str) -> str
         if len(shown) > 80:
             shown = shown[:77] + "..."
         lines.append(f"{source}: {loc} = {shown}: {msg}")
-    # Union types report one line per alternative; keep each location once.
-    seen, unique = set(), []
+    # Union types report one line per alternative, some deeper inside the same value: keep the
+    # first line for a location and drop lines about places inside it.
+    seen: list[str] = []
+    unique = []
     for line in lines:
-        key = line.split(" = ")[0]
-        if key not in seen:
-            seen.add(key)
+        key = line.split(" = ")[0].split(": required")[0]
+        if not any(key == s or key.startswith((s + ".", s + "[")) for s in seen):
+            seen.append(key)
             unique.append(line)
     return "\n".join(unique)
 
@@ -412,14 +420,18 @@ def _readable_loc(loc: tuple, data: dict) -> str:
                 parts[-1] += f"[{item}]"
             cur = entry
             continue
-        if isinstance(item, str) and item in _UNION_TAGS:
+        if isinstance(item, str) and _is_type_tag(item, cur):
             continue
         parts.append(str(item))
         cur = cur.get(item) if isinstance(cur, dict) else None
     return ".".join(parts)
 
 
-_UNION_TAGS = {"float", "list[tuple[union[int,date],float]]", "int", "date", "function-after[]"}
+def _is_type_tag(item: str, cur: Any) -> bool:
+    """Pydantic names the alternative of a union it tried ("float", "list[...]") in error locations."""
+    if isinstance(cur, dict) and item in cur:
+        return False
+    return "[" in item or item in {"float", "int", "date", "str", "bool"}
 
 
 def _allowed_fields(loc: tuple) -> list[str]:

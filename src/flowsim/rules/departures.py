@@ -77,13 +77,15 @@ def depart(
 
 def add_agents(
     pop: Population, profile: Profile, profile_idx: int, node: int, n: int, day: int,
-    status: Status, rng: np.random.Generator, tie_index: dict[str, int],
+    status: Status, rng: np.random.Generator, tie_index: dict[str, int], origin: int | None = None,
 ) -> slice:  # fmt: skip
-    """Append ``n`` agents of ``profile`` at ``node`` with attributes drawn from the profile."""
+    """Append ``n`` agents of ``profile`` at ``node`` with attributes drawn from the profile.
+
+    ``origin`` defaults to ``node``; -1 means unknown (agents placed on the way at the start)."""
     return pop.add(
         n,
         profile=profile_idx,
-        origin=node,
+        origin=node if origin is None else origin,
         node=node,
         status=int(status),
         status_day=day,
@@ -112,14 +114,14 @@ def _vulnerabilities(rng: np.random.Generator, profile: Profile, n: int) -> np.n
 
 
 def _lognormal(rng: np.random.Generator, mean: float, sd: float, n: int) -> np.ndarray:
-    if mean <= 0 or sd <= 0:
+    if mean <= 0 or sd <= 1e-12 * mean:
         return np.full(n, mean)
-    sigma2 = np.log1p((sd / mean) ** 2)
+    sigma2 = np.log1p(min(sd / mean, 1e6) ** 2)  # a coefficient of variation above 1e6 is capped
     return rng.lognormal(np.log(mean) - sigma2 / 2, np.sqrt(sigma2), n)
 
 
 def _beta(rng: np.random.Generator, mean: float, sd: float, n: int) -> np.ndarray:
-    if sd <= 0:
+    if sd <= 1e-9:
         return np.full(n, mean)
     k = mean * (1 - mean) / sd**2 - 1
     return rng.beta(mean * k, (1 - mean) * k, n)

@@ -50,8 +50,8 @@ def cross(
                 continue
             e = edge[i]
             if uniform(key, i, 1) < edge_hazard[e]:
-                lose(i, day, uniform(key, i, 2), missing_share, status, status_day, events,
-                     EV_DEAD_SEA, EV_MISSING_SEA)  # fmt: skip
+                lose(i, day, uniform(key, i, 2), missing_share, status, status_day, edge,
+                     days_left, route, events, EV_DEAD_SEA, EV_MISSING_SEA)  # fmt: skip
                 continue
             events[EV_LANDED] += 1
             reach_node(

@@ -51,8 +51,15 @@ def reach_node(
 
 
 @njit(cache=True)
-def lose(i, day, u, missing_share, status, status_day, events, ev_dead, ev_missing):
-    """Agent ``i`` is lost on the way: missing with probability ``missing_share``, else dead."""
+def lose(
+    i, day, u, missing_share, status, status_day, edge, days_left, route, events, ev_dead, ev_missing,
+):  # fmt: skip
+    """Agent ``i`` is lost on the way: missing with probability ``missing_share``, else dead.
+
+    It leaves its leg and route; ``node`` keeps the start node of the leg where it was lost."""
+    edge[i] = -1
+    days_left[i] = 0
+    route[i] = -1
     if u < missing_share:
         status[i] = MISSING
         events[ev_missing] += 1
@@ -83,8 +90,8 @@ def travel(
             if days_left[i] > 0:
                 continue
             if uniform(key, i, 0) < edge_hazard[e]:
-                lose(i, day, uniform(key, i, 1), missing_share, status, status_day, events,
-                     EV_DEAD_LAND, EV_MISSING_LAND)  # fmt: skip
+                lose(i, day, uniform(key, i, 1), missing_share, status, status_day, edge,
+                     days_left, route, events, EV_DEAD_LAND, EV_MISSING_LAND)  # fmt: skip
                 continue
             if uniform(key, i, 2) < edge_robbery[e]:
                 resources[i] *= 1.0 - robbery_loss

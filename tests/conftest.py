@@ -1,0 +1,243 @@
+"""Shared fixtures and helpers for the flowsim tests.
+
+Plain helper functions live here and are handed to tests through session-scoped fixtures, so
+hypothesis tests can use them without function-scoped fixture warnings.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import inspect
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from flowsim.population import N_STATUS, Status
+from flowsim.rules import (
+    EV_ARRIVALS,
+    EV_BOARDED,
+    EV_DEAD_LAND,
+    EV_DEAD_SEA,
+    EV_DEPARTURES,
+    EV_MISSING_LAND,
+    EV_MISSING_SEA,
+    EV_NEW_AGENTS,
+    EV_SETTLED,
+)
+from flowsim.scenario import Scenario, bundled_scenarios, validate
+
+TESTS_DIR = Path(__file__).resolve().parent
+TWO_ROUTES = TESTS_DIR / "two_routes.toml"
+REPO_ROOT = TESTS_DIR.parent
+
+
+def load_two_routes() -> dict[str, Any]:
+    """The two_routes scenario as plain TOML-shaped data (a fresh copy each call)."""
+    return tomllib.loads(TWO_ROUTES.read_text(encoding="utf-8"))
+
+
+def scenario_dict(
+    nodes: list[dict],
+    edges: list[dict],
+    profiles: list[dict],
+    *,
+    name: str = "test",
+    days: int = 30,
+    seed: int = 0,
+    start_date: dt.date = dt.date(2020, 1, 1),
+    persons_per_agent: float = 1.0,
+    behaviour: dict | None = None,
+) -> dict[str, Any]:
+    """A scenario as TOML-shaped data, built in Python."""
+    data: dict[str, Any] = {
+        "simulation": {
+            "name": name,
+            "start_date": start_date,
+            "days": days,
+            "seed": seed,
+            "persons_per_agent": persons_per_agent,
+        },
+        "nodes": copy.deepcopy(nodes),
+        "edges": copy.deepcopy(edges),
+        "profiles": copy.deepcopy(profiles),
+    }
+    if behaviour:
+        data["behaviour"] = copy.deepcopy(behaviour)
+    return data
+
+
+def build_scenario(
+    data: dict[str, Any] | None = None,
+    overrides: dict[str, Any] | list[str] | None = None,
+    **kwargs: Any,
+) -> Scenario:
+    """Validate ``data`` (or ``scenario_dict(**kwargs)``) with ``flowsim.scenario.validate``."""
+    if data is None:
+        data = scenario_dict(**kwargs)
+    return validate(data, source="<test>", overrides=overrides)
+
+
+def profile(
+    pid: str = "people",
+    *,
+    resources: float = 2000.0,
+    resources_sd: float = 0.0,
+    risk: float = 0.5,
+    risk_sd: float = 0.0,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A profile table with the given resources and risk tolerance."""
+    return {
+        "id": pid,
+        "protection_need": 0.5,
+        "motives": {"safety": 1.0},
+        "resources": {"mean": resources, "sd": resources_sd},
+        "risk_tolerance": {"mean": risk, "sd": risk_sd},
+        **extra,
+    }
+
+
+def check_model_state(model) -> None:
+    """Assert the invariants that hold between days for a :class:`flowsim.Model`.
+
+    Called after each ``step``; ``model.day - 1`` is the day just simulated.
+    """
+    d = model.day - 1
+    pop, net = model.pop, model.net
+    status = pop.view("status").astype(np.int64)
+    node = pop.view("node").astype(np.int64)
+    edge = pop.view("edge").astype(np.int64)
+    days_left = pop.view("days_left")
+    route = pop.view("route")
+    n = pop.n
+
+    # statuses are valid codes
+    assert ((status >= 0) & (status < N_STATUS)).all()
+    # the day's stock table counts every agent that existed at the end of the day, once
+    ns = model.node_status_by_day[d]
+    assert (ns >= 0).all()
+    assert ns.sum() == int((pop.view("born_day") <= d).sum()) == n
+    expected = np.zeros((net.n_nodes, N_STATUS), np.int64)
+    np.add.at(expected, (node, status), 1)
+    np.testing.assert_array_equal(ns, expected)
+
+    # cumulative events against stocks
+    ev = model.events_by_day[: d + 1].sum(axis=0)
+    by_status = np.bincount(status, minlength=N_STATUS)
+    assert ev[EV_NEW_AGENTS] == n
+    assert ev[EV_DEAD_LAND] + ev[EV_DEAD_SEA] == by_status[Status.DEAD]
+    assert ev[EV_MISSING_LAND] + ev[EV_MISSING_SEA] == by_status[Status.MISSING]
+    assert ev[EV_DEPARTURES] == int((pop.view("departure_day") >= 0).sum())
+    assert model.arrivals_by_day[d].sum() == model.events_by_day[d, EV_ARRIVALS]
+    sea_edges = net.edge_mode == 1
+    assert model.edge_flow_by_day[d, sea_edges].sum() == model.events_by_day[d, EV_BOARDED]
+    # settlements: initial settlers are placed before day 0 without an event
+    initial_settled = int(((pop.view("status_day") == -1) & (status == Status.SETTLED)).sum())
+    assert ev[EV_SETTLED] + initial_settled == by_status[Status.SETTLED]
+
+    # occupancy is the number of settled agents per node and stays within capacity
+    settled_per_node = np.bincount(node[status == Status.SETTLED], minlength=net.n_nodes)
+    np.testing.assert_array_equal(model.occupancy, settled_per_node.astype(float))
+    ppa = model.scenario.simulation.persons_per_agent
+    for k, spec in enumerate(model.scenario.nodes):
+        if spec.capacity is not None:
+            assert model.occupancy[k] <= spec.capacity / ppa + 1e-9
+
+    # resources never go negative
+    assert (pop.view("resources") >= 0).all()
+
+    # agents on a leg are in transit or at sea, with at least one day to go (the lost leave it)
+    on_edge = edge >= 0
+    assert np.isin(status[on_edge], [Status.IN_TRANSIT, Status.AT_SEA]).all()
+    assert (days_left[on_edge] >= 1).all()
+    # an agent on a leg is counted at the leg's start node
+    assert (node[on_edge] == net.edge_src[edge[on_edge]]).all()
+    # at sea means on a sea leg
+    at_sea = status == Status.AT_SEA
+    assert (edge[at_sea] >= 0).all()
+    assert (net.edge_mode[edge[at_sea]] == 1).all()
+    # waiting to cross means at a node, with a sea leg next on the route, starting there
+    waiting = np.flatnonzero(status == Status.WAITING_TO_CROSS)
+    assert (edge[waiting] == -1).all()
+    for i in waiting:
+        r = route[i]
+        assert r >= 0
+        nxt = net.route_edges[net.route_edge_ptr[r] + pop.route_pos[i]]
+        assert net.edge_mode[nxt] == 1
+        assert net.edge_src[nxt] == node[i]
+    # agents still at their origin are at their origin node and have not departed
+    at_origin = status == Status.AT_ORIGIN
+    assert (node[at_origin] == pop.view("origin")[at_origin]).all()
+    assert (pop.view("departure_day")[at_origin] == -1).all()
+    # settled agents stand at a node with a destination role
+    assert net.node_is_destination[node[status == Status.SETTLED]].all()
+
+
+KERNELS = ("choose_routes", "travel", "cross", "settle")
+
+
+def record_kernel_calls(model, steps: int, keep_days=None) -> list[tuple[str, dict[str, Any]]]:
+    """Step ``model`` ``steps`` days, recording every call the model makes to a rule kernel.
+
+    Each record is ``(kernel name, {parameter name: value})`` with arrays copied *before* the call,
+    so it holds exactly the inputs the kernel saw. Only calls whose ``day`` is in ``keep_days``
+    are kept (all when None). The kernels still run, so the model steps as usual.
+    """
+    import flowsim.model as model_module
+
+    calls: list[tuple[str, dict[str, Any]]] = []
+    with pytest.MonkeyPatch.context() as mp:
+        for name in KERNELS:
+            real = getattr(model_module, name)
+            sig = inspect.signature(real.py_func)
+
+            def wrapper(*args, _real=real, _name=name, _sig=sig, **kwargs):
+                bound = _sig.bind(*args, **kwargs).arguments
+                if keep_days is None or bound["day"] in keep_days:
+                    inputs = {
+                        k: v.copy() if isinstance(v, np.ndarray) else v for k, v in bound.items()
+                    }
+                    calls.append((_name, inputs))
+                return _real(*args, **kwargs)
+
+            mp.setattr(model_module, name, wrapper)
+        for _ in range(steps):
+            model.step()
+    return calls
+
+
+@pytest.fixture(scope="session")
+def record_calls():
+    """``record_calls(model, steps, keep_days=None)``: see :func:`record_kernel_calls`."""
+    return record_kernel_calls
+
+
+@pytest.fixture(scope="session")
+def two_routes_path() -> Path:
+    return TWO_ROUTES
+
+
+@pytest.fixture(scope="session")
+def two_routes_data():
+    """``two_routes_data() -> dict``: a fresh copy of two_routes.toml as TOML-shaped data."""
+    return load_two_routes
+
+
+@pytest.fixture(scope="session")
+def make_scenario():
+    """``make_scenario(data=None, overrides=None, **scenario_dict_kwargs) -> Scenario``."""
+    return build_scenario
+
+
+@pytest.fixture(scope="session")
+def check_state():
+    return check_model_state
+
+
+@pytest.fixture(scope="session")
+def bundled() -> dict[str, Path]:
+    return bundled_scenarios()

@@ -1,0 +1,262 @@
+"""Invariants of the model on small random scenarios (hypothesis).
+
+Each example is a layered network: origins -> transit (some embarkation) -> destinations, with
+random land/sea legs, costs, hazards, robbery and capacities (unlimited, zero, small), one or two
+profiles, constant or step-timeline departures, and sometimes an initial population. The model is
+stepped 10-40 days and the state is checked after every day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flowsim import Model
+from flowsim.output import summarise
+from flowsim.population import Status
+
+START = dt.date(2020, 1, 1)
+
+shares = st.floats(0.0, 1.0, allow_nan=False)
+hazards = st.floats(0.0, 0.3, allow_nan=False)
+capacities = st.one_of(st.none(), st.integers(0, 5), st.integers(6, 60))
+
+
+@st.composite
+def rates(draw):
+    """A constant rate or a step timeline (day numbers or dates) of persons per day."""
+    kind = draw(st.sampled_from(["constant", "steps", "dates"]))
+    if kind == "constant":
+        return draw(st.one_of(st.just(0.0), st.floats(0.5, 8.0)))
+    days = sorted(draw(st.sets(st.integers(0, 30), min_size=1, max_size=3)))
+    values = draw(st.lists(st.floats(0.0, 8.0, allow_nan=False), min_size=len(days)))
+    points = list(zip(days, values, strict=False))
+    if kind == "dates":
+        points = [(START + dt.timedelta(days=d), v) for d, v in points]
+    return [list(p) for p in points]
+
+
+@st.composite
+def profiles(draw, n: int, destinations: list[str]):
+    out = []
+    for k in range(n):
+        # Spreads stay in sensible ranges; extreme ones have their own tests below.
+        mean = draw(st.floats(0.05, 0.95))
+        sd = draw(st.one_of(st.just(0.0), st.floats(0.01, 0.9))) * np.sqrt(mean * (1 - mean))
+        motives = draw(
+            st.dictionaries(
+                st.sampled_from(["safety", "livelihood", "family"]),
+                st.floats(0.1, 1.0),
+                min_size=1,
+            )
+        )
+        ties = {}
+        if draw(st.booleans()):
+            ties = {draw(st.sampled_from(destinations)): draw(shares)}
+        out.append(
+            {
+                "id": f"p{k}",
+                "protection_need": draw(shares),
+                "motives": motives,
+                "vulnerabilities": {"child": draw(shares)},
+                "resources": {
+                    "mean": draw(st.one_of(st.just(0.0), st.floats(1.0, 3000.0))),
+                    "sd": draw(st.floats(0.0, 1500.0)),
+                },
+                "risk_tolerance": {"mean": mean, "sd": float(sd)},
+                "ties": ties,
+            }
+        )
+    return out
+
+
+def edge(draw, a: str, b: str, **extra) -> dict:
+    return {
+        "from": a,
+        "to": b,
+        "mode": draw(st.sampled_from(["land", "land", "sea"])),
+        "days": draw(st.integers(1, 5)),
+        "cost": draw(st.floats(0.0, 800.0)),
+        "hazard": draw(hazards),
+        "robbery": draw(hazards),
+        **extra,
+    }
+
+
+@st.composite
+def scenarios(draw):
+    origins = [f"o{k}" for k in range(draw(st.integers(1, 2)))]
+    transits = [f"t{k}" for k in range(draw(st.integers(0, 2)))]
+    dests = [f"d{k}" for k in range(draw(st.integers(1, 2)))]
+    profs = draw(profiles(draw(st.integers(1, 2)), dests))
+    pids = [p["id"] for p in profs]
+
+    nodes = []
+    for k, nid in enumerate(origins + transits + dests):
+        if nid in origins:
+            roles = ["origin"] + (["embarkation"] if draw(st.booleans()) else [])
+        elif nid in transits:
+            roles = ["transit"] + (["embarkation"] if draw(st.booleans()) else [])
+        else:
+            roles = [draw(st.sampled_from(["destination", "first_asylum", "camp"]))]
+        node = {
+            "id": nid,
+            "lat": float(k),
+            "lon": float(k),
+            "roles": roles,
+            "capacity": draw(capacities),
+            "attractiveness": {"safety": draw(shares), "livelihood": draw(shares)},
+        }
+        if nid in origins:
+            chosen = draw(st.lists(st.sampled_from(pids), min_size=1, unique=True))
+            node["departures"] = {pid: draw(rates()) for pid in chosen}
+            node["population"] = float(draw(st.sampled_from([0, 0, 20, 60])))
+        if draw(st.integers(0, 3)) == 0:
+            node["initial_population"] = {draw(st.sampled_from(pids)): draw(st.integers(0, 30))}
+        if node["capacity"] is None:
+            del node["capacity"]
+        nodes.append(node)
+
+    edges: dict[tuple[str, str], dict] = {}
+    layers = [layer for layer in (origins, transits, dests) if layer]
+    for upper, lower in zip(layers, layers[1:], strict=False):
+        for a in upper:
+            for b in lower:
+                if draw(st.integers(0, 3)) > 0:
+                    edges[(a, b)] = edge(draw, a, b)
+    if transits:  # sometimes a direct leg that skips the transit layer
+        for a in origins:
+            if draw(st.booleans()):
+                edges[(a, dests[0])] = edge(draw, a, dests[0])
+    if len(dests) == 2 and draw(st.booleans()):  # onward moves between destinations
+        edges[(dests[0], dests[1])] = edge(draw, dests[0], dests[1], both_ways=True)
+    if not edges:
+        edges[(origins[0], layers[1][0])] = edge(draw, origins[0], layers[1][0])
+
+    behaviour = {
+        "route_choice": {
+            "noise": draw(st.floats(0.0, 1.0)),
+            "routes_per_destination": draw(st.integers(1, 3)),
+        },
+        "hazards": {
+            "robbery_loss": draw(shares),
+            "missing_share_land": draw(shares),
+            "missing_share_sea": draw(shares),
+            "stranded_earnings": draw(st.floats(0.0, 50.0)),
+        },
+        "sea": {"boat_daily_probability": draw(st.floats(0.05, 1.0))},
+        "arrival": {"onward_probability": draw(st.floats(0.0, 0.5))},
+    }
+    return {
+        "simulation": {
+            "name": "random",
+            "start_date": START,
+            "days": 40,
+            "seed": draw(st.integers(0, 2**31)),
+            "persons_per_agent": draw(st.sampled_from([1.0, 1.0, 2.0])),
+        },
+        "nodes": nodes,
+        "edges": list(edges.values()),
+        "profiles": profs,
+        "behaviour": behaviour,
+    }
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=scenarios(), days=st.integers(10, 40))
+def test_invariants_hold_every_day(data, days, make_scenario, check_state):
+    scenario = make_scenario(data)
+    model = Model(scenario, days=days)
+    for _ in range(days):
+        model.step()
+        check_state(model)
+    assert model.day == days
+    # afterwards, against the final population: every day's table counts the agents born by then
+    born = model.pop.view("born_day")
+    for d in range(days):
+        assert model.node_status_by_day[d].sum() == int((born <= d).sum())
+
+    summary = summarise(model)
+    assert sum(summary["by_status"].values()) == summary["agents_total"] == model.pop.n
+    dead_missing_events = sum(
+        summary["totals"][k] for k in ("dead_land", "missing_land", "dead_sea", "missing_sea")
+    )
+    stocks = summary["by_status"]
+    assert dead_missing_events == stocks["dead"] + stocks["missing"] == summary["deaths"]["total"]
+    assert summary["arrivals"]["total"] == sum(summary["arrivals"]["by_node"].values())
+    # an origin with a population cannot send more people than it has (in agents: / scale)
+    scale = scenario.simulation.persons_per_agent
+    origin_of = model.pop.view("origin")
+    born = model.pop.view("born_day")
+    for k, spec in enumerate(scenario.nodes):
+        if spec.population > 0:
+            sent = int(((origin_of == k) & (born >= 0)).sum())
+            assert sent <= spec.population / scale + 1e-9
+
+
+def test_dead_and_missing_agents_never_leave_those_statuses(make_scenario):
+    """Dead and missing are absorbing: once an agent has one, it keeps it and its status day."""
+    data = {
+        "simulation": {"name": "deadly", "start_date": START, "days": 30, "seed": 5},
+        "nodes": [
+            {"id": "a", "lat": 0, "lon": 0, "roles": ["origin"], "departures": {"p": 30}},
+            {"id": "b", "lat": 1, "lon": 1, "roles": ["transit", "embarkation"]},
+            {"id": "c", "lat": 2, "lon": 2, "roles": ["destination"]},
+        ],
+        "edges": [
+            {"from": "a", "to": "b", "days": 2, "hazard": 0.3},
+            {"from": "b", "to": "c", "days": 1, "mode": "sea", "hazard": 0.3},
+        ],
+        "profiles": [
+            {
+                "id": "p",
+                "protection_need": 0.5,
+                "motives": {"safety": 1},
+                "resources": {"mean": 1000},
+                "risk_tolerance": {"mean": 0.5},
+            }
+        ],
+    }
+    model = Model(make_scenario(data))
+    lost_day: dict[int, int] = {}
+    for _ in range(30):
+        model.step()
+        status = model.pop.view("status")
+        status_day = model.pop.view("status_day")
+        for i, d in lost_day.items():
+            assert status[i] in (Status.DEAD, Status.MISSING)
+            assert status_day[i] == d
+        for i in np.flatnonzero(np.isin(status, [Status.DEAD, Status.MISSING])):
+            lost_day.setdefault(int(i), int(status_day[i]))
+    # hazard 0.3 on both legs of ~900 agents: hundreds die; zero would mean no hazard applied
+    assert len(lost_day) > 50
+
+
+def test_lost_agents_are_not_left_on_a_leg(make_scenario, two_routes_data):
+    """Every agent with ``edge >= 0`` should be in transit or at sea with ``days_left >= 1``."""
+    scenario = make_scenario(
+        two_routes_data(), {"edges.coast-haven.hazard": 0.5, "behaviour.route_choice.w_risk": 0.0}
+    )
+    model = Model(scenario, days=15).run()
+    pop = model.pop
+    status = pop.view("status")
+    lost = np.isin(status, [Status.DEAD, Status.MISSING])
+    assert lost.sum() > 0  # hazard 0.5 on the sea leg: dozens are lost in 15 days
+    on_edge = pop.view("edge") >= 0
+    assert np.isin(status[on_edge], [Status.IN_TRANSIT, Status.AT_SEA]).all()
+    assert (pop.view("days_left")[on_edge] >= 1).all()
+
+
+def test_degenerate_spreads_tiny_risk_sd(make_scenario, two_routes_data):
+    scenario = make_scenario(two_routes_data(), {"profiles.people.risk_tolerance.sd": 1e-170})
+    model = Model(scenario, days=1).run()
+    assert model.pop.n > 0
+
+
+def test_degenerate_spreads_tiny_resources_mean(make_scenario, two_routes_data):
+    scenario = make_scenario(two_routes_data(), {"profiles.people.resources.mean": 1e-160})
+    model = Model(scenario, days=1).run()
+    assert model.pop.n > 0
