@@ -79,10 +79,11 @@ def deaths(model, ts: pd.DataFrame):
     wide = _model_series(ts, names)
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True, layout="constrained")
     colours = ["#ff9896", "#d62728", "#9edae5", "#1f3b73"]
+    weekly = wide.rolling(7, min_periods=1).mean()
     for name, colour in zip(names, colours, strict=True):
-        ax1.plot(wide.index, wide[name], label=name.replace("_", " "), color=colour, lw=1)
-    ax1.set_title(_title(model, "deaths and missing per day"))
-    ax1.set_ylabel("per day")
+        ax1.plot(weekly.index, weekly[name], label=name.replace("_", " "), color=colour, lw=1.2)
+    ax1.set_title(_title(model, "deaths and missing"))
+    ax1.set_ylabel("per day (7-day mean)")
     ax1.legend(fontsize=8, ncols=4)
     sea = (wide["dead_sea"] + wide["missing_sea"]).cumsum()
     land = (wide["dead_land"] + wide["missing_land"]).cumsum()
@@ -112,7 +113,8 @@ def flow_map(model, ts: pd.DataFrame):
         colour = ROLE_COLOURS.get(_main_role(node.roles), "#333333")
         ax.scatter(net.node_lon[k], net.node_lat[k], s=60, color=colour, zorder=3,
                    edgecolor="black", lw=0.5)  # fmt: skip
-        ax.annotate(node.name or node.id, (net.node_lon[k], net.node_lat[k]), fontsize=8,
+        label = (node.name or node.id).split(" (")[0]  # the place, without the explanation
+        ax.annotate(label, (net.node_lon[k], net.node_lat[k]), fontsize=8,
                     xytext=(4, 4), textcoords="offset points", zorder=4)  # fmt: skip
     for role, colour in ROLE_COLOURS.items():
         if role != "camp":
