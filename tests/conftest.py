@@ -16,16 +16,23 @@ from typing import Any
 import numpy as np
 import pytest
 
+from flowsim.boats import BoatState, Fate
 from flowsim.population import N_STATUS, Status
 from flowsim.rules import (
     EV_ARRIVALS,
     EV_BOARDED,
+    EV_BOATS,
     EV_DEAD_LAND,
     EV_DEAD_SEA,
     EV_DEPARTURES,
+    EV_INTERCEPTED,
+    EV_LANDED,
     EV_MISSING_LAND,
     EV_MISSING_SEA,
     EV_NEW_AGENTS,
+    EV_PULLED_BACK,
+    EV_REFOULED,
+    EV_SCREENED_IN,
     EV_SETTLED,
 )
 from flowsim.scenario import Scenario, bundled_scenarios, validate
@@ -176,8 +183,98 @@ def check_model_state(model) -> None:
     # settled agents stand at a node with a destination role
     assert net.node_is_destination[node[status == Status.SETTLED]].all()
 
+    check_sea_state(model, status, node, edge, days_left, route, ev)
 
-KERNELS = ("choose_routes", "travel", "cross", "settle")
+
+def check_sea_state(model, status, node, edge, days_left, route, ev) -> None:
+    """The sea part of :func:`check_model_state`: agents aboard boats, boats, sea events."""
+    d = model.day - 1
+    pop, net, boats = model.pop, model.net, model.boats
+    boat = pop.view("boat").astype(np.int64)
+    at_sea = status == Status.AT_SEA
+    nb = boats.n
+    b_state = boats.view("state")
+    b_passengers = boats.view("passengers").astype(np.int64)
+    b_depart = boats.view("depart_day").astype(np.int64)
+
+    # an agent at sea is aboard a boat still at sea; everyone else has no boat
+    assert (boat[~at_sea] == -1).all()
+    assert ((boat[at_sea] >= 0) & (boat[at_sea] < nb)).all()
+    aboard = boat[at_sea]
+    assert (b_state[aboard] != BoatState.DONE).all()
+    # ... on the boat's leg, counted at the boat's hub
+    np.testing.assert_array_equal(edge[at_sea], boats.view("edge")[aboard])
+    np.testing.assert_array_equal(node[at_sea], boats.view("hub")[aboard])
+    # ... and its days to go follow the boat: the crossing left, or the stand-off after a rescue
+    sailing = b_state[aboard] == BoatState.SAILING
+    np.testing.assert_array_equal(
+        days_left[at_sea][sailing], np.maximum(boats.view("days_left")[aboard[sailing]], 1)
+    )
+    np.testing.assert_array_equal(
+        days_left[at_sea][~sailing], boats.view("standoff_left")[aboard[~sailing]] + 1
+    )
+
+    # passengers of a boat = agents aboard it while it is at sea (people lost after a rescue
+    # leave the boat; nobody is lost from a boat still sailing); a finished boat has nobody aboard
+    count = np.bincount(aboard, minlength=nb)
+    still_sailing = b_state == BoatState.SAILING
+    np.testing.assert_array_equal(count[still_sailing], b_passengers[still_sailing])
+    assert (count <= b_passengers).all()
+    assert (count[b_state == BoatState.DONE] == 0).all()
+    # boats launched are on the boat's leg from its hub, within the run so far
+    assert (b_depart <= d).all()
+    np.testing.assert_array_equal(net.edge_src[boats.view("edge")], boats.view("hub"))
+    np.testing.assert_array_equal(net.edge_zone[boats.view("edge")], boats.view("zone"))
+    assert (net.edge_mode[boats.view("edge")] == 1).all()
+    # a boat nobody could pay for never left; every other finished boat has an outcome
+    empty = b_passengers == 0
+    assert (b_state[empty] == BoatState.DONE).all()
+    assert (boats.view("outcome")[empty] == Fate.NONE).all()
+    done = (b_state == BoatState.DONE) & ~empty
+    assert (boats.view("outcome")[done] != Fate.NONE).all()
+    assert (boats.view("outcome")[b_state != BoatState.DONE] == Fate.NONE).all()
+
+    # boats and boardings: today's boats carry today's boarders; boats counted if not empty
+    today = b_depart == d
+    assert b_passengers[today].sum() == model.events_by_day[d, EV_BOARDED]
+    assert (today & ~empty).sum() == model.events_by_day[d, EV_BOATS]
+    assert b_passengers.sum() == ev[EV_BOARDED]
+    # smugglers' revenue is the fares paid: fare times passengers of today's boats
+    fares = boats.view("fare")
+    assert model.revenue_by_day[d] == pytest.approx(
+        float((fares[today] * b_passengers[today]).sum()), rel=1e-9, abs=1e-6
+    )
+
+    # everyone who boarded is still at sea, landed, lost at sea, pulled back or screened in
+    assert ev[EV_BOARDED] == (
+        at_sea.sum()
+        + ev[EV_LANDED]
+        + ev[EV_DEAD_SEA]
+        + ev[EV_MISSING_SEA]
+        + ev[EV_PULLED_BACK]
+        + ev[EV_SCREENED_IN]
+    )
+    assert ev[EV_PULLED_BACK] + ev[EV_SCREENED_IN] <= ev[EV_INTERCEPTED]
+    assert ev[EV_REFOULED] <= ev[EV_PULLED_BACK]
+    # in procedure: screened in after an interception, at the hub, off any leg and route
+    in_proc = status == Status.IN_PROCEDURE
+    assert in_proc.sum() == ev[EV_SCREENED_IN]
+    assert (edge[in_proc] == -1).all()
+    assert (route[in_proc] == -1).all()
+    embarkation = np.array(["embarkation" in n.roles for n in model.scenario.nodes])
+    assert embarkation[node[in_proc]].all()
+    assert pop.view("protection_need")[in_proc].all()
+
+
+# (module the model calls it through, name): the rule kernels the model calls each day
+KERNELS = (
+    ("flowsim.model", "choose_routes"),
+    ("flowsim.model", "travel"),
+    ("flowsim.rules.smuggling", "count_waiting"),
+    ("flowsim.rules.smuggling", "board"),
+    ("flowsim.model", "passengers"),
+    ("flowsim.model", "settle"),
+)
 
 
 def record_kernel_calls(model, steps: int, keep_days=None) -> list[tuple[str, dict[str, Any]]]:
@@ -185,26 +282,36 @@ def record_kernel_calls(model, steps: int, keep_days=None) -> list[tuple[str, di
 
     Each record is ``(kernel name, {parameter name: value})`` with arrays copied *before* the call,
     so it holds exactly the inputs the kernel saw. Only calls whose ``day`` is in ``keep_days``
-    are kept (all when None). The kernels still run, so the model steps as usual.
+    are kept (all when None; a dict maps a kernel name to its days, kernels not named: none).
+    The kernels still run, so the model steps as usual.
     """
-    import flowsim.model as model_module
+    import importlib
 
     calls: list[tuple[str, dict[str, Any]]] = []
+
+    def keep(name: str, day: int) -> bool:
+        if keep_days is None:
+            return True
+        if isinstance(keep_days, dict):
+            return day in keep_days.get(name, ())
+        return day in keep_days
+
     with pytest.MonkeyPatch.context() as mp:
-        for name in KERNELS:
-            real = getattr(model_module, name)
+        for module_name, name in KERNELS:
+            module = importlib.import_module(module_name)
+            real = getattr(module, name)
             sig = inspect.signature(real.py_func)
 
             def wrapper(*args, _real=real, _name=name, _sig=sig, **kwargs):
                 bound = _sig.bind(*args, **kwargs).arguments
-                if keep_days is None or bound["day"] in keep_days:
+                if keep(_name, bound["day"]):
                     inputs = {
                         k: v.copy() if isinstance(v, np.ndarray) else v for k, v in bound.items()
                     }
                     calls.append((_name, inputs))
                 return _real(*args, **kwargs)
 
-            mp.setattr(model_module, name, wrapper)
+            mp.setattr(module, name, wrapper)
         for _ in range(steps):
             model.step()
     return calls

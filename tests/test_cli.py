@@ -101,19 +101,27 @@ def test_charts_are_png(run_20_days):
         assert len(data) > 5000, name  # a real picture, not an empty file
 
 
-def test_set_override_changes_the_result(run_20_days, two_routes_path, tmp_path):
-    _, base_out = run_20_days
-    base = json.loads((base_out / "summary.json").read_text())
-    assert base["deaths"]["sea"] > 0  # hazard 0.03 on ~200 crossings: a few die
-    out = tmp_path / "safe"
-    proc = flowsim(
-        "run", two_routes_path, "--days", "20", "--out", out, "--no-charts",
-        "--set", "edges.coast-haven.hazard=0", cwd=tmp_path,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    s = json.loads((out / "summary.json").read_text())
+# deaths at sea come from the boats: a leaky boat type (distress 0.5 at capacity, 0.72 at the
+# default overload) and no rescue
+LEAKY = 'boat_types=[{id = "leaky", capacity = 20, distress = 0.5, survival_days = 1.0}]'
+
+
+def test_set_override_changes_the_result(two_routes_path, tmp_path):
+    def run(name: str, *sets: str) -> dict:
+        out = tmp_path / name
+        args = [a for s in (LEAKY, *sets) for a in ("--set", s)]
+        proc = flowsim(
+            "run", two_routes_path, "--days", "20", "--out", out, "--no-charts", *args,
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        assert not (out / "stocks.png").exists()  # --no-charts
+        return json.loads((out / "summary.json").read_text())
+
+    base = run("leaky")
+    assert base["deaths"]["sea"] > 0  # ~200 crossings in ~10 leaky boats: dozens die
+    s = run("safe", "edges.coast-haven.hazard=0", "behaviour.sea.loss_if_sunk=0")
     assert s["deaths"]["sea"] == 0
-    assert not (out / "stocks.png").exists()  # --no-charts
 
 
 def test_list_names_the_bundled_scenarios(tmp_path):
@@ -253,3 +261,17 @@ def test_bad_set_without_equals_sign(tmp_path, two_routes_path):
         flowsim("run", two_routes_path, "--set", "simulation.days", cwd=tmp_path),
         str(two_routes_path), "simulation.days",
     )  # fmt: skip
+
+
+def test_levers_lists_every_policy_lever(tmp_path):
+    from flowsim.levers import lever_specs
+
+    proc = flowsim("levers", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    paths = [s["path"] for s in lever_specs()]
+    assert {"policy.rescue.capacity", "policy.interception.screening",
+            "policy.disembarkation.delay_days", "policy.enforcement.level"} <= set(paths)  # fmt: skip
+    for path in paths:
+        assert f"\n{path}\n" in proc.stdout, path
+    assert "tables keyed by: sea zone" in proc.stdout
+    assert "tables keyed by: embarkation node" in proc.stdout

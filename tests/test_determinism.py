@@ -8,6 +8,7 @@ import pytest
 
 import flowsim
 from flowsim import Model
+from flowsim.boats import FIELDS as BOAT_FIELDS
 from flowsim.output import summarise, timeseries
 
 DAYS = 25
@@ -34,6 +35,8 @@ def records(model: Model) -> dict[str, np.ndarray]:
         "occupancy": model.occupancy,
     }
     out.update({f"pop.{k}": v for k, v in model.pop.arrays().items()})
+    out["revenue_by_day"] = model.revenue_by_day
+    out.update({f"boats.{k}": model.boats.view(k) for k in BOAT_FIELDS})
     return out
 
 

@@ -22,7 +22,7 @@ OVERRIDES = {
     "edges.coast-haven.hazard": 0.1,
     "edges.home-coast.smuggler": True,
     "profiles.people.resources.mean": 1500.5,
-    "behaviour.sea.boat_daily_probability": 0.4,
+    "behaviour.sea.launch_probability": 0.4,
     "nodes.home.departures.people": [[0, 5], [10, 20]],
     "nodes.home.departures.other": [[dt.date(2020, 1, 3), 7]],
     "profiles.people.ties": {"haven": 0.25},
@@ -35,7 +35,7 @@ OVERRIDE_STRINGS = [
     "edges.coast-haven.hazard=0.1",
     "edges.home-coast.smuggler=true",
     "profiles.people.resources.mean=1500.5",
-    "behaviour.sea.boat_daily_probability=4e-1",
+    "behaviour.sea.launch_probability=4e-1",
     "nodes.home.departures.people=[[0, 5], [10, 20]]",
     "nodes.home.departures.other=[[2020-01-03, 7]]",
     "profiles.people.ties={haven = 0.25}",
@@ -62,7 +62,7 @@ def test_dict_and_string_overrides_give_the_same_scenario(with_other_profile, ma
     assert from_dict.node("coast").capacity == 500
     assert from_dict.node("haven").roles == ["destination", "camp"]
     assert from_dict.profiles[0].resources.mean == 1500.5
-    assert from_dict.behaviour.sea.boat_daily_probability == 0.4
+    assert from_dict.behaviour.sea.launch_probability == 0.4
     assert [e.smuggler for e in from_dict.edges if e.id == "home-coast"] == [True]
     assert from_dict.node("home").departures["other"] == [(dt.date(2020, 1, 3), 7.0)]
 

@@ -25,6 +25,7 @@ STATUS_COLOURS = {
     "settled": "#8c564b",
     "dead": "#d62728",
     "missing": "#7f0000",
+    "in_procedure": "#9467bd",
 }
 ROLE_COLOURS = {
     "origin": "#7f7f7f",

@@ -84,7 +84,34 @@ def print_summary(s: dict, console: Console) -> None:
     row("arrivals at destinations", s["arrivals"]["total"])
     row("deaths at sea (incl. missing)", s["deaths"]["sea"])
     row("deaths on land (incl. missing)", s["deaths"]["land"])
+    sea = s["sea"]
+    row("boats", sea["boats"])
+    row("rescued at sea", sea["rescued"])
+    row("intercepted at sea", sea["intercepted"])
+    row("refouled", sea["refouled"])
+    if sea["deaths_per_attempt"] is not None:
+        table.add_row("deaths per sea attempt", f"{sea['deaths_per_attempt']:.2%}", "")
     console.print(table)
+
+
+@cli.command("levers")
+def levers_command() -> None:
+    """List every policy lever: meaning, unit, default, what tables are keyed by, source."""
+    from flowsim.levers import lever_specs
+
+    out = click.echo
+    out("Policy levers: the [policy] table of a scenario, or --set policy.<lever>=value.")
+    out(
+        "Each takes a number, a table keyed by id ({zuwara = 0.8, default = 0.1}), or a step "
+        "timeline [[day or date, value], ...]; a table entry may be a timeline.\n"
+    )
+    for s in lever_specs():
+        lo, hi = s["range"]
+        allowed = f">= {lo:g}" if hi == float("inf") else f"{lo:g} to {hi:g}"
+        out(s["path"])
+        out(f"    {s['meaning']}")
+        out(f"    unit: {s['unit']}; allowed: {allowed}; default: {s['default']}")
+        out(f"    tables keyed by: {s['keyed_by']}; source: {s['source']}\n")
 
 
 @cli.command("list")

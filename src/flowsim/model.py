@@ -9,19 +9,21 @@ from typing import Any
 import mesa
 import numpy as np
 
-from flowsim.network import CompiledNetwork, build_graph, compile_network
+from flowsim.boats import Boats, BoatState
+from flowsim.levers import resolve
+from flowsim.network import CompiledNetwork, build_graph, compile_network, route_totals
 from flowsim.population import N_STATUS, STATUS_NAMES, Population, Status, count_node_status
 from flowsim.rng import RuleKeys
-from flowsim.rules import EV_NEW_AGENTS, EVENT_NAMES, N_EVENTS
+from flowsim.rules import EV_BOATS, EV_NEW_AGENTS, EVENT_NAMES, N_EVENTS, smuggling
 from flowsim.rules.arrival import settle
 from flowsim.rules.departures import add_agents, depart, departure_table
 from flowsim.rules.route_choice import choose_routes
-from flowsim.rules.sea_crossing import cross
+from flowsim.rules.sea_crossing import passengers, sail
 from flowsim.rules.travel import travel
 from flowsim.scenario import DESTINATION_ROLES, Scenario, load_scenario, with_overrides
 
 # rule numbers for RuleKeys
-INITIAL, ROUTE_CHOICE, TRAVEL, SEA_CROSSING, ARRIVAL = range(5)
+INITIAL, ROUTE_CHOICE, TRAVEL, SEA_CROSSING, ARRIVAL, SMUGGLING, BOATS = range(7)
 
 
 class NodeAgent(mesa.Agent):
@@ -70,6 +72,9 @@ class Model(mesa.Model):
         self.occupancy = np.zeros(self.net.n_nodes)  # settled agents per node
         b = scenario.behaviour
         self._rc, self._hz, self._sea, self._arr = b.route_choice, b.hazards, b.sea, b.arrival
+        self._sm = b.smugglers
+        self._resolve_levers()
+        self.boats = Boats()
         self._earnings = np.zeros(N_STATUS)  # money earned or saved a day, by status
         self._earnings[Status.AT_ORIGIN] = b.hazards.origin_savings
         self._earnings[Status.STRANDED] = b.hazards.stranded_earnings
@@ -81,6 +86,9 @@ class Model(mesa.Model):
         self.arrivals_by_day = np.zeros((self.days, self.net.n_nodes), np.int64)
         self.node_status_by_day = np.zeros((self.days, self.net.n_nodes, N_STATUS), np.int64)
         self.node_status = np.zeros((self.net.n_nodes, N_STATUS), np.int64)
+        self.revenue_by_day = np.zeros(self.days)  # fares paid per agent (USD per person)
+        self._waiting = np.zeros(self.net.n_edges, np.int64)
+        self._longest_wait = np.zeros(self.net.n_edges, np.int64)
         self._place_initial_population()
         reporters = {name: _status_reporter(k) for k, name in enumerate(STATUS_NAMES)}
         reporters.update({name: _event_reporter(k) for k, name in enumerate(EVENT_NAMES)})
@@ -98,6 +106,7 @@ class Model(mesa.Model):
         self.depart()
         self.choose_routes()
         self.travel()
+        self.smuggle()
         self.cross_sea()
         self.arrive_and_settle()
         self._record()
@@ -111,13 +120,14 @@ class Model(mesa.Model):
 
     def choose_routes(self) -> None:
         p, net, rc = self.pop, self.net, self._rc
+        self._update_perceived_routes()
         choose_routes(
             self.day, self.keys(ROUTE_CHOICE, self.day), p.view("status"), p.view("status_day"),
             p.view("node"), p.view("edge"), p.view("route"), p.view("route_pos"),
             p.view("destination"), p.view("departure_day"), p.view("motive"), p.view("tie"), p.view("resources"),
             p.view("risk_tolerance"),
-            net.route_ptr, net.route_dest, net.route_days, net.route_cost, net.route_risk,
-            net.node_min_route_cost, net.node_attract, net.node_is_destination,
+            net.route_ptr, net.route_dest, net.route_days, self.route_cost, self.route_risk,
+            self.node_min_route_cost, net.node_attract, net.node_is_destination,
             rc.w_attractiveness, rc.w_risk, rc.w_cost, rc.w_days, rc.tie_bonus, rc.noise,
             self._events,
         )  # fmt: skip
@@ -134,17 +144,53 @@ class Model(mesa.Model):
             hz.robbery_loss, hz.missing_share_land, self._earnings, self._flow, self._arrivals, self._events,
         )  # fmt: skip
 
+    def smuggle(self) -> None:
+        """Smugglers launch boats from the hubs and the waiting board them."""
+        p, net, d = self.pop, self.net, self.day
+        smuggling.count_waiting(
+            d, p.view("status"), p.view("status_day"), p.view("route"), p.view("route_pos"),
+            net.route_edge_ptr, net.route_edges, self._waiting, self._longest_wait,
+        )  # fmt: skip
+        first, last = smuggling.launch(
+            self.boats, net, self._sea, self._sm, d, self._months[d], self._waiting,
+            self._longest_wait, self.levers["enforcement"][d], self.levers["rescue_capacity"][d],
+            np.random.default_rng(self.keys(SMUGGLING, d)),
+        )  # fmt: skip
+        if (last < 0).all():
+            return
+        b = self.boats
+        smuggling.board(
+            d, p.view("status"), p.view("status_day"), p.view("edge"), p.view("days_left"),
+            p.view("route"), p.view("route_pos"), p.view("boat"), p.view("resources"),
+            net.route_edge_ptr, net.route_edges, net.edge_days, first, last,
+            b.view("room"), b.view("passengers"), b.view("fare"),
+            self._flow, self.revenue_by_day[d : d + 1], self._events,
+        )  # fmt: skip
+        today = np.flatnonzero(b.view("depart_day") == d)
+        empty = today[b.passengers[today] == 0]
+        b.state[empty] = BoatState.DONE  # nobody could pay: the boat never leaves
+        self._events[EV_BOATS] += today.size - empty.size
+
     def cross_sea(self) -> None:
-        p, net = self.pop, self.net
-        cross(
-            self.day, self.keys(SEA_CROSSING, self.day), p.view("status"), p.view("status_day"),
-            p.view("node"),
-            p.view("edge"), p.view("days_left"), p.view("route"), p.view("route_pos"),
-            p.view("legs"), p.view("first_arrival_node"), p.view("resources"),
-            net.edge_dst, net.edge_days, net.edge_cost, net.edge_hazard,
-            net.route_edge_ptr, net.route_edges,
-            self._sea.boat_daily_probability, self._hz.missing_share_sea,
-            self._flow, self._arrivals, self._events,
+        """Boats at sea: interception, distress and rescue, landing, disembarkation."""
+        p, net, d, lv, sea, hz = self.pop, self.net, self.day, self.levers, self._sea, self._hz
+        b = self.boats
+        sail(
+            b, net, sea, d, self._months[d], lv["interception_rate"][d],
+            lv["rescue_capacity"][d], lv["response_days"][d], lv["delay_days"][d],
+            np.random.default_rng(self.keys(BOATS, d)),
+        )  # fmt: skip
+        passengers(
+            d, self.keys(SEA_CROSSING, d), p.view("status"), p.view("status_day"),
+            p.view("node"), p.view("edge"), p.view("days_left"), p.view("route"),
+            p.view("route_pos"), p.view("legs"), p.view("first_arrival_node"), p.view("boat"),
+            p.view("resources"), p.view("protection_need"),
+            b.view("fate"), b.view("state"), b.view("days_left"), b.view("standoff_left"),
+            b.view("hub"), b.view("zone"), net.edge_dst, net.route_edge_ptr,
+            lv["screening"][d], self._arrivals, self._events,
+            hz.missing_share_sea, sea.loss_if_sunk, sea.loss_if_rescued, sea.loss_if_intercepted,
+            sea.standoff_daily_hazard, sea.forced_overboard_loss, sea.screening_sensitivity,
+            sea.pullback_resource_loss,
         )  # fmt: skip
 
     def arrive_and_settle(self) -> None:
@@ -188,6 +234,34 @@ class Model(mesa.Model):
 
     def status_counts(self) -> np.ndarray:
         return self.node_status.sum(axis=0)
+
+    def _resolve_levers(self) -> None:
+        """Every lever as a [day, zone or node] array over the run; months for the weather."""
+        pol, net, start, days = self.scenario.policy, self.net, self.start_date, self.days
+        zones = net.zone_ids
+        self.levers = {
+            "rescue_capacity": resolve(pol, "policy.rescue.capacity", zones, start, days),
+            "response_days": resolve(pol, "policy.rescue.response_days", zones, start, days),
+            "interception_rate": resolve(pol, "policy.interception.rate", zones, start, days),
+            "screening": resolve(pol, "policy.interception.screening", zones, start, days),
+            "delay_days": resolve(pol, "policy.disembarkation.delay_days", zones, start, days),
+            "enforcement": resolve(pol, "policy.enforcement.level", net.node_ids, start, days),
+        }
+        self._months = np.array(
+            [(start + dt.timedelta(days=k)).month - 1 for k in range(days)], np.int64
+        )
+        self._perceived_for = None  # the enforcement row route totals were computed for
+
+    def _update_perceived_routes(self) -> None:
+        """Route costs and risks as agents see them under today's enforcement (P1)."""
+        level = self.levers["enforcement"][self.day]
+        if self._perceived_for is not None and np.array_equal(level, self._perceived_for):
+            return
+        cost, hazard = smuggling.perceived_edges(self.net, self._sm, level)
+        self.route_cost, self.route_risk, self.node_min_route_cost = route_totals(
+            self.net, cost, hazard
+        )
+        self._perceived_for = level.copy()
 
     def _expected_agents(self) -> int:
         initial = (

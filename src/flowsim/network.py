@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 
 from flowsim.errors import ScenarioError
-from flowsim.scenario import DESTINATION_ROLES, MODES, MOTIVES, Scenario
+from flowsim.scenario import DESTINATION_ROLES, MODES, MOTIVES, Scenario, sea_zones
 
 MODE_CODE = {m: i for i, m in enumerate(MODES)}
 SEA = MODE_CODE["sea"]
@@ -73,6 +73,20 @@ class CompiledNetwork:
     route_edge_ptr: np.ndarray
     route_edges: np.ndarray
     node_min_route_cost: np.ndarray  # cost of the cheapest candidate route from each node
+    # the sea: zones, boat types and which boats each sea leg sees
+    zone_ids: list[str]
+    edge_zone: np.ndarray  # zone index of a sea leg, -1 for other legs
+    edge_forced_overboard: np.ndarray
+    edge_boat_mix: np.ndarray  # [edge, boat type] shares (rows sum to 1 for sea legs)
+    type_ids: list[str]
+    type_capacity: np.ndarray
+    type_distress: np.ndarray
+    type_survival_days: np.ndarray
+    type_price_factor: np.ndarray
+
+    @property
+    def sea_edges(self) -> np.ndarray:
+        return np.flatnonzero(self.edge_mode == SEA)
 
     @property
     def n_nodes(self) -> int:
@@ -115,7 +129,7 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
     out_ptr = np.cumsum(out_ptr)
 
     rc = scenario.behaviour.route_choice
-    r_ptr, r_dest, r_days, r_cost, r_risk, re_ptr, re_edges = [0], [], [], [], [], [0], []
+    r_ptr, r_dest, r_days, re_ptr, re_edges = [0], [], [], [0], []
     for start in node_ids:
         for dest in node_ids:
             if dest == start or not is_dest[index[dest]]:
@@ -124,13 +138,36 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
                 ks = [edge_index[(a, b)] for a, b in itertools.pairwise(path)]
                 r_dest.append(index[dest])
                 r_days.append(sum(edges[k][2]["days"] for k in ks))
-                r_cost.append(sum(edges[k][2]["cost"] for k in ks))
-                r_risk.append(1.0 - float(np.prod([1.0 - edges[k][2]["hazard"] for k in ks])))
                 re_edges.extend(ks)
                 re_ptr.append(len(re_edges))
         r_ptr.append(len(r_dest))
 
-    return CompiledNetwork(
+    zone_ids = sea_zones(scenario)
+    types = scenario.boat_types
+    type_index = {t.id: k for k, t in enumerate(types)}
+    mix = np.zeros((len(edges), len(types)))
+    zone = np.full(len(edges), -1, np.int16)
+    forced = np.zeros(len(edges))
+    for k, (_, _, d) in enumerate(edges):
+        if d["mode"] != "sea":
+            continue
+        zone[k] = zone_ids.index(d["zone"] or d["id"])
+        forced[k] = d["forced_overboard"]
+        shares = d["boat_types"] or {t.id: 1.0 for t in types}
+        for t, share in shares.items():
+            mix[k, type_index[t]] = share
+        mix[k] /= mix[k].sum()
+
+    net = CompiledNetwork(
+        zone_ids=zone_ids,
+        edge_zone=zone,
+        edge_forced_overboard=forced,
+        edge_boat_mix=mix,
+        type_ids=[t.id for t in types],
+        type_capacity=np.array([t.capacity / scale for t in types]),  # in agents
+        type_distress=np.array([t.distress for t in types]),
+        type_survival_days=np.array([t.survival_days for t in types]),
+        type_price_factor=np.array([t.price_factor for t in types]),
         node_ids=node_ids,
         edge_ids=edge_ids,
         index=index,
@@ -152,14 +189,31 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
         route_ptr=np.array(r_ptr, np.int64),
         route_dest=np.array(r_dest, np.int32),
         route_days=np.array(r_days, float),
-        route_cost=np.array(r_cost, float),
-        route_risk=np.array(r_risk, float),
+        route_cost=np.zeros(0),  # set below from the edges
+        route_risk=np.zeros(0),
         route_edge_ptr=np.array(re_ptr, np.int64),
         route_edges=np.array(re_edges, np.int32),
-        node_min_route_cost=np.array(
-            [min(r_cost[a:b], default=np.inf) for a, b in itertools.pairwise(r_ptr)]
-        ),
+        node_min_route_cost=np.zeros(0),
     )
+    net.route_cost, net.route_risk, net.node_min_route_cost = route_totals(
+        net, net.edge_cost, net.edge_hazard
+    )
+    return net
+
+
+def route_totals(net: CompiledNetwork, edge_cost: np.ndarray, edge_hazard: np.ndarray):
+    """Route cost, route risk and each node's cheapest route for given edge costs and hazards."""
+    if net.n_routes == 0:
+        return np.zeros(0), np.zeros(0), np.full(net.n_nodes, np.inf)
+    starts = net.route_edge_ptr[:-1]
+    cost = np.add.reduceat(edge_cost[net.route_edges], starts)
+    risk = 1.0 - np.exp(
+        np.add.reduceat(np.log1p(-np.minimum(edge_hazard, 1 - 1e-12)[net.route_edges]), starts)
+    )
+    node_min = np.array(
+        [cost[a:b].min(initial=np.inf) for a, b in itertools.pairwise(net.route_ptr)]
+    )
+    return cost, risk, node_min
 
 
 def _k_paths(g: nx.DiGraph, a: str, b: str, k: int, max_legs: int) -> list[list[str]]:

@@ -78,14 +78,54 @@ def summarise(m: Model) -> dict[str, Any]:
             },
         },
         "totals": totals,
+        "sea": sea_summary(m, totals),
     }
 
 
+def sea_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
+    """Sea outcomes (agents); deaths include the missing, as in ``deaths``."""
+    attempts, arrivals = totals["sea_attempts"], totals["sea_arrivals"]
+    scale = m.scenario.simulation.persons_per_agent  # fares are per person
+    lost = totals["dead_sea"] + totals["missing_sea"]
+    return {
+        "attempts": attempts,
+        "boats": totals["boats"],
+        "arrivals": arrivals,
+        "dead": totals["dead_sea"],
+        "missing": totals["missing_sea"],
+        "rescued": totals["rescued"],
+        "intercepted": totals["intercepted"],
+        "pulled_back": totals["pulled_back"],
+        "refouled": totals["refouled"],
+        "screened_in": totals["screened_in"],
+        "forced_overboard": totals["forced_overboard"],
+        "deaths_per_attempt": lost / attempts if attempts else None,
+        "deaths_per_arrival": lost / arrivals if arrivals else None,
+        "smuggler_revenue": round(float(m.revenue_by_day[: m.day].sum()) * scale, 2),  # USD
+        "departures_by_hub": {
+            m.net.node_ids[k]: int(v) for k, v in enumerate(hub_departures(m).sum(axis=0)) if v
+        },
+    }
+
+
+def hub_departures(m: Model) -> np.ndarray:
+    """[day, node] people boarding boats at each embarkation hub."""
+    out = np.zeros((m.day, m.net.n_nodes), np.int64)
+    for e in m.net.sea_edges:
+        out[:, m.net.edge_src[e]] += m.edge_flow_by_day[: m.day, e]
+    return out
+
+
 def timeseries(m: Model) -> pd.DataFrame:
-    """Tidy daily table: model stocks and events, node stocks and arrivals, edge flows."""
+    """Tidy daily table: model stocks, events and smugglers' revenue; node stocks, arrivals and
+    (at embarkation hubs) sea departures; edge flows."""
     days = np.arange(m.day)
     dates = pd.to_datetime(m.start_date) + pd.to_timedelta(days, unit="D")
     stocks = m.node_status_by_day[: m.day]
+    hubs = np.unique(m.net.edge_src[m.net.sea_edges])
+    revenue = np.round(
+        m.revenue_by_day[: m.day, None, None] * m.scenario.simulation.persons_per_agent
+    )
     parts = [
         _block(days, dates, "model", ["all"], STATUS_NAMES, stocks.sum(axis=1)[:, None, :]),
         _block(days, dates, "model", ["all"], EVENT_NAMES, m.events_by_day[: m.day, None, :]),
@@ -94,6 +134,15 @@ def timeseries(m: Model) -> pd.DataFrame:
             days, dates, "node", m.net.node_ids, ["arrivals"], m.arrivals_by_day[: m.day, :, None]
         ),
         _block(days, dates, "edge", m.net.edge_ids, ["flow"], m.edge_flow_by_day[: m.day, :, None]),
+        _block(days, dates, "model", ["all"], ["smuggler_revenue"], revenue),
+        _block(
+            days,
+            dates,
+            "node",
+            [m.net.node_ids[h] for h in hubs],
+            ["sea_departures"],
+            hub_departures(m)[:, hubs, None],
+        ),  # fmt: skip
     ]
     return pd.concat(parts, ignore_index=True)
 

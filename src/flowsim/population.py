@@ -24,6 +24,7 @@ class Status(IntEnum):
     SETTLED = 6  # has a place at a destination
     DEAD = 7  # died; body found
     MISSING = 8  # lost and never found
+    IN_PROCEDURE = 9  # in an asylum procedure (so far: after screening at an interception)
 
 
 STATUS_NAMES = [s.name.lower() for s in Status]
@@ -46,6 +47,7 @@ FIELDS: dict[str, np.dtype] = {
     "status_day": np.dtype(np.int16),  # day the current status began
     "node": np.dtype(np.int16),  # current node, or the node a current leg started from
     "edge": np.dtype(np.int32),  # current leg, -1 when at a node
+    "boat": np.dtype(np.int32),  # boat aboard (at sea), -1 otherwise
     "days_left": np.dtype(np.int16),  # days to the end of the current leg
     "route": np.dtype(np.int32),  # chosen candidate route, -1 if none
     "route_pos": np.dtype(np.uint8),  # index of the next leg on the route
@@ -61,6 +63,7 @@ FIELDS: dict[str, np.dtype] = {
 _DEFAULTS = {
     "tie": -1,
     "edge": -1,
+    "boat": -1,
     "route": -1,
     "destination": -1,
     "departure_day": -1,

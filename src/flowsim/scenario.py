@@ -21,6 +21,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flowsim.errors import ScenarioError
+from flowsim.levers import Policy
+from flowsim.timeline import Timeline, day_number, expand
 
 ID_PATTERN = r"^[a-z0-9_]+$"
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
@@ -38,9 +40,7 @@ Motive = Literal["safety", "livelihood", "family"]
 Vulnerability = Literal["child", "violence_survivor", "trafficking", "stateless"]
 Mode = Literal["land", "sea", "air"]
 
-# A timeline point is [day, value]; the day is a day number from the start (0-based) or a date.
-DayLike = int | dt.date
-Schedule = float | list[tuple[DayLike, float]]
+Schedule = float | Timeline
 
 
 class _Strict(BaseModel):
@@ -48,24 +48,8 @@ class _Strict(BaseModel):
 
 
 def schedule_values(schedule: Schedule, start: dt.date, days: int) -> list[float]:
-    """Expand a number or a step timeline ``[[day, value], ...]`` to one value per day.
-
-    A point holds from its day until the next point; before the first point the first value applies.
-    """
-    if isinstance(schedule, int | float):
-        return [float(schedule)] * days
-    points = sorted((_day_number(d, start), float(v)) for d, v in schedule)
-    out, k, value = [], 0, points[0][1]
-    for day in range(days):
-        while k < len(points) and points[k][0] <= day:
-            value = points[k][1]
-            k += 1
-        out.append(value)
-    return out
-
-
-def _day_number(day: DayLike, start: dt.date) -> int:
-    return (day - start).days if isinstance(day, dt.date) else int(day)
+    """Expand a number or a step timeline ``[[day, value], ...]`` to one value per day."""
+    return expand(schedule, start, days).tolist()
 
 
 def _check_schedule(value: Schedule) -> Schedule:
@@ -129,12 +113,33 @@ class Edge(_Strict):
     robbery: Share = 0.0
     smuggler: bool = False
     both_ways: bool = False
+    # sea legs only
+    zone: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
+    boat_types: dict[Id, NonNeg] = Field(default_factory=dict)
+    forced_overboard: Share = 0.0
 
     @model_validator(mode="after")
     def _default_id(self) -> Edge:
         if self.id is None:
             self.id = f"{self.source}-{self.target}"
         return self
+
+
+class BoatType(_Strict):
+    """A kind of boat smugglers use; its load and the sea state set its distress hazard."""
+
+    id: Id
+    name: str = ""
+    capacity: int = Field(ge=1, le=5000)  # persons it is built or rated for
+    distress: Share  # probability of distress on one crossing at its capacity, calm sea
+    survival_days: float = Field(gt=0, le=60)  # mean time afloat once in distress
+    price_factor: NonNeg = 1.0  # multiplies the leg's cost (the fare)
+
+
+DEFAULT_BOAT_TYPES = [
+    {"id": "boat", "name": "generic smugglers' boat (assumption)", "capacity": 50,
+     "distress": 0.03, "survival_days": 1.0},
+]  # fmt: skip
 
 
 class Spread(_Strict):
@@ -200,7 +205,31 @@ class Hazards(_Strict):
 
 
 class SeaBehaviour(_Strict):
-    boat_daily_probability: Share = 0.25
+    """Boats, the sea and what happens aboard (assumptions; see docs/MODEL.md)."""
+
+    launch_probability: Share = 0.5  # daily chance smugglers at a hub launch for a leg
+    min_load: Share = 0.5  # launch only when the waiting fill this share of a boat ...
+    max_wait_days: int = Field(default=14, ge=0)  # ... or someone has waited this long
+    overload: float = Field(default=1.2, ge=0.1, le=5)  # persons loaded / boat capacity
+    overload_exponent: NonNeg = 2.0  # distress grows with (load / capacity) ** exponent
+    weather: list[NonNeg] = Field(default_factory=lambda: [1.0] * 12, min_length=12, max_length=12)
+    loss_if_sunk: Share = 0.7  # a boat in distress not rescued in time: share of people lost
+    loss_if_rescued: Share = 0.01  # share lost during a rescue
+    loss_if_intercepted: Share = 0.005  # share lost during an interception
+    standoff_daily_hazard: Share = 0.0005  # per person and day aboard awaiting disembarkation
+    forced_overboard_loss: Share = 0.3  # share lost when smugglers force people into the sea
+    screening_sensitivity: Share = 0.8  # share of people in need whom screening identifies
+    pullback_resource_loss: Share = 0.3  # share of resources lost to detention and extortion
+
+
+class SmugglerBehaviour(_Strict):
+    """How smugglers answer enforcement and rescue (assumptions; see docs/MODEL.md)."""
+
+    adapt: bool = True  # switch: cheaper, flimsier, fuller boats under enforcement or rescue
+    adapt_strength: Share = 0.5
+    price_enforcement: NonNeg = 1.0  # fare multiplier is 1 + this * enforcement level
+    launch_enforcement: Share = 0.8  # launch probability multiplier is 1 - this * level
+    risk_enforcement: NonNeg = 1.0  # perceived risk multiplier is 1 + this * level
 
 
 class ArrivalBehaviour(_Strict):
@@ -211,11 +240,8 @@ class Behaviour(_Strict):
     route_choice: RouteChoice = Field(default_factory=RouteChoice)
     hazards: Hazards = Field(default_factory=Hazards)
     sea: SeaBehaviour = Field(default_factory=SeaBehaviour)
+    smugglers: SmugglerBehaviour = Field(default_factory=SmugglerBehaviour)
     arrival: ArrivalBehaviour = Field(default_factory=ArrivalBehaviour)
-
-
-class Policy(_Strict):
-    """The levers of the 10-Point Plan. Later issues add them; an empty table is valid."""
 
 
 class Scenario(_Strict):
@@ -223,6 +249,9 @@ class Scenario(_Strict):
     nodes: list[Node] = Field(min_length=2)
     edges: list[Edge] = Field(min_length=1)
     profiles: list[Profile] = Field(min_length=1)
+    boat_types: list[BoatType] = Field(
+        default_factory=lambda: [BoatType(**b) for b in DEFAULT_BOAT_TYPES]
+    )
     behaviour: Behaviour = Field(default_factory=Behaviour)
     policy: Policy = Field(default_factory=Policy)
     # where the scenario came from, for messages and summary.json (not a TOML field)
@@ -348,6 +377,8 @@ def _apply_override(data: dict, path: str, value: Any, source: str) -> None:
         if not isinstance(cur, dict):
             raise ScenarioError(f"{source}: {where}: {'.'.join(parts[:i])} is a value, not a table")
         nxt = cur.get(key)
+        if parts[0] == "policy" and i == len(parts) - 2 and not isinstance(nxt, dict | type(None)):
+            nxt = cur[key] = {"default": nxt}  # a lever set for one id keeps its value elsewhere
         if nxt is None:
             nxt = cur[key] = {}
         cur = nxt
@@ -389,6 +420,8 @@ def _format_validation_error(e: ValidationError, data: dict, source: str) -> str
             lines.append(f"{source}: {loc}: required field is missing")
             continue
         msg = msg.removeprefix("Value error, ")
+        if loc.startswith("policy.") and err["type"] != "value_error":
+            msg = LEVER_FORMS  # the union's first alternative would name only one of the forms
         shown = repr(err.get("input"))
         if len(shown) > 80:
             shown = shown[:77] + "..."
@@ -403,6 +436,12 @@ def _format_validation_error(e: ValidationError, data: dict, source: str) -> str
             seen.append(key)
             unique.append(line)
     return "\n".join(unique)
+
+
+LEVER_FORMS = (
+    "allowed: a number, true/false, a timeline [[day or date, value], ...] or a table "
+    "{id = value, default = value}"
+)
 
 
 def _readable_loc(loc: tuple, data: dict) -> str:
@@ -496,18 +535,82 @@ def _cross_check(s: Scenario) -> None:
         for field, sched in n.departures.items():
             if isinstance(sched, list):
                 for day, _ in sched:
-                    d = _day_number(day, s.simulation.start_date)
+                    d = day_number(day, s.simulation.start_date)
                     if d < 0:
                         raise ScenarioError(
                             f"{src}: nodes.{n.id}.departures.{field}: timeline day {day} is before "
                             f"the start date {s.simulation.start_date}"
                         )
+    _check_sea(s, node_ids)
     for p in s.profiles:
         for dest in p.ties:
             if dest not in destinations:
                 raise ScenarioError(
                     f"{src}: profiles.{p.id}.ties.{dest}: not a node with a destination role; "
                     f"allowed: {', '.join(sorted(destinations))}"
+                )
+
+
+def sea_zones(s: Scenario) -> list[str]:
+    """Sea zones in order of first appearance; a sea leg without a zone is its own zone."""
+    zones: list[str] = []
+    for e in s.edges:
+        if e.mode == "sea":
+            z = e.zone or e.id
+            if z not in zones:
+                zones.append(z)
+    return zones
+
+
+def _check_sea(s: Scenario, node_ids: list[str]) -> None:
+    from flowsim.levers import lever_table_keys, lever_timelines
+
+    src = s.source
+    _unique([b.id for b in s.boat_types], "boat_types", src)
+    types = {b.id for b in s.boat_types}
+    for e in s.edges:
+        if e.mode != "sea":
+            if e.zone or e.boat_types or e.forced_overboard:
+                raise ScenarioError(
+                    f"{src}: edges.{e.id}: zone, boat_types and forced_overboard apply to sea "
+                    f"legs only (mode is '{e.mode}')"
+                )
+            continue
+        if e.both_ways:
+            raise ScenarioError(
+                f"{src}: edges.{e.id}.both_ways = true: sea legs go one way, from an embarkation "
+                "node; write the return leg as its own edge"
+            )
+        if "embarkation" not in s.node(e.source).roles:
+            raise ScenarioError(
+                f"{src}: edges.{e.id}.from = '{e.source}': a sea leg must start at a node with "
+                f"the role 'embarkation' (roles are {s.node(e.source).roles})"
+            )
+        for t in e.boat_types:
+            if t not in types:
+                raise ScenarioError(
+                    f"{src}: edges.{e.id}.boat_types.{t}: unknown boat type; allowed: "
+                    f"{', '.join(sorted(types))}"
+                )
+        if e.boat_types and sum(e.boat_types.values()) <= 0:
+            raise ScenarioError(f"{src}: edges.{e.id}.boat_types: shares must add up to > 0")
+    allowed = {
+        "sea zone": sea_zones(s),
+        "embarkation node": [n.id for n in s.nodes if "embarkation" in n.roles],
+    }
+    for path, timeline in lever_timelines(s.policy):
+        for day, _ in timeline:
+            if day_number(day, s.simulation.start_date) < 0:
+                raise ScenarioError(
+                    f"{src}: {path}: timeline day {day} is before the start date "
+                    f"{s.simulation.start_date}"
+                )
+    for path, keyed_by, keys in lever_table_keys(s.policy):
+        for k in keys:
+            if k not in allowed[keyed_by]:
+                raise ScenarioError(
+                    f"{src}: {path}.{k}: unknown {keyed_by}; allowed: "
+                    f"{', '.join(allowed[keyed_by]) or 'none'} (or 'default')"
                 )
 
 

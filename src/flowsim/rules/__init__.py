@@ -17,6 +17,13 @@ EV_BOARDED = 9  # agents who boarded a boat (sea crossing attempts)
 EV_LANDED = 10  # agents who reached the far shore
 EV_ONWARD = 11  # agents who moved on from a destination without a place
 EV_NEW_AGENTS = 12  # agents who entered the simulation
+EV_BOATS = 13  # boats launched (with at least one person aboard)
+EV_RESCUED = 14  # people rescued at sea
+EV_INTERCEPTED = 15  # people on intercepted boats
+EV_PULLED_BACK = 16  # intercepted people taken back to the departure country
+EV_REFOULED = 17  # pulled back although in need of protection (returned toward danger)
+EV_SCREENED_IN = 18  # intercepted people identified as in need and given access to asylum
+EV_FORCED_OVERBOARD = 19  # people forced into the sea by smugglers offshore
 
 EVENT_NAMES = [
     "departures",
@@ -32,5 +39,12 @@ EVENT_NAMES = [
     "sea_arrivals",
     "onward_moves",
     "new_agents",
+    "boats",
+    "rescued",
+    "intercepted",
+    "pulled_back",
+    "refouled",
+    "screened_in",
+    "forced_overboard",
 ]
 N_EVENTS = len(EVENT_NAMES)
