@@ -124,6 +124,10 @@ def board(
 ):  # fmt: skip
     """Waiting agents take places on today's boats of their leg, in agent order, and pay."""
     nxt = first.copy()
+    cheapest = np.full(first.shape[0], np.inf)  # lowest fare of each leg's boats today
+    for e in range(first.shape[0]):
+        for b in range(max(first[e], 0), last[e]):
+            cheapest[e] = min(cheapest[e], fare[b])
     for i in range(status.shape[0]):
         if status[i] != WAITING_TO_CROSS:
             continue
@@ -134,7 +138,7 @@ def board(
         nxt[e] = b
         if b < 0 or b >= last[e]:
             continue  # no boat for this leg today
-        if resources[i] < fare[b]:
+        if fare[b] > resources[i] >= cheapest[e]:
             # a cheaper boat of the same leg with room today, if there is one
             for c in range(b + 1, last[e]):
                 if room[c] > 0 and fare[c] <= resources[i]:
