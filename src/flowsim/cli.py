@@ -1,4 +1,4 @@
-"""Command line: ``flowsim run``, ``flowsim list``."""
+"""Command line: ``flowsim run``, ``flowsim levers``, ``flowsim list``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from flowsim.errors import ScenarioError
-from flowsim.scenario import DEFAULT_SCENARIO, bundled_scenarios, load_scenario
+from flowsim.scenario import DEFAULT_SCENARIO, MAX_DAYS, bundled_scenarios, load_scenario
 
 PROGRESS_MIN_DAYS = 60  # shorter runs finish before a bar would help
 
@@ -25,7 +25,9 @@ def cli() -> None:
 
 @cli.command("run")
 @click.argument("scenario", required=False, default=DEFAULT_SCENARIO)
-@click.option("--days", type=click.IntRange(min=1), help="Days to simulate (default: scenario's).")
+@click.option(
+    "--days", type=click.IntRange(1, MAX_DAYS), help="Days to simulate (default: scenario's)."
+)
 @click.option("--seed", type=click.IntRange(min=0), help="Random seed (default: scenario's).")
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path),

@@ -3,12 +3,13 @@
 Every lever takes one value, a table keyed by id (``{zuwara = 0.8, default = 0.1}``; ``default``
 covers ids not named), or a step timeline ``[[day or date, value], ...]``; a table entry may itself
 be a timeline. Each lever's meaning, unit, default, what its tables are keyed by and its source
-are declared once, on its field, and ``flowsim levers`` and docs/MODEL.md list them from there.
+are declared once, on its field; ``flowsim levers`` lists them from there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Any
 
 import numpy as np
@@ -28,8 +29,10 @@ def _check_range(lo: float, hi: float):
         if any(not t for t in timelines):
             raise ValueError("a timeline needs at least one [day, value] point")
         for v in _numbers(value):
-            if not lo <= v <= hi:
-                allowed = f">= {lo:g}" if hi == float("inf") else f"between {lo:g} and {hi:g}"
+            if not (math.isfinite(v) and lo <= v <= hi):
+                allowed = (
+                    f"finite and >= {lo:g}" if hi == float("inf") else f"between {lo:g} and {hi:g}"
+                )
                 raise ValueError(f"must be {allowed}, got {v:g}")
         return value
 

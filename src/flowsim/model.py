@@ -10,6 +10,7 @@ import mesa
 import numpy as np
 
 from flowsim.boats import Boats, BoatState
+from flowsim.errors import ScenarioError
 from flowsim.levers import resolve
 from flowsim.network import CompiledNetwork, build_graph, compile_network, route_totals
 from flowsim.population import N_STATUS, STATUS_NAMES, Population, Status, count_node_status
@@ -20,7 +21,13 @@ from flowsim.rules.departures import add_agents, depart, departure_table
 from flowsim.rules.route_choice import choose_routes
 from flowsim.rules.sea_crossing import passengers, sail
 from flowsim.rules.travel import travel
-from flowsim.scenario import DESTINATION_ROLES, Scenario, load_scenario, with_overrides
+from flowsim.scenario import (
+    DESTINATION_ROLES,
+    MAX_DAYS,
+    Scenario,
+    load_scenario,
+    with_overrides,
+)
 
 # rule numbers for RuleKeys
 INITIAL, ROUTE_CHOICE, TRAVEL, SEA_CROSSING, ARRIVAL, SMUGGLING, BOATS = range(7)
@@ -61,8 +68,8 @@ class Model(mesa.Model):
         self.keys = RuleKeys(self.rng)  # kernels' random keys, one per (rule, day)
         sim = scenario.simulation
         self.days = sim.days if days is None else int(days)
-        if self.days < 1:
-            raise ValueError(f"days must be at least 1, got {self.days}")
+        if not 1 <= self.days <= MAX_DAYS:
+            raise ScenarioError(f"{scenario.source}: days = {self.days}: allowed: 1 to {MAX_DAYS}")
         self.start_date: dt.date = sim.start_date
         self.day = 0  # the day the next step simulates
         self.graph = build_graph(scenario)

@@ -36,7 +36,7 @@ FIELDS: dict[str, np.dtype] = {
     # who
     "profile": np.dtype(np.int16),
     "origin": np.dtype(np.int16),  # -1 for agents placed on the way at the start
-    "protection_need": np.dtype(np.bool_),  # latent: no rule of the state reads it
+    "protection_need": np.dtype(np.bool_),  # latent: read only by screening at interception
     "motive": np.dtype(np.uint8),  # index into MOTIVES
     "vulnerability": np.dtype(np.uint8),  # bit set over VULNERABILITIES
     "resources": np.dtype(np.float32),  # USD

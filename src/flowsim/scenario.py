@@ -1,8 +1,8 @@
 """Scenario files: TOML validated into typed objects before anything runs.
 
-A scenario has five parts: ``[simulation]``, ``[[nodes]]``, ``[[edges]]``, ``[[profiles]]``,
-``[behaviour]`` (behavioural parameters with documented defaults) and ``[policy]`` (the levers;
-later issues fill it). Every number may be overridden with ``path=value`` strings
+A scenario has these parts: ``[simulation]``, ``[[nodes]]``, ``[[edges]]``, ``[[profiles]]``,
+``[[boat_types]]``, ``[behaviour]`` (behavioural parameters with documented defaults) and
+``[policy]`` (the levers, see ``levers.py``). Every number may be overridden with ``path=value`` strings
 (``nodes.tripoli.capacity=500``); lists of tables with ids are addressed by id.
 
 Any problem raises :class:`ScenarioError` with one line naming file, field, value and what is
@@ -29,6 +29,7 @@ Id = Annotated[str, Field(pattern=ID_PATTERN)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
 
+MAX_DAYS = 30_000
 ROLES = ("origin", "transit", "embarkation", "first_asylum", "destination", "camp")
 DESTINATION_ROLES = ("destination", "first_asylum", "camp")
 MOTIVES = ("safety", "livelihood", "family")
@@ -68,7 +69,7 @@ class Simulation(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
     start_date: dt.date
-    days: int = Field(ge=1, le=30_000)  # day numbers are int16 in the population
+    days: int = Field(ge=1, le=MAX_DAYS)  # day numbers are int16 in the population
     seed: int = Field(default=0, ge=0)
     persons_per_agent: float = Field(default=1.0, gt=0)
 
