@@ -1,4 +1,4 @@
-"""Command line: ``flowsim run``, ``flowsim levers``, ``flowsim list``."""
+"""Command line: ``flowsim run``, ``levers``, ``list``, ``import-flee``, ``validate-flee``."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ def cli() -> None:
     help="Show a progress bar (default: on long runs in a terminal).",
 )  # fmt: skip
 def run_command(scenario, days, seed, out, overrides, charts, progress) -> None:
-    """Run SCENARIO (a .toml path or a bundled name; default: the bundled default)."""
+    """Run SCENARIO (a .toml path, a Flee input folder, or a bundled name; default: the
+    bundled default)."""
     from flowsim.output import run
 
     spec = load_scenario(scenario, overrides=list(overrides))
@@ -94,6 +95,65 @@ def print_summary(s: dict, console: Console) -> None:
     if sea["deaths_per_attempt"] is not None:
         table.add_row("deaths per sea attempt", f"{sea['deaths_per_attempt']:.2%}", "")
     console.print(table)
+
+
+@cli.command("import-flee")
+@click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The scenario file to write (.toml).")  # fmt: skip
+@click.option(
+    "--validation", type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Flee validation folder (data_layout.csv): forced-inflow mode and day-0 camp counts. "
+    "Default: the input folder's sibling 'validation', if any.",
+)  # fmt: skip
+@click.option("--speed", type=click.FloatRange(min=1.0), default=200.0, show_default=True,
+              help="Travel speed in km a day, for the days of each leg (Flee's max_move_speed).")  # fmt: skip
+def import_flee_command(input_dir, output, validation, speed) -> None:
+    """Import a Flee input folder (locations.csv, routes.csv, ...) as a scenario file."""
+    import tomli_w
+
+    from flowsim.flee import read_flee, sibling_validation
+    from flowsim.output import atomic_write
+    from flowsim.scenario import validate
+
+    vdir = validation or sibling_validation(input_dir)
+    data = read_flee(input_dir, vdir, speed_km_per_day=speed)
+    validate(data, source=str(input_dir))  # the file we write must load
+    text = (
+        f"# Imported by `flowsim import-flee {input_dir}` from a Flee input folder"
+        + (f" with validation data from {vdir} (forced-inflow mode)" if vdir else "")
+        + ".\n# Mapping and assumptions: docs/MODEL.md, 'Flee cases'.\n\n"
+        + tomli_w.dumps(data)
+    )
+    atomic_write(output, lambda p: p.write_text(text, encoding="utf-8"))
+    click.echo(f"wrote {output}: {len(data['nodes'])} locations, {len(data['edges'])} routes"
+               + (", forced inflow from the validation data" if vdir else ""))  # fmt: skip
+
+
+@cli.command("validate-flee")
+@click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("validation_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--seeds", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: results/validate-<case>).")  # fmt: skip
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
+              help="Override a value of the imported scenario (repeatable).")  # fmt: skip
+def validate_flee_command(input_dir, validation_dir, seeds, out, overrides) -> None:
+    """Run a Flee case over several seeds and compare camps with observations (ARD)."""
+    from flowsim.flee import slug
+    from flowsim.validation import validate_flee
+
+    case = slug(input_dir.resolve().parent.name if input_dir.name == "input" else input_dir.name)
+    out = out or Path("results") / f"validate-{case}"
+    r = validate_flee(input_dir, validation_dir, seeds=seeds, out=out, overrides=list(overrides))
+    table = Table(title=f"{r['case']}: {seeds} seeds, {r['days']} days, time-averaged ARD")
+    for col in ("measure", "mean", "sd"):
+        table.add_column(col, justify="right" if col != "measure" else "left")
+    table.add_row("ARD", f"{r['ard_mean']:.3f}", f"{r['ard_sd']:.3f}")
+    table.add_row("ARD, rescaled", f"{r['ard_rescaled_mean']:.3f}", f"{r['ard_rescaled_sd']:.3f}")
+    table.add_row("agent-steps per second", f"{r['agent_steps_per_s']:,.0f}", "")
+    Console().print(table)
+    Console().print(f"validation.json and a chart per camp written to [bold]{out}[/bold]")
 
 
 @cli.command("levers")

@@ -109,9 +109,19 @@ class Enforcement(_Strict):
     )  # fmt: skip
 
 
-class Policy(_Strict):
-    """The levers of the 10-Point Plan implemented so far (sea: point 3)."""
+class Closures(_Strict):
+    closed: lever(
+        0.0, lo=0, hi=1, unit="1 closed, 0 open", keyed_by="edge",
+        meaning="a leg closed to travel (a border or road closure): routes using it are not "
+        "chosen, and people about to take it choose again",
+        source="Flee's closures.csv (border closures); seeds/002:90 (closing a route)",
+    )  # fmt: skip
 
+
+class Policy(_Strict):
+    """The levers implemented so far: closures, and point 3 of the 10-Point Plan at sea."""
+
+    closures: Closures = Field(default_factory=Closures)
     rescue: Rescue = Field(default_factory=Rescue)
     interception: Interception = Field(default_factory=Interception)
     disembarkation: Disembarkation = Field(default_factory=Disembarkation)

@@ -17,7 +17,13 @@ from flowsim.population import N_STATUS, STATUS_NAMES, Population, Status, count
 from flowsim.rng import RuleKeys
 from flowsim.rules import EV_BOATS, EV_NEW_AGENTS, EVENT_NAMES, N_EVENTS, smuggling
 from flowsim.rules.arrival import settle
-from flowsim.rules.departures import add_agents, depart, departure_table
+from flowsim.rules.departures import (
+    add_agents,
+    depart,
+    depart_forced,
+    departure_table,
+    forced_inflow_table,
+)
 from flowsim.rules.route_choice import choose_routes
 from flowsim.rules.sea_crossing import passengers, sail
 from flowsim.rules.travel import travel
@@ -76,6 +82,7 @@ class Model(mesa.Model):
         self.net: CompiledNetwork = compile_network(scenario, self.graph)
         self.nodes = [NodeAgent(self, k, n) for k, n in enumerate(scenario.nodes)]
         self.departures = departure_table(scenario, self.net.index, self.days)
+        self.forced_inflow = forced_inflow_table(scenario, self.net.index, self.days)
         self.occupancy = np.zeros(self.net.n_nodes)  # settled agents per node
         b = scenario.behaviour
         self._rc, self._hz, self._sea, self._arr = b.route_choice, b.hazards, b.sea, b.arrival
@@ -123,6 +130,9 @@ class Model(mesa.Model):
     def depart(self) -> None:
         n = depart(self.pop, self.departures, self.scenario.profiles, self.day, self.rng,
                    self.net.index)  # fmt: skip
+        if self.forced_inflow is not None:
+            n += depart_forced(self.pop, self.forced_inflow, self.scenario.profiles, self.day,
+                               self.rng, self.net.index)  # fmt: skip
         self._events[EV_NEW_AGENTS] += n
 
     def choose_routes(self) -> None:
@@ -148,7 +158,9 @@ class Model(mesa.Model):
             p.view("legs"), p.view("first_arrival_node"), p.view("resources"),
             net.edge_dst, net.edge_mode, net.edge_days, net.edge_cost, net.edge_hazard,
             net.edge_robbery, net.route_edge_ptr, net.route_edges,
-            hz.robbery_loss, hz.missing_share_land, self._earnings, self._flow, self._arrivals, self._events,
+            self.levers["closed"][self.day],
+            hz.robbery_loss, hz.missing_share_land, self._earnings, self._flow, self._arrivals,
+            self._events,
         )  # fmt: skip
 
     def smuggle(self) -> None:
@@ -253,22 +265,26 @@ class Model(mesa.Model):
             "screening": resolve(pol, "policy.interception.screening", zones, start, days),
             "delay_days": resolve(pol, "policy.disembarkation.delay_days", zones, start, days),
             "enforcement": resolve(pol, "policy.enforcement.level", net.node_ids, start, days),
+            "closed": resolve(pol, "policy.closures.closed", net.edge_ids, start, days) > 0.5,
         }
         self._months = np.array(
             [(start + dt.timedelta(days=k)).month - 1 for k in range(days)], np.int64
         )
-        self._perceived_for = None  # the enforcement row route totals were computed for
+        self._perceived_for = None  # enforcement and closures the route totals were computed for
 
     def _update_perceived_routes(self) -> None:
         """Route costs and risks as agents see them under today's enforcement (P1)."""
         level = self.levers["enforcement"][self.day]
-        if self._perceived_for is not None and np.array_equal(level, self._perceived_for):
+        closed = self.levers["closed"][self.day]
+        today = np.concatenate([level, closed])
+        if self._perceived_for is not None and np.array_equal(today, self._perceived_for):
             return
         cost, hazard = smuggling.perceived_edges(self.net, self._sm, level)
+        cost[closed] = np.inf  # a closed leg makes every route through it unaffordable
         self.route_cost, self.route_risk, self.node_min_route_cost = route_totals(
             self.net, cost, hazard
         )
-        self._perceived_for = level.copy()
+        self._perceived_for = today
 
     def _expected_agents(self) -> int:
         initial = (
@@ -276,6 +292,8 @@ class Model(mesa.Model):
             / self.scenario.simulation.persons_per_agent
         )
         flow = self.departures.rate.sum()
+        if self.forced_inflow is not None:
+            flow += self.forced_inflow.count.sum()
         return int(1.1 * (initial + flow)) + 1024
 
     def _place_initial_population(self) -> None:

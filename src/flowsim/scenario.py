@@ -245,6 +245,14 @@ class Behaviour(_Strict):
     arrival: ArrivalBehaviour = Field(default_factory=ArrivalBehaviour)
 
 
+class ForcedInflow(_Strict):
+    """Validation mode: a set number of new agents a day, placed at origins by weight."""
+
+    profile: Id
+    daily: list[NonNeg]  # new persons on day 0, 1, ... (0 after the list ends)
+    weights: dict[Id, Schedule]  # origin node -> placement weight, a number or a timeline
+
+
 class Scenario(_Strict):
     simulation: Simulation
     nodes: list[Node] = Field(min_length=2)
@@ -255,6 +263,7 @@ class Scenario(_Strict):
     )
     behaviour: Behaviour = Field(default_factory=Behaviour)
     policy: Policy = Field(default_factory=Policy)
+    forced_inflow: ForcedInflow | None = None
     # where the scenario came from, for messages and summary.json (not a TOML field)
     source: str = Field(default="<python>", exclude=True)
 
@@ -291,22 +300,27 @@ DEFAULT_SCENARIO = "central_mediterranean"
 
 def resolve_path(name_or_path: str | Path) -> Path:
     p = Path(name_or_path)
-    if p.is_file():
+    if p.is_file() or (p / "locations.csv").is_file():
         return p
     bundled = bundled_scenarios()
     if str(name_or_path) in bundled:
         return bundled[str(name_or_path)]
     raise ScenarioError(
-        f"{name_or_path}: scenario file not found; give a path to a .toml file or one of the "
-        f"bundled names ({', '.join(bundled) or 'none'})"
+        f"{name_or_path}: scenario file not found; give a path to a .toml file, a Flee input "
+        f"folder, or one of the bundled names ({', '.join(bundled) or 'none'})"
     )
 
 
 def load_scenario(
     path: str | Path, overrides: dict[str, Any] | list[str] | None = None
 ) -> Scenario:
-    """Read, override and validate a scenario file (a path or a bundled name)."""
+    """Read, override and validate a scenario: a .toml path, a bundled name, or a Flee input folder
+    (with its sibling ``validation`` folder, if there is one, in forced-inflow mode)."""
     p = resolve_path(path)
+    if p.is_dir():
+        from flowsim.flee import load_flee, sibling_validation
+
+        return load_flee(p, sibling_validation(p), overrides=overrides)
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as e:
@@ -543,6 +557,16 @@ def _cross_check(s: Scenario) -> None:
                             f"the start date {s.simulation.start_date}"
                         )
     _check_sea(s, node_ids)
+    if s.forced_inflow is not None:
+        fi = s.forced_inflow
+        if fi.profile not in profile_ids:
+            raise ScenarioError(f"{src}: forced_inflow.profile = '{fi.profile}': unknown profile; "
+                                f"allowed: {', '.join(sorted(profile_ids))}")  # fmt: skip
+        origins = [n.id for n in s.nodes if "origin" in n.roles]
+        for o in fi.weights:
+            if o not in origins:
+                raise ScenarioError(f"{src}: forced_inflow.weights.{o}: not a node with the role "
+                                    f"'origin'; allowed: {', '.join(origins)}")  # fmt: skip
     for p in s.profiles:
         for dest in p.ties:
             if dest not in destinations:
@@ -595,7 +619,9 @@ def _check_sea(s: Scenario, node_ids: list[str]) -> None:
                 )
         if e.boat_types and sum(e.boat_types.values()) <= 0:
             raise ScenarioError(f"{src}: edges.{e.id}.boat_types: shares must add up to > 0")
+    edge_ids = [e.id for e in s.edges] + [f"{e.target}-{e.source}" for e in s.edges if e.both_ways]
     allowed = {
+        "edge": edge_ids,
         "sea zone": sea_zones(s),
         "embarkation node": [n.id for n in s.nodes if "embarkation" in n.roles],
     }

@@ -9,6 +9,9 @@ resources (lognormal with the profile's mean and sd), risk tolerance (beta with 
 and sd) and a tie to a destination (by the tie shares). They start at their origin (status
 at_origin) and route choice decides when they can leave.
 
+In forced-inflow mode (a validation option, see ``flowsim.flee``) a set number of new agents a day
+is also added, spread over origins by weight (:func:`depart_forced`).
+
 The work here is per new agent, not per agent in the population, so it is vectorised numpy rather
 than a kernel.
 """
@@ -73,6 +76,52 @@ def depart(
                    Status.AT_ORIGIN, rng, tie_index)  # fmt: skip
         added += n
     return added
+
+
+@dataclass
+class ForcedInflowTable:
+    """Forced-inflow mode: agents to add each day and each origin's placement weight."""
+
+    count: np.ndarray  # [day] new agents (cumulative rounding keeps the total exact)
+    origin: np.ndarray  # node index per weighted origin
+    weight: np.ndarray  # [day, origin]
+    profile: int
+
+
+def forced_inflow_table(scenario: Scenario, index: dict[str, int], days: int):
+    fi = scenario.forced_inflow
+    if fi is None:
+        return None
+    start = scenario.simulation.start_date
+    persons = np.zeros(days)
+    persons[: min(days, len(fi.daily))] = fi.daily[:days]
+    cumulative = np.floor(np.cumsum(persons / scenario.simulation.persons_per_agent) + 1e-9)
+    origins = list(fi.weights)
+    return ForcedInflowTable(
+        count=np.diff(cumulative, prepend=0.0).astype(np.int64),
+        origin=np.array([index[o] for o in origins], np.int64),
+        weight=np.array([schedule_values(fi.weights[o], start, days) for o in origins]).T,
+        profile=[p.id for p in scenario.profiles].index(fi.profile),
+    )
+
+
+def depart_forced(
+    pop: Population, table: ForcedInflowTable, profiles: list[Profile], day: int,
+    rng: np.random.Generator, tie_index: dict[str, int],
+) -> int:  # fmt: skip
+    """Forced inflow: today's set number of new agents, spread over origins by weight.
+
+    On a day when every weight is 0 the agents are spread evenly over the weighted origins."""
+    n = int(table.count[day])
+    if n <= 0 or table.origin.size == 0:
+        return 0
+    w = table.weight[day]
+    p = w / w.sum() if w.sum() > 0 else np.full(w.size, 1.0 / w.size)
+    for k, m in enumerate(rng.multinomial(n, p)):
+        if m:
+            add_agents(pop, profiles[table.profile], table.profile, int(table.origin[k]), int(m),
+                       day, Status.AT_ORIGIN, rng, tie_index)  # fmt: skip
+    return n
 
 
 def add_agents(

@@ -6,7 +6,9 @@ robbery probability (robbers take ``robbery_loss`` of its resources). An agent a
 route then starts its next leg the same day, paying the leg's cost: a sea leg makes it wait for a
 boat (see ``sea_crossing``); a leg it cannot pay for leaves it stranded. Stranded agents earn
 ``stranded_earnings`` a day until they can afford a route again (route choice retries daily), and
-people at their origin who could not yet afford to leave save ``origin_savings`` a day.
+people at their origin who could not yet afford to leave save ``origin_savings`` a day. An agent
+whose next leg is closed today (``policy.closures.closed``) drops its route and chooses again the
+next day, when routes through closed legs are out of reach.
 """
 
 from numba import njit
@@ -74,7 +76,7 @@ def travel(
     day, key, status, status_day, node, edge, days_left, route, route_pos, legs,
     first_arrival_node, resources,
     edge_dst, edge_mode, edge_days, edge_cost, edge_hazard, edge_robbery,
-    route_edge_ptr, route_edges,
+    route_edge_ptr, route_edges, edge_closed,
     robbery_loss, missing_share, earnings, edge_flow, node_arrivals, events,
 ):  # fmt: skip
     """``earnings[status]`` is what an agent in that status earns or saves a day (see model)."""
@@ -106,7 +108,9 @@ def travel(
         if r < 0:
             continue  # route choice decides tomorrow
         nxt = route_edges[route_edge_ptr[r] + route_pos[i]]
-        if edge_mode[nxt] == SEA:
+        if edge_closed[nxt]:
+            route[i] = -1  # the way ahead is closed today: choose again tomorrow
+        elif edge_mode[nxt] == SEA:
             status[i] = WAITING_TO_CROSS
             status_day[i] = day
         elif resources[i] < edge_cost[nxt]:

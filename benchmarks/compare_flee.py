@@ -1,0 +1,366 @@
+"""Flee 3.1 against flowsim on Flee's Mali 2012 validation case: error against UNHCR data and speed.
+
+Runs the reference refugee-movement model, Flee 3.1 (djgroen/flee, the ``flee`` package on PyPI),
+and flowsim on the same inputs in one process, and prints for each model:
+
+- ARD, the Averaged Relative Difference of the daily camp populations against the UNHCR camp
+  counts: ARD(t) = sum over camps |sim - obs| / sum over camps obs, and the "rescaled" variant
+  in which the simulated camp counts are first scaled so that their total equals the observed
+  total of that day; each is averaged over the days of the simulation period (300), then given
+  as mean +- sd over runs. ``obs`` is the validation camp data interpolated linearly by day,
+  with Flee's registration corrections applied. Both models' series go through the same
+  function, ``flowsim.validation.ard`` (a copy of the definition below is used only if that
+  function is missing);
+- agent-steps per second: the sum over the simulated days of the agents in the simulation that
+  day, divided by the wall time of those days (setup, input reading and day-0 camp filling not
+  counted), on one core (flowsim's numba kernels are held to one thread unless
+  ``NUMBA_NUM_THREADS`` is set), and the ratio flowsim / Flee.
+
+The Flee side reproduces Flee's own validation run script (``runscripts/run.py``, as FabFlee runs
+it for Flee 3) with Flee's own code: ``SimulationSettings.ReadFromYML`` on
+``flee3_validation_simsetting.yml``; ``InputGeography`` for locations, routes, closures and
+conflicts; ``handle_refugee_data.RefugeeTable`` (format "generic", ``data_layout.csv``, start
+date from ``sim_period.csv``) with ``ReadL1Corrections``; ``spawning.add_initial_refugees`` for
+the camps' day-0 population; then each day ``AddNewConflictZones``,
+``spawning.spawn_daily_displaced`` (new agents = daily increase of the summed camp data, placed at
+conflict zones by population x intensity x conflict spawn decay), ``refresh_spawn_weights``,
+``enact_border_closures`` and ``evolve``, recording the camp populations. Flee runs are unseeded,
+as Flee's are. The flowsim side is ``flowsim.validation.validate_flee`` (forced-inflow mode on
+the scenario from ``flowsim.flee.load_flee``), seeds 1..N.
+
+Run, from the repository root:
+
+    pip install -e ".[bench]"          # flowsim plus flee==3.1
+    python benchmarks/compare_flee.py  # [DATA_DIR] [--flee-runs 3] [--seeds 10] [--json out.json]
+
+DATA_DIR is a Flee case folder with ``input/``, ``validation/`` and
+``flee3_validation_simsetting.yml``; default ``data/flee-mali2012`` in the repository, else
+``../shared/data/flee-mali2012``. One Flee run of the Mali case takes one to two minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.metadata
+import io
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # one core for both models
+
+import numpy as np  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SETTINGS_FILE = "flee3_validation_simsetting.yml"
+
+
+def default_data_dir() -> Path:
+    local = REPO / "data" / "flee-mali2012"
+    return local if local.is_dir() else REPO.parent / "shared" / "data" / "flee-mali2012"
+
+
+# -- the error measure --------------------------------------------------------------------------
+
+
+def _ard_fallback(sim, obs) -> tuple[np.ndarray, np.ndarray]:
+    """Daily ARD and rescaled ARD of sim against obs, both [day, camp] in the same camp order."""
+    sim = np.asarray(sim, dtype=float)
+    obs = np.asarray(obs, dtype=float)
+    obs_total = obs.sum(axis=1)
+    sim_total = sim.sum(axis=1)
+    normal = np.abs(sim - obs).sum(axis=1) / obs_total
+    scale = np.divide(obs_total, sim_total, out=np.zeros_like(sim_total), where=sim_total > 0)
+    rescaled = np.abs(sim * scale[:, None] - obs).sum(axis=1) / obs_total
+    return normal, rescaled
+
+
+def ard_function():
+    """flowsim's ARD if it exists, else the definition above; and which one it is."""
+    try:
+        from flowsim.validation import ard
+
+        return ard, "flowsim.validation.ard"
+    except ImportError:
+        return _ard_fallback, "compare_flee._ard_fallback (flowsim.validation.ard not found)"
+
+
+# -- Flee ----------------------------------------------------------------------------------------
+
+
+def _reset_flee_globals(spawning) -> None:
+    """Flee keeps the spawning debt and raw count in module globals; start each run at zero."""
+    setattr(spawning, "__refugees_raw", 0)
+    setattr(spawning, "__refugee_debt", 0)
+
+
+def run_flee_once(data_dir: Path, quiet: bool = True) -> dict:
+    """One unseeded Flee 3.1 run of the case; camp populations and observations per day."""
+    from flee import InputGeography, flee, spawning
+    from flee.datamanager import handle_refugee_data, read_period
+    from flee.SimulationSettings import SimulationSettings
+
+    input_dir = data_dir / "input"
+    validation_dir = data_dir / "validation"
+    chatter = contextlib.redirect_stderr(io.StringIO()) if quiet else contextlib.nullcontext()
+    with chatter, contextlib.redirect_stdout(sys.stderr if not quiet else io.StringIO()):
+        # setup, as Flee's run.py does it
+        SimulationSettings.ReadFromYML(str(data_dir / SETTINGS_FILE))
+        SimulationSettings.ConflictInputFile = str(input_dir / "conflicts.csv")
+        start_date, days = read_period.read_conflict_period(str(input_dir / "sim_period.csv"))
+        _reset_flee_globals(spawning)
+
+        e = flee.Ecosystem()
+        ig = InputGeography.InputGeography()
+        ig.ReadConflictInputCSV(SimulationSettings.ConflictInputFile)
+        ig.ReadLocationsFromCSV(str(input_dir / "locations.csv"))
+        ig.ReadLinksFromCSV(str(input_dir / "routes.csv"))
+        ig.ReadClosuresFromCSV(str(input_dir / "closures.csv"))
+        e, lm = ig.StoreInputGeographyInEcosystem(e)
+
+        d = handle_refugee_data.RefugeeTable(
+            csvformat="generic",
+            data_directory=str(validation_dir),
+            start_date=start_date,
+            data_layout="data_layout.csv",
+            population_scaledown_factor=SimulationSettings.optimisations[
+                "PopulationScaleDownFactor"
+            ],
+        )
+        d.ReadL1Corrections(str(input_dir / "registration_corrections.csv"))
+
+        camps = e.get_camp_names()
+        for name in camps:
+            spawning.add_initial_refugees(e, d, lm[name])
+
+        sim = np.zeros((days, len(camps)))
+        obs = np.zeros((days, len(camps)))
+        agents = np.zeros(days, dtype=np.int64)
+
+        # the simulated days (timed)
+        t0 = time.perf_counter()
+        for t in range(days):
+            ig.AddNewConflictZones(e, t)
+            # Flee 3.1 does not read spawn_rules.sum_from_camps from the YAML; the validation
+            # protocol (and later Flee, where it defaults to True) sums the camp data.
+            spawning.spawn_daily_displaced(e, t, d, SumFromCamps=True)
+            spawning.refresh_spawn_weights(e)
+            e.enact_border_closures(t)
+            agents[t] = e.numAgents()  # the agents this day's step moves
+            e.evolve()
+            for k, name in enumerate(camps):
+                sim[t, k] = lm[name].numAgents
+        seconds = time.perf_counter() - t0
+
+        for t in range(days):
+            for k, name in enumerate(camps):
+                obs[t, k] = d.get_field(name, t)
+
+    return {
+        "camps": camps,
+        "sim": sim,
+        "obs": obs,
+        "agent_steps": int(agents.sum()),
+        "max_agents": int(agents.max()),
+        "seconds": seconds,
+        "start_date": start_date,
+    }
+
+
+def flee_side(data_dir: Path, runs: int, ard, quiet: bool = True) -> dict:
+    per_run = []
+    for i in range(runs):
+        r = run_flee_once(data_dir, quiet=quiet)
+        normal, rescaled = ard(r["sim"], r["obs"])
+        row = {
+            "ard": float(np.mean(normal)),
+            "ard_rescaled": float(np.mean(rescaled)),
+            "agent_steps": r["agent_steps"],
+            "seconds": r["seconds"],
+            "agent_steps_per_s": r["agent_steps"] / r["seconds"],
+            "max_agents": r["max_agents"],
+        }
+        per_run.append(row)
+        print(f"  Flee run {i + 1}/{runs}: ARD {row['ard']:.3f}, rescaled {row['ard_rescaled']:.3f},"
+              f" {row['agent_steps']:,} agent-steps in {row['seconds']:.1f} s"
+              f" ({row['agent_steps_per_s']:,.0f}/s), up to {row['max_agents']:,} agents",
+              flush=True)  # fmt: skip
+    last = r
+    return {
+        "model": f"Flee {_version('flee')}",
+        "runs": runs,
+        **_mean_sd(per_run, "ard"),
+        **_mean_sd(per_run, "ard_rescaled"),
+        **_mean_sd(per_run, "agent_steps_per_s"),
+        "per_run": per_run,
+        "camps": last["camps"],
+        "obs": last["obs"],
+    }
+
+
+# -- flowsim -------------------------------------------------------------------------------------
+
+
+def flowsim_side(data_dir: Path, seeds: int) -> dict | None:
+    try:
+        from flowsim.validation import validate_flee
+    except ImportError as e:
+        print(f"  flowsim side skipped: {e}", flush=True)
+        return None
+    r = validate_flee(data_dir / "input", data_dir / "validation", seeds=seeds)
+    n = len(r["seeds"]) if isinstance(r.get("seeds"), list | tuple) else int(r.get("seeds", seeds))
+    out = {
+        "model": f"flowsim {_version('flowsim')}",
+        "runs": n,
+        "ard_mean": float(r["ard_mean"]),
+        "ard_sd": float(r["ard_sd"]),
+        "ard_rescaled_mean": float(r["ard_rescaled_mean"]),
+        "ard_rescaled_sd": float(r["ard_rescaled_sd"]),
+        "agent_steps_per_s_mean": float(r["agent_steps_per_s"]),
+        "agent_steps_per_s_sd": float(r.get("agent_steps_per_s_sd", float("nan"))),
+    }
+    print(f"  flowsim, {n} seeds: ARD {out['ard_mean']:.3f}, rescaled "
+          f"{out['ard_rescaled_mean']:.3f}, {out['agent_steps_per_s_mean']:,.0f} agent-steps/s",
+          flush=True)  # fmt: skip
+    return out
+
+
+def observation_check(data_dir: Path, flee_result: dict) -> float | None:
+    """Largest gap between flowsim's reading of the observations and Flee's (should be 0)."""
+    try:
+        from flowsim.flee import observed_camps
+    except ImportError:
+        return None
+    obs, camps = flee_result["obs"], flee_result["camps"]
+    import datetime as dt
+
+    start = dt.date.fromisoformat(
+        dict(r.split(",")[:2] for r in (data_dir / "input" / "sim_period.csv").read_text().split())[
+            "StartDate"
+        ]
+    )  # fmt: skip
+    try:
+        names, ours = observed_camps(data_dir / "validation", start, obs.shape[0],
+                                     data_dir / "input" / "registration_corrections.csv")  # fmt: skip
+    except TypeError:
+        return None
+    cols = [names.index(c) for c in camps]
+    return float(np.max(np.abs(np.asarray(ours)[:, cols] - obs)))
+
+
+# -- report --------------------------------------------------------------------------------------
+
+
+def _mean_sd(rows: list[dict], key: str) -> dict:
+    values = [row[key] for row in rows]
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    return {f"{key}_mean": statistics.fmean(values), f"{key}_sd": sd}
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "flee": _version("flee"),
+        "flowsim": _version("flowsim"),
+        "numba_threads": os.environ.get("NUMBA_NUM_THREADS"),
+    }
+
+
+def print_table(rows: list[dict]) -> None:
+    head = f"{'model':<16} {'runs':>4}  {'ARD':>15}  {'rescaled ARD':>15}  {'agent-steps/s':>22}"
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        speed = f"{r['agent_steps_per_s_mean']:,.0f}"
+        if r["agent_steps_per_s_sd"] == r["agent_steps_per_s_sd"]:  # not NaN
+            speed += f" ± {r['agent_steps_per_s_sd']:,.0f}"
+        print(f"{r['model']:<16} {r['runs']:>4}  {r['ard_mean']:>6.3f} ± {r['ard_sd']:<6.3f}"
+              f"  {r['ard_rescaled_mean']:>6.3f} ± {r['ard_rescaled_sd']:<6.3f}  {speed:>22}")  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("data_dir", nargs="?", type=Path, default=default_data_dir(),
+                    help="Flee case folder (input/, validation/, %(default)s)")  # fmt: skip
+    ap.add_argument("--flee-runs", type=int, default=3, help="unseeded Flee runs (3)")
+    ap.add_argument("--seeds", type=int, default=10, help="flowsim seeds (10)")
+    ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    ap.add_argument("--verbose", action="store_true", help="show Flee's own log on stderr")
+    args = ap.parse_args()
+
+    data_dir = args.data_dir
+    for need in ("input/locations.csv", "validation/data_layout.csv", SETTINGS_FILE):
+        if not (data_dir / need).is_file():
+            sys.exit(f"{data_dir / need}: missing; give a Flee case folder as DATA_DIR")
+    try:
+        import flee.flee  # noqa: F401
+    except ImportError:
+        sys.exit('Flee is not installed: pip install -e ".[bench]" (or pip install flee==3.1)')
+
+    info = machine()
+    ard, ard_name = ard_function()
+    print(f"data: {data_dir}")
+    print(f"machine: {info['cpu']}, {info['cpu_count']} cores, Python {info['python']}, "
+          f"flee {info['flee']}, flowsim {info['flowsim']}, "
+          f"numba threads {info['numba_threads']}")  # fmt: skip
+    print(f"ARD computed by {ard_name}")
+
+    wall0 = time.perf_counter()
+    print(f"Flee 3.1, {args.flee_runs} unseeded runs:", flush=True)
+    flee_res = flee_side(data_dir, args.flee_runs, ard, quiet=not args.verbose)
+    gap = observation_check(data_dir, flee_res)
+    print(f"flowsim, {args.seeds} seeds:", flush=True)
+    t1 = time.perf_counter()
+    flowsim_res = flowsim_side(data_dir, args.seeds)
+    flowsim_wall = time.perf_counter() - t1
+    wall = time.perf_counter() - wall0
+
+    rows = [flee_res] + ([flowsim_res] if flowsim_res else [])
+    print()
+    print_table(rows)
+    ratio = None
+    if flowsim_res:
+        ratio = flowsim_res["agent_steps_per_s_mean"] / flee_res["agent_steps_per_s_mean"]
+        print(f"\nspeed ratio flowsim / Flee (agent-steps per second): {ratio:,.1f}x")
+    if gap is not None:
+        print(f"observations: flowsim's reading differs from Flee's by at most {gap:g} persons")
+    print(f"wall time of this comparison: {wall:.0f} s (flowsim side {flowsim_wall:.0f} s)")
+
+    if args.json:
+        figures = {
+            "data_dir": str(data_dir),
+            "machine": info,
+            "ard_function": ard_name,
+            "flee": {k: v for k, v in flee_res.items() if k not in ("obs", "camps")},
+            "flowsim": flowsim_res,
+            "speed_ratio_flowsim_over_flee": ratio,
+            "observation_gap_persons": gap,
+            "wall_time_s": wall,
+        }
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+        print(f"figures written to {args.json}")
+
+
+if __name__ == "__main__":
+    main()
