@@ -93,6 +93,8 @@ BUSY = {
     "policy.interception.rate": 0.3,
     "policy.interception.screening": 1,
     "policy.disembarkation.delay_days": 2,
+    # a land leg closed over snapshot day 20: agents reaching inland then drop their route
+    "policy.closures.closed": {"inland-haven": [[0, 0], [17, 1], [23, 0]]},
 }
 SNAPSHOT_DAYS = (3, 8, 20, 39)
 DAYS = 40
@@ -247,8 +249,8 @@ def _end_of_leg(
 def ref_travel(
     day, key, status, status_day, node, edge, days_left, route, route_pos, legs,
     first_arrival_node, resources, edge_dst, edge_mode, edge_days, edge_cost, edge_hazard,
-    edge_robbery, route_edge_ptr, route_edges, robbery_loss, missing_share, earnings, edge_flow,
-    node_arrivals, events, **_,
+    edge_robbery, route_edge_ptr, route_edges, edge_closed, robbery_loss, missing_share, earnings,
+    edge_flow, node_arrivals, events, **_,
 ):  # fmt: skip
     for i in range(len(status)):
         s = int(status[i])
@@ -276,7 +278,9 @@ def ref_travel(
         if route[i] == -1:
             continue
         nxt = int(route_edges[route_edge_ptr[route[i]] + route_pos[i]])
-        if edge_mode[nxt] == SEA:
+        if edge_closed[nxt]:  # the next leg is closed today: drop the route, choose again
+            route[i] = -1
+        elif edge_mode[nxt] == SEA:
             status[i], status_day[i] = WAITING, day
         elif float(resources[i]) < float(edge_cost[nxt]):
             status[i], status_day[i], route[i] = STRANDED, day, -1
@@ -452,6 +456,25 @@ def test_kernels_see_every_event(recorded):
         assert totals[ev] > 0, ev
     assert totals[EV_DEAD_LAND] + totals[EV_MISSING_LAND] > 0
     assert totals[EV_DEAD_SEA] + totals[EV_MISSING_SEA] > 0
+
+
+def test_travel_sees_a_closed_leg(recorded):
+    """The model passes the day's closures, and agents whose next leg is closed drop their route
+    (the branch the reference compares is exercised, not only present)."""
+    model, by_kernel = recorded
+    inland_haven = model.net.edge_ids.index("inland-haven")
+    dropped = 0
+    for inputs in by_kernel["travel"]:
+        closed = inputs["edge_closed"]
+        np.testing.assert_array_equal(closed, model.levers["closed"][inputs["day"]])
+        assert closed[inland_haven] == (17 <= inputs["day"] < 23)
+        assert closed.sum() == closed[inland_haven]  # no other leg is closed
+        out = fresh(inputs, inputs["key"])
+        travel(**out)
+        dropped += int(
+            ((inputs["route"] >= 0) & (out["route"] == -1) & (out["status"] == IN_TRANSIT)).sum()
+        )
+    assert dropped > 0
 
 
 def test_model_passes_the_documented_daily_earnings(recorded):

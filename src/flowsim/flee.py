@@ -9,8 +9,9 @@ Flee (djgroen/flee) describes a case with CSV files in one folder: ``locations.c
   ``camp`` → camp with ``capacity`` = its population × ``capacity_scaling``; ids are the names
   lower-cased with other characters turned into ``_``;
 - routes become two-way land legs with their distance, and ``days`` = ceil(distance / speed);
+- ``behaviour.arrival.onward_probability`` is set to 0.1 a day (tuned, see docs/MODEL.md);
 - closures (``country``, ``location`` or ``link``) become ``policy.closures.closed`` timelines on
-  the legs they close;
+  the legs they close, closed from the start day until the end day (when Flee reopens them);
 - with a validation folder, the scenario runs in **forced-inflow** mode (Flee's validation
   protocol): each day, as many new agents as the summed observed camp counts rose that day (a fall
   is carried as a debt against later rises, as Flee does), placed at conflict locations with
@@ -38,6 +39,11 @@ FLEE_SPEED_KM_PER_DAY = 200.0
 FLEE_SPAWN_DECAY = (1.0, 1.0, 1.0, 0.5, 0.1)
 FLEE_DECAY_INTERVAL_DAYS = 30
 PROFILE = "displaced"
+# Tuned (docs/MODEL.md, "Flee cases"): in Flee a camp over capacity stops drawing people at once,
+# so those who reach a full camp are re-routed within days, not the default's ~50 days. A mean
+# wait of 10 days before moving on stands for that; it was chosen from a sweep on Mali 2012
+# (0.02, 0.03, 0.05, 0.1, 0.2 per day), not as the best point of it (0.2 scored better).
+FLEE_ONWARD_PROBABILITY = 0.1
 
 
 def slug(name: str) -> str:
@@ -64,6 +70,7 @@ def read_flee(
     *,
     speed_km_per_day: float = FLEE_SPEED_KM_PER_DAY,
     capacity_scaling: float = 1.0,
+    onward_probability: float = FLEE_ONWARD_PROBABILITY,
 ) -> dict[str, Any]:
     """A Flee case as TOML-shaped scenario data (see the module docstring)."""
     src = Path(input_dir)
@@ -129,9 +136,10 @@ def read_flee(
                 "risk_tolerance": {"mean": 0.5, "sd": 0.1},
             }
         ],  # fmt: skip
+        "behaviour": {"arrival": {"onward_probability": onward_probability}},
         "policy": {},
     }
-    closed = _closures(src, ids, countries, edges)
+    closed = _closures(src, ids, countries, edges, days)
     if closed:
         data["policy"]["closures"] = {"closed": closed}
     conflict = _conflicts(src, ids, nodes, days)
@@ -174,12 +182,13 @@ def _sim_period(src: Path) -> tuple[dt.date, int]:
         ) from None
 
 
-def _closures(src: Path, ids, countries, edges) -> dict[str, list]:
-    """Closed legs as timelines: 1 from the closure's start day, 0 again after its end day."""
+def _closures(src: Path, ids, countries, edges, days: int) -> dict[str, list]:
+    """Closed legs as timelines: closed from the closure's start day until its end day, when
+    Flee reopens it; overlapping closures of one leg add up to one closed stretch."""
     path = src / "closures.csv"
     if not path.is_file():
         return {}
-    closed: dict[str, list] = {}
+    closed: dict[str, np.ndarray] = {}
     for row in _rows(path):
         kind, a, b, first, last = row[0], row[1], row[2], int(row[3]), int(row[4])
         for e in edges:
@@ -190,18 +199,26 @@ def _closures(src: Path, ids, countries, edges) -> dict[str, list]:
                     or (kind == "link" and {ids.get(a), ids.get(b)} == {x, y})
                 )
                 if hit:
-                    closed.setdefault(f"{x}-{y}", []).extend([[first, 1.0], [last + 1, 0.0]])
-    return {k: sorted(v) for k, v in closed.items()}
+                    series = closed.setdefault(f"{x}-{y}", np.zeros(days))
+                    series[max(first, 0) : max(last, 0)] = 1.0
+    return {k: _as_timeline(v) for k, v in closed.items() if v.any()}
 
 
 def _conflicts(src: Path, ids, nodes, days: int) -> dict[str, np.ndarray]:
-    """Conflict intensity per origin and day: conflicts.csv if present, else 1 from conflict_date."""
+    """Conflict intensity per location and day: conflicts.csv if present, else 1 from
+    conflict_date. As in Flee, any location named there with conflict becomes an origin too."""
     out = {n["id"]: np.zeros(days) for n in nodes if "origin" in n["roles"]}
     path = src / "conflicts.csv"
     if path.is_file():
         with open(path, encoding="utf-8", newline="") as f:
             rows = [[c.strip() for c in r] for r in csv.reader(f) if r]
+        if not rows:
+            raise ScenarioError(f"{path}: empty; expected a header '#Day,<location>,...' and a row "
+                                "per day")  # fmt: skip
         header = [h.lstrip("#").strip() for h in rows[0]]
+        for name in header[1:]:
+            if name in ids:
+                out.setdefault(ids[name], np.zeros(days))
         for r in rows[1:]:
             day = int(float(r[0]))
             if not 0 <= day < days:
@@ -213,7 +230,14 @@ def _conflicts(src: Path, ids, nodes, days: int) -> dict[str, np.ndarray]:
         for n in nodes:
             if n["id"] in out and "_conflict_date" in n:
                 out[n["id"]][max(0, n["_conflict_date"]) :] = 1.0
-    return out
+    for n in nodes:
+        if n["id"] in out and out[n["id"]].any() and "origin" not in n["roles"]:
+            n["roles"].append("origin")
+    return {k: v for k, v in out.items() if v.any() or k in _origins(nodes)}
+
+
+def _origins(nodes) -> set[str]:
+    return {n["id"] for n in nodes if "origin" in n["roles"]}
 
 
 def _decay(intensity: np.ndarray) -> np.ndarray:
@@ -283,6 +307,8 @@ def observed_camps(
                 points.append(((dt.date.fromisoformat(r[0]) - start).days, float(r[1])))
             except ValueError:
                 continue  # a header line
+        if not points:
+            raise ScenarioError(f"{vdir / row[1]}: no dated counts (rows 'YYYY-MM-DD,count')")
         table[row[0]] = sorted(points)
     if corrections is not None and Path(corrections).is_file():
         for r in _rows(Path(corrections)):

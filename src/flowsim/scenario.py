@@ -252,6 +252,13 @@ class ForcedInflow(_Strict):
     daily: list[NonNeg]  # new persons on day 0, 1, ... (0 after the list ends)
     weights: dict[Id, Schedule]  # origin node -> placement weight, a number or a timeline
 
+    @field_validator("weights")
+    @classmethod
+    def _weights_non_negative(cls, v: dict[str, Schedule]) -> dict[str, Schedule]:
+        for sched in v.values():
+            _check_schedule(sched)
+        return v
+
 
 class Scenario(_Strict):
     simulation: Simulation
@@ -563,7 +570,11 @@ def _cross_check(s: Scenario) -> None:
             raise ScenarioError(f"{src}: forced_inflow.profile = '{fi.profile}': unknown profile; "
                                 f"allowed: {', '.join(sorted(profile_ids))}")  # fmt: skip
         origins = [n.id for n in s.nodes if "origin" in n.roles]
-        for o in fi.weights:
+        for o, sched in fi.weights.items():
+            for day, _ in sched if isinstance(sched, list) else []:
+                if day_number(day, s.simulation.start_date) < 0:
+                    raise ScenarioError(f"{src}: forced_inflow.weights.{o}: timeline day {day} is "
+                                        f"before the start date {s.simulation.start_date}")  # fmt: skip
             if o not in origins:
                 raise ScenarioError(f"{src}: forced_inflow.weights.{o}: not a node with the role "
                                     f"'origin'; allowed: {', '.join(origins)}")  # fmt: skip
