@@ -4,30 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import run_flowsim as flowsim
 
 from flowsim.population import STATUS_NAMES
 from flowsim.scenario import DEFAULT_SCENARIO, bundled_scenarios
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 BUNDLED = ("central_mediterranean", "gulf_of_aden")
-
-
-def flowsim(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, COLUMNS="200")  # wide tables: names are never wrapped
-    return subprocess.run(
-        [sys.executable, "-m", "flowsim", *map(str, args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")

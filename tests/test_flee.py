@@ -13,13 +13,11 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import run_flowsim as flowsim
 
 from flowsim import Model, load_scenario
 from flowsim.cli import main as cli_main
@@ -36,18 +34,6 @@ MALI = REPO / "data" / "flee-mali2012"
 MALI_IN, MALI_VAL = MALI / "input", MALI / "validation"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ROLE = {"conflict_zone": ["origin"], "camp": ["camp"], "town": ["transit"]}
-
-
-def flowsim(*args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess:
-    env = dict(os.environ, COLUMNS="200")  # wide tables: numbers are never wrapped
-    return subprocess.run(
-        [sys.executable, "-m", "flowsim", *map(str, args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def csv_rows(path: Path) -> list[list[str]]:

@@ -18,7 +18,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from flowsim.errors import ScenarioError
 from flowsim.levers import Policy
@@ -65,6 +73,9 @@ def _check_schedule(value: Schedule) -> Schedule:
     return value
 
 
+NonNegSchedule = Annotated[Schedule, AfterValidator(_check_schedule)]
+
+
 class Simulation(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
@@ -82,17 +93,10 @@ class Node(_Strict):
     lon: float = Field(ge=-180, le=180)
     roles: list[Role] = Field(min_length=1)
     population: NonNeg = 0.0
-    departures: dict[Id, Schedule] = Field(default_factory=dict)
+    departures: dict[Id, NonNegSchedule] = Field(default_factory=dict)
     attractiveness: dict[Motive, NonNeg] = Field(default_factory=dict)
     capacity: NonNeg | None = None
     initial_population: dict[Id, NonNeg] = Field(default_factory=dict)
-
-    @field_validator("departures")
-    @classmethod
-    def _departures_non_negative(cls, v: dict[str, Schedule]) -> dict[str, Schedule]:
-        for sched in v.values():
-            _check_schedule(sched)
-        return v
 
     @field_validator("roles")
     @classmethod
@@ -250,14 +254,7 @@ class ForcedInflow(_Strict):
 
     profile: Id
     daily: list[NonNeg]  # new persons on day 0, 1, ... (0 after the list ends)
-    weights: dict[Id, Schedule]  # origin node -> placement weight, a number or a timeline
-
-    @field_validator("weights")
-    @classmethod
-    def _weights_non_negative(cls, v: dict[str, Schedule]) -> dict[str, Schedule]:
-        for sched in v.values():
-            _check_schedule(sched)
-        return v
+    weights: dict[Id, NonNegSchedule]  # origin node -> placement weight, number or timeline
 
 
 class Scenario(_Strict):
