@@ -185,7 +185,7 @@ class Model(mesa.Model):
             b.view("room"), b.view("passengers"), b.view("fare"),
             self._flow, self.revenue_by_day[d : d + 1], self._events,
         )  # fmt: skip
-        today = np.flatnonzero(b.view("depart_day") == d)
+        today = np.arange(first[first >= 0].min(), last.max())  # launch adds them in a block
         empty = today[b.passengers[today] == 0]
         b.state[empty] = BoatState.DONE  # nobody could pay: the boat never leaves
         self._events[EV_BOATS] += today.size - empty.size

@@ -118,9 +118,6 @@ class Population:
     def arrays(self) -> dict[str, np.ndarray]:
         return {name: self.view(name) for name in FIELDS}
 
-    def counts_by_status(self) -> np.ndarray:
-        return np.bincount(self.view("status"), minlength=N_STATUS)
-
     def agent(self, i: int) -> dict:
         """One agent's row as a readable dict."""
         if not 0 <= i < self.n:

@@ -380,9 +380,6 @@ def parse_value(raw: str) -> Any:
         return raw
 
 
-LISTS_BY_ID = ("nodes", "edges", "profiles")
-
-
 def _apply_override(data: dict, path: str, value: Any, source: str) -> None:
     parts = path.split(".")
     where = f"--set {path}"

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from flowsim.population import VULN_BIT, Population, Status
-from flowsim.scenario import MOTIVES, VULNERABILITIES, Profile, Scenario, schedule_values
+from flowsim.scenario import MOTIVES, VULNERABILITIES, Profile, Scenario
+from flowsim.timeline import expand
 
 
 @dataclass
@@ -45,7 +46,7 @@ def departure_table(scenario: Scenario, index: dict[str, int], days: int) -> Dep
         for pid, sched in node.departures.items():
             origins.append(index[node.id])
             profiles.append(profile_index[pid])
-            rates.append(np.asarray(schedule_values(sched, start, days)) / scale)
+            rates.append(expand(sched, start, days) / scale)
     remaining = np.array(
         [n.population / scale if n.population > 0 else np.inf for n in scenario.nodes]
     )
@@ -100,7 +101,7 @@ def forced_inflow_table(scenario: Scenario, index: dict[str, int], days: int):
     return ForcedInflowTable(
         count=np.diff(cumulative, prepend=0.0).astype(np.int64),
         origin=np.array([index[o] for o in origins], np.int64),
-        weight=np.array([schedule_values(fi.weights[o], start, days) for o in origins]).T,
+        weight=np.array([expand(fi.weights[o], start, days) for o in origins]).T,
         profile=[p.id for p in scenario.profiles].index(fi.profile),
     )
 
