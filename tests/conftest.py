@@ -17,7 +17,15 @@ import numpy as np
 import pytest
 
 from flowsim.boats import BoatState, Fate
-from flowsim.population import N_STATUS, Status
+from flowsim.population import (
+    HOUSED,
+    N_STATUS,
+    PROTECTION_STATUSES,
+    REACHED,
+    REGISTERED,
+    Claim,
+    Status,
+)
 from flowsim.rules import (
     EV_ARRIVALS,
     EV_BOARDED,
@@ -33,7 +41,6 @@ from flowsim.rules import (
     EV_PULLED_BACK,
     EV_REFOULED,
     EV_SCREENED_IN,
-    EV_SETTLED,
 )
 from flowsim.scenario import Scenario, bundled_scenarios, validate
 
@@ -142,17 +149,15 @@ def check_model_state(model) -> None:
     assert model.arrivals_by_day[d].sum() == model.events_by_day[d, EV_ARRIVALS]
     sea_edges = net.edge_mode == 1
     assert model.edge_flow_by_day[d, sea_edges].sum() == model.events_by_day[d, EV_BOARDED]
-    # settlements: initial settlers are placed before day 0 without an event
-    initial_settled = int(((pop.view("status_day") == -1) & (status == Status.SETTLED)).sum())
-    assert ev[EV_SETTLED] + initial_settled == by_status[Status.SETTLED]
-
-    # occupancy is the number of settled agents per node and stays within capacity
-    settled_per_node = np.bincount(node[status == Status.SETTLED], minlength=net.n_nodes)
-    np.testing.assert_array_equal(model.occupancy, settled_per_node.astype(float))
-    ppa = model.scenario.simulation.persons_per_agent
-    for k, spec in enumerate(model.scenario.nodes):
-        if spec.capacity is not None:
-            assert model.occupancy[k] <= spec.capacity / ppa + 1e-9
+    # reception: occupancy is the number of people holding a place at each node, within the
+    # largest capacity so far (a capacity cut evicts nobody)
+    flags = pop.view("flags")
+    housed = (flags & HOUSED) > 0
+    np.testing.assert_array_equal(
+        model.occupancy, np.bincount(node[housed], minlength=net.n_nodes).astype(float)
+    )
+    cap = model.levers["reception_capacity"][: d + 1].max(axis=0)
+    assert (model.occupancy <= cap + 1e-9).all()
 
     # resources never go negative
     assert (pop.view("resources") >= 0).all()
@@ -180,10 +185,71 @@ def check_model_state(model) -> None:
     at_origin = status == Status.AT_ORIGIN
     assert (node[at_origin] == pop.view("origin")[at_origin]).all()
     assert (pop.view("departure_day")[at_origin] == -1).all()
-    # settled agents stand at a node with a destination role
-    assert net.node_is_destination[node[status == Status.SETTLED]].all()
-
     check_sea_state(model, status, node, edge, days_left, route, ev)
+    check_protection_state(model, status, node, edge, ev)
+
+
+def check_protection_state(model, status, node, edge, ev) -> None:
+    """The arrival and protection part of :func:`check_model_state`."""
+    d = model.day - 1
+    pop, net = model.pop, model.net
+    flags = pop.view("flags")
+    claim = pop.view("claim").astype(np.int64)
+    claim_day = pop.view("claim_day")
+    housed = (flags & HOUSED) > 0
+    registered = (flags & REGISTERED) > 0
+    protection = np.isin(status, PROTECTION_STATUSES)
+    pending = np.isin(claim, [Claim.FULL, Claim.ACCELERATED, Claim.APPEAL])
+
+    # everyone who arrived today was registered and received the same day
+    assert not (status == Status.ARRIVED).any()
+    # people in the protection system are at a node, off any leg and route step
+    assert (edge[protection] == -1).all()
+    # registered = in the protection system, except the initial population of destinations
+    # (placed before day 0, never registered): they have a place or wait for one
+    assert protection[registered].all()
+    initial = protection & ~registered
+    assert np.isin(status[initial], [Status.IN_RECEPTION, Status.DESTITUTE]).all()
+    assert (pop.view("status_day")[initial] == -1).all()
+    assert ((flags[registered] & REACHED) > 0).all()
+    # places: people with a place are in reception, in procedure, or recognized at a camp
+    assert housed[np.isin(status, [Status.IN_RECEPTION, Status.IN_PROCEDURE])].all()
+    housed_status = status[housed]
+    assert np.isin(housed_status, [Status.IN_RECEPTION, Status.IN_PROCEDURE,
+                                   Status.RECOGNIZED]).all()  # fmt: skip
+    assert net.node_is_camp[node[housed & (status == Status.RECOGNIZED)]].all()
+    # claims follow the status
+    assert pending[status == Status.IN_PROCEDURE].all()
+    assert (claim[status == Status.IN_RECEPTION] == Claim.NONE).all()
+    assert (claim[status == Status.RECOGNIZED] == Claim.RECOGNIZED).all()
+    assert (claim[status == Status.REJECTED] == Claim.REJECTED).all()
+    assert np.isin(claim[status == Status.DESTITUTE], [Claim.NONE, Claim.FULL,
+                                                        Claim.ACCELERATED, Claim.APPEAL]).all()  # fmt: skip
+    assert (claim[~protection] == Claim.NONE).all()  # moving on abandons a claim
+    assert ((claim_day >= 0) == (claim != Claim.NONE)).all()
+    assert (claim_day <= d).all()
+    # the backlog is the pending claims, by country
+    np.testing.assert_array_equal(
+        model.backlog_by_day[d],
+        np.bincount(net.node_country[node[pending]], minlength=len(net.country_ids)),
+    )
+    # every claim lodged is recognized, rejected, still pending or abandoned
+    from flowsim.rules import EVENT_NAMES
+
+    e = dict(zip(EVENT_NAMES, ev.tolist(), strict=True))
+    assert (
+        e["claims"] == e["recognitions"] + e["rejections"] + pending.sum() + e["claims_abandoned"]
+    )
+    assert e["recognitions"] == (
+        e["prima_facie"] + e["recognized_first_instance"] + e["appeals_granted"]
+    )
+    assert e["wrongful_rejections_final"] <= e["wrongful_rejections"]
+    # registered: everyone who reached the end of a route, everyone screened in at sea, and
+    # onward movers with no affordable route who stay where they are (not arrivals)
+    assert e["registrations"] >= e["arrivals"] + e["screened_in"]
+    # waits recorded: one first-instance wait per decision, one final wait per final decision
+    assert model.first_wait.sum() == e["decisions"]
+    assert model.final_wait.sum() == e["recognitions"] + e["rejections"]
 
 
 def check_sea_state(model, status, node, edge, days_left, route, ev) -> None:
@@ -256,14 +322,6 @@ def check_sea_state(model, status, node, edge, days_left, route, ev) -> None:
     )
     assert ev[EV_PULLED_BACK] + ev[EV_SCREENED_IN] <= ev[EV_INTERCEPTED]
     assert ev[EV_REFOULED] <= ev[EV_PULLED_BACK]
-    # in procedure: screened in after an interception, at the hub, off any leg and route
-    in_proc = status == Status.IN_PROCEDURE
-    assert in_proc.sum() == ev[EV_SCREENED_IN]
-    assert (edge[in_proc] == -1).all()
-    assert (route[in_proc] == -1).all()
-    embarkation = np.array(["embarkation" in n.roles for n in model.scenario.nodes])
-    assert embarkation[node[in_proc]].all()
-    assert pop.view("protection_need")[in_proc].all()
 
 
 # (module the model calls it through, name): the rule kernels the model calls each day
@@ -273,7 +331,12 @@ KERNELS = (
     ("flowsim.rules.smuggling", "count_waiting"),
     ("flowsim.rules.smuggling", "board"),
     ("flowsim.model", "passengers"),
-    ("flowsim.model", "settle"),
+    ("flowsim.model", "release"),
+    ("flowsim.model", "register"),
+    ("flowsim.model", "place"),
+    ("flowsim.model", "move_on"),
+    ("flowsim.model", "decide_appeals"),
+    ("flowsim.model", "decide"),
 )
 
 

@@ -429,7 +429,7 @@ def test_mali_camps_start_with_day0_counts(mali_run, mali, mali_observed):
     assert obs[0].tolist() == [0, 0, 9265, 698, 875, 0, 0]
     initial = mali_run.pop.view("born_day") < 0
     status, node = mali_run.pop.view("status"), mali_run.pop.view("node")
-    assert (status[initial] == Status.SETTLED).all()
+    assert (status[initial] == Status.IN_RECEPTION).all()
     counts = np.bincount(node[initial], minlength=len(mali.nodes))[camps]
     np.testing.assert_array_equal(counts, obs[0])
     np.testing.assert_array_equal(camp_counts(mali_run, camps)[0], obs[0])
@@ -445,13 +445,13 @@ def test_synthetic_new_agents_and_the_debt(synthetic_run):
     assert early.sum() == 2 + 2 + 12
     assert (origin[early] == model.net.index["alpha_town"]).all()
     assert (origin[~early] == model.net.index["beta"]).any()
-    # camps start with their day-0 counts, settled
+    # camps start with their day-0 counts, in reception
     for camp, n in (("delta_camp", 100), ("echo", 49)):
         k = model.net.index[camp]
-        assert model.node_status_by_day[0, k, Status.SETTLED] >= n
+        assert model.node_status_by_day[0, k, Status.IN_RECEPTION] >= n
         at_start = (model.pop.view("born_day") < 0) & (model.pop.view("node") == k)
         assert at_start.sum() == n
-        assert (model.pop.view("status")[at_start] == Status.SETTLED).all()
+        assert (model.pop.view("status")[at_start] == Status.IN_RECEPTION).all()
 
 
 def test_ten_persons_per_agent_round_cumulatively(mali, mali_observed):

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import pytest
+from flowsim.rules.arrival import settle
 
 from flowsim import Model
 from flowsim.boats import BoatState, Fate
@@ -40,7 +41,6 @@ from flowsim.rules import (
     EV_STRANDED,
     N_EVENTS,
 )
-from flowsim.rules.arrival import settle
 from flowsim.rules.route_choice import choose_routes
 from flowsim.rules.sea_crossing import passengers
 from flowsim.rules.smuggling import board, count_waiting
@@ -237,7 +237,7 @@ def _end_of_leg(
     legs[i] = min(int(legs[i]) + 1, 255)
     r = int(route[i])
     if route_pos[i] == route_edge_ptr[r + 1] - route_edge_ptr[r]:  # the route's last leg
-        status[i], status_day[i], route[i] = ARRIVED, day, -1
+        status[i], status_day[i] = ARRIVED, day  # the route stays until registration
         if first_arrival_node[i] == -1:
             first_arrival_node[i] = there
         node_arrivals[there] += 1

@@ -19,7 +19,7 @@ import flowsim
 from flowsim import Model, ScenarioError
 from flowsim.boats import BoatState, Fate
 from flowsim.output import summarise
-from flowsim.population import Status
+from flowsim.population import REACHED, Referral, Status
 from flowsim.rules import (
     EV_BOARDED,
     EV_INTERCEPTED,
@@ -203,6 +203,12 @@ def test_enforcement_at_one_hub_moves_departures_to_the_other(make_scenario):
 # -- P3: interception, screening, refoulement ---------------------------------------------------
 
 
+def screened_in_at(model, hub: str) -> np.ndarray:
+    """People who reached the protection system at an embarkation hub: the screened in."""
+    reached = (model.pop.view("flags") & REACHED) > 0
+    return reached & (model.pop.view("node") == model.net.index[hub])
+
+
 def test_interception_without_screening_refoules_and_screening_prevents_most(make_scenario):
     """Half of all crossings intercepted; half of the people have a protection need (P3).
 
@@ -217,12 +223,13 @@ def test_interception_without_screening_refoules_and_screening_prevents_most(mak
         policy = {"interception": {"rate": 0.5, "screening": {"central": screening}}}
         models = [run(make_scenario, sea_data(days=80, policy=policy), seed) for seed in (1, 2)]
         out[screening] = sea_totals(models)
-        in_procedure = sum(int(m.status_counts()[Status.IN_PROCEDURE]) for m in models)
-        out[screening]["in_procedure"] = in_procedure
+        out[screening]["in_procedure"] = 0
         for m in models:
-            in_proc = m.pop.view("status") == Status.IN_PROCEDURE
-            assert m.pop.view("protection_need")[in_proc].all()  # only people in need
-            assert (m.pop.view("node")[in_proc] == m.net.index["west"]).all()  # at the hub
+            # the screened in are registered at the hub and referred to asylum there
+            at_hub = screened_in_at(m, "west")
+            out[screening]["in_procedure"] += int(at_hub.sum())
+            assert m.pop.view("protection_need")[at_hub].all()  # only people in need
+            assert (m.pop.view("referral")[at_hub] == Referral.ASYLUM).all()
     none, screened = out[0], out[1]
     assert none["intercepted"] > 500
     assert none["screened_in"] == none["in_procedure"] == 0
@@ -610,10 +617,9 @@ def test_levers_written_in_toml(check_state):
     east_caught = caught & (b.view("hub") == east)
     assert east_caught.any() and (b.view("depart_day")[east_caught] >= 27).all()
     assert (caught & (b.view("hub") == west)).any()
-    # screening in the central zone only: everyone in procedure was caught off the west hub
-    in_procedure = model.pop.view("status") == Status.IN_PROCEDURE
-    assert in_procedure.any()
-    assert (model.pop.view("node")[in_procedure] == west).all()
+    # screening in the central zone only: everyone screened in was caught off the west hub
+    assert screened_in_at(model, "west").any()
+    assert not screened_in_at(model, "east").any()
 
 
 def test_boats_and_revenue_with_several_persons_per_agent(make_scenario):

@@ -22,10 +22,16 @@ STATUS_COLOURS = {
     "at_sea": "#2ca02c",
     "stranded": "#ff7f0e",
     "arrived": "#bcbd22",
-    "settled": "#8c564b",
+    "in_reception": "#8c564b",
     "dead": "#d62728",
     "missing": "#7f0000",
     "in_procedure": "#9467bd",
+    "destitute": "#e377c2",
+    "detained": "#393b79",
+    "recognized": "#2ca02c",
+    "rejected": "#636363",
+    "in_trafficking_protection": "#ce6dbd",
+    "in_child_protection": "#9c9ede",
 }
 ROLE_COLOURS = {
     "origin": "#7f7f7f",

@@ -169,10 +169,14 @@ def levers_command() -> None:
     )
     for s in lever_specs():
         lo, hi = s["range"]
-        allowed = f">= {lo:g}" if hi == float("inf") else f"{lo:g} to {hi:g}"
+        allowed = f">= {lo:g} (inf = unlimited)" if hi == float("inf") else f"{lo:g} to {hi:g}"
+        default = s["default_text"] or s["default"]
+        if s["choices"]:
+            allowed = ", ".join(f'"{c}"' for c in s["choices"])
+            default = f'"{s["choices"][int(s["default"])]}"'
         out(s["path"])
         out(f"    {s['meaning']}")
-        out(f"    unit: {s['unit']}; allowed: {allowed}; default: {s['default']}")
+        out(f"    unit: {s['unit']}; allowed: {allowed}; default: {default}")
         out(f"    tables keyed by: {s['keyed_by']}; source: {s['source']}\n")
 
 

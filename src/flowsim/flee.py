@@ -10,6 +10,8 @@ Flee (djgroen/flee) describes a case with CSV files in one folder: ``locations.c
   lower-cased with other characters turned into ``_``;
 - routes become two-way land legs with their distance, and ``days`` = ceil(distance / speed);
 - ``behaviour.arrival.onward_probability`` is set to 0.1 a day (tuned, see docs/MODEL.md);
+- Flee has no asylum procedures: nobody lodges a claim (``behaviour.protection.apply_*`` = 0), so
+  people at a camp have a place (in_reception) or wait without one (destitute) and move on;
 - closures (``country``, ``location`` or ``link``) become ``policy.closures.closed`` timelines on
   the legs they close, closed from the start day until the end day (when Flee reopens them);
 - with a validation folder, the scenario runs in **forced-inflow** mode (Flee's validation
@@ -136,7 +138,10 @@ def read_flee(
                 "risk_tolerance": {"mean": 0.5, "sd": 0.1},
             }
         ],  # fmt: skip
-        "behaviour": {"arrival": {"onward_probability": onward_probability}},
+        "behaviour": {
+            "arrival": {"onward_probability": onward_probability},
+            "protection": {"apply_in_need": 0.0, "apply_not_in_need": 0.0},
+        },
         "policy": {},
     }
     closed = _closures(src, ids, countries, edges, days)

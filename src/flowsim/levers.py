@@ -13,7 +13,7 @@ import math
 from typing import Annotated, Any
 
 import numpy as np
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from flowsim.timeline import Timeline, expand
 
@@ -29,14 +29,33 @@ def _check_range(lo: float, hi: float):
         if any(not t for t in timelines):
             raise ValueError("a timeline needs at least one [day, value] point")
         for v in _numbers(value):
-            if not (math.isfinite(v) and lo <= v <= hi):
+            if math.isnan(v) or not lo <= v <= hi:
                 allowed = (
-                    f"finite and >= {lo:g}" if hi == float("inf") else f"between {lo:g} and {hi:g}"
-                )
+                    f">= {lo:g} (inf = unlimited)" if hi == float("inf")
+                    else f"between {lo:g} and {hi:g}"
+                )  # fmt: skip
                 raise ValueError(f"must be {allowed}, got {v:g}")
         return value
 
     return check
+
+
+def _choice_codes(choices: tuple[str, ...]):
+    """Turn the names of a choice lever into their codes (0, 1, ...) wherever they appear."""
+
+    def code(v: Any) -> Any:
+        if isinstance(v, str):
+            if v not in choices:
+                raise ValueError(f"must be one of {', '.join(choices)}, got '{v}'")
+            return float(choices.index(v))
+        if isinstance(v, dict):
+            return {k: code(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [[p[0], code(p[1])] if isinstance(p, list | tuple) and len(p) == 2 else p
+                    for p in v]  # fmt: skip
+        return v
+
+    return code
 
 
 def _numbers(value: Lever):
@@ -51,10 +70,19 @@ def _numbers(value: Lever):
 
 
 def lever(default: Any, *, lo: float, hi: float, unit: str, keyed_by: str, meaning: str,
-          source: str) -> Any:  # fmt: skip
-    """A lever field: its range check and the metadata ``flowsim levers`` prints."""
-    extra = {"unit": unit, "keyed_by": keyed_by, "source": source, "range": (lo, hi)}
-    return Annotated[Lever, AfterValidator(_check_range(lo, hi)),
+          source: str, choices: tuple[str, ...] = (), default_text: str = "") -> Any:  # fmt: skip
+    """A lever field: its range check and the metadata ``flowsim levers`` prints.
+
+    A lever with ``choices`` takes their names (``"none"``, ...) and stores their codes 0, 1, ...
+    A ``default`` of None means a per-id default given by the model (``default_text`` says which).
+    """
+    extra = {"unit": unit, "keyed_by": keyed_by, "source": source, "range": (lo, hi),
+             "choices": choices, "default_text": default_text}  # fmt: skip
+    checks: list[Any] = [AfterValidator(_check_range(lo, hi))]
+    if choices:
+        checks.insert(0, BeforeValidator(_choice_codes(choices)))
+    kind = Lever if default is not None else Lever | None
+    return Annotated[kind, *checks,
                      Field(default=default, description=meaning, json_schema_extra=extra)]  # fmt: skip
 
 
@@ -118,14 +146,110 @@ class Closures(_Strict):
     )  # fmt: skip
 
 
+class Reception(_Strict):
+    capacity: lever(
+        None, lo=0, hi=float("inf"), unit="persons (places)", keyed_by="node",
+        meaning="reception places at a node (camp places at a camp); arrivals beyond them are "
+        "destitute until a place frees up",
+        source="seeds/001:636-638 (reception arrangements); levels are assumptions",
+        default_text="the node's capacity (unlimited where it has none)",
+    )  # fmt: skip
+    conditions: lever(
+        1.0, lo=0, hi=1, unit="0 (none) to 1 (adequate)", keyed_by="node",
+        meaning="quality of reception: people with a place move on each day with probability "
+        "behaviour.arrival.onward_probability * (1 - conditions)",
+        source="seeds/001:209-219, seeds/002:1939 (poor conditions drive onward movement)",
+    )  # fmt: skip
+
+
+DETENTION_MODES = ("none", "irregular", "all")
+
+
+class Detention(_Strict):
+    mode: lever(
+        0.0, lo=0, hi=2, unit="none, irregular (arrived by a smuggled or sea leg) or all",
+        keyed_by="country", choices=DETENTION_MODES,
+        meaning="who is detained on arrival: nobody, irregular arrivals, or everyone; identified "
+        "trafficking victims and children are referred instead",
+        source="seeds/002:1379, seeds/002:1381 (refugees detained on irregular entry)",
+    )  # fmt: skip
+    max_days: lever(
+        30.0, lo=0, hi=3650, unit="days", keyed_by="country",
+        meaning="longest stay in detention; people are then released to reception",
+        source="seeds/002:1381 (up to two years in the Americas); default is an assumption",
+    )  # fmt: skip
+    alternatives: lever(
+        0.0, lo=0, hi=1, unit="share of those who would be detained", keyed_by="country",
+        meaning="share given an alternative to detention (reception with reporting) instead",
+        source="seeds/001:699 (monitoring detention); level is an assumption",
+    )  # fmt: skip
+
+
+class Profiling(_Strict):
+    coverage: lever(
+        0.0, lo=0, hi=1, unit="share of arrivals", keyed_by="country",
+        meaning="share of arrivals screened at registration and referred: to asylum, to a "
+        "trafficking or child protection process, or to return counselling (not a status "
+        "decision)",
+        source="seeds/001:640-642 (profiling and referral, Annex II)",
+    )  # fmt: skip
+    accuracy: lever(
+        0.8, lo=0, hi=1, unit="probability", keyed_by="country",
+        meaning="probability that profiling estimates protection need right, and that it spots "
+        "a trafficking victim or a child (false alarms: (1 - accuracy) * "
+        "behaviour.protection.false_alarm_scale)",
+        source="assumption (no seed gives a figure)",
+    )  # fmt: skip
+
+
+class Asylum(_Strict):
+    capacity: lever(
+        float("inf"), lo=0, hi=float("inf"), unit="first-instance decisions per day",
+        keyed_by="country",
+        meaning="decision capacity of a country's asylum authority; an accelerated decision costs "
+        "behaviour.protection.accelerated_effort of a full one",
+        source="seeds/001:646, seeds/002:1933, seeds/002:1958 (RSD delays); levels are "
+        "assumptions",
+    )  # fmt: skip
+    accelerated: lever(
+        0.0, lo=0, hi=1, unit="share of clear cases", keyed_by="country",
+        meaning="share of clear cases (well founded or manifestly unfounded, as profiled) "
+        "decided in the accelerated procedure, ahead of the full queue",
+        source="seeds/001:646 (expedited procedure for simple claims)",
+    )  # fmt: skip
+    prima_facie: lever(
+        0.0, lo=0, hi=1, unit="share of the group's claims", keyed_by="profile or profile@country",
+        meaning="recognition on a prima facie (group) basis for listed groups: their claims are "
+        "granted on lodging, without an individual decision",
+        source="seeds/001:205, seeds/002:1933, seeds/002:1958 (prima facie status shortens "
+        "delays); which groups is a scenario choice",
+    )  # fmt: skip
+    accuracy: lever(
+        0.9, lo=0, hi=1, unit="probability", keyed_by="true need",
+        meaning="probability that a first-instance decision is right; split by true need with "
+        "{in_need = ..., not_in_need = ...}",
+        source="assumption (no seed gives a figure)",
+    )  # fmt: skip
+    appeals: lever(
+        0.5, lo=0, hi=1, unit="share of rejected applicants", keyed_by="country",
+        meaning="share of first-instance rejections appealed; an appeal takes "
+        "behaviour.protection.appeal_days on average and corrects some errors",
+        source="seeds/001:650 (NGOs and lawyers in procedures); level is an assumption",
+    )  # fmt: skip
+
+
 class Policy(_Strict):
-    """The levers implemented so far: closures, and point 3 of the 10-Point Plan at sea."""
+    """The levers implemented so far: closures; points 3 to 6 of the 10-Point Plan."""
 
     closures: Closures = Field(default_factory=Closures)
     rescue: Rescue = Field(default_factory=Rescue)
     interception: Interception = Field(default_factory=Interception)
     disembarkation: Disembarkation = Field(default_factory=Disembarkation)
     enforcement: Enforcement = Field(default_factory=Enforcement)
+    reception: Reception = Field(default_factory=Reception)
+    detention: Detention = Field(default_factory=Detention)
+    profiling: Profiling = Field(default_factory=Profiling)
+    asylum: Asylum = Field(default_factory=Asylum)
 
 
 def lever_specs(model: type[BaseModel] = Policy, prefix: str = "policy") -> list[dict[str, Any]]:
@@ -145,6 +269,8 @@ def lever_specs(model: type[BaseModel] = Policy, prefix: str = "policy") -> list
                 "default": field.default,
                 "keyed_by": extra["keyed_by"],
                 "range": extra["range"],
+                "choices": extra["choices"],
+                "default_text": extra["default_text"],
                 "source": extra["source"],
             }
         )
@@ -180,17 +306,37 @@ def _get(policy: Policy, path: str) -> Lever:
     return obj
 
 
-def resolve(policy: Policy, path: str, ids: list[str], start: dt.date, days: int) -> np.ndarray:
-    """The lever at ``path`` as a [day, id] array of floats over the run."""
+def resolve(
+    policy: Policy, path: str, ids: list[str], start: dt.date, days: int,
+    fallback: np.ndarray | None = None, keys: list[list[str]] | None = None,
+) -> np.ndarray:  # fmt: skip
+    """The lever at ``path`` as a [day, id] array of floats over the run.
+
+    ``fallback`` holds per-id defaults for a lever whose default is None. ``keys`` lists, for
+    each id, the table keys to try in order (default: the id itself), then ``default``.
+    """
     value = _get(policy, path)
-    default = _default(path)
     out = np.empty((days, len(ids)))
-    if isinstance(value, dict):
-        fallback = value.get("default", default)
-        for k, ident in enumerate(ids):
-            out[:, k] = expand(value.get(ident, fallback), start, days)
-    else:
+    if value is None:
+        if fallback is None:
+            raise ValueError(f"{path} has no default: pass per-id fallbacks")
+        out[:, :] = np.asarray(fallback, float)[None, :]
+        return out
+    if not isinstance(value, dict):
         out[:, :] = expand(value, start, days)[:, None]
+        return out
+    for k, ident in enumerate(ids):
+        for key in keys[k] if keys is not None else [ident]:
+            if key in value:
+                out[:, k] = expand(value[key], start, days)
+                break
+        else:
+            if "default" in value:
+                out[:, k] = expand(value["default"], start, days)
+            elif _default(path) is not None:
+                out[:, k] = expand(_default(path), start, days)
+            else:
+                out[:, k] = np.asarray(fallback, float)[k]
     return out
 
 

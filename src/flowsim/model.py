@@ -13,10 +13,17 @@ from flowsim.boats import Boats, BoatState
 from flowsim.errors import ScenarioError
 from flowsim.levers import resolve
 from flowsim.network import CompiledNetwork, build_graph, compile_network, route_totals
-from flowsim.population import N_STATUS, STATUS_NAMES, Population, Status, count_node_status
+from flowsim.population import (
+    N_STATUS,
+    STATUS_NAMES,
+    VULN_BIT,
+    Population,
+    Status,
+    count_node_status,
+)
 from flowsim.rng import RuleKeys
 from flowsim.rules import EV_BOATS, EV_NEW_AGENTS, EVENT_NAMES, N_EVENTS, smuggling
-from flowsim.rules.arrival import settle
+from flowsim.rules.asylum import count_backlog, count_queue, cutoffs, decide, decide_appeals
 from flowsim.rules.departures import (
     add_agents,
     depart,
@@ -24,6 +31,8 @@ from flowsim.rules.departures import (
     departure_table,
     forced_inflow_table,
 )
+from flowsim.rules.detention import release
+from flowsim.rules.reception import count_housed, move_on, place, register
 from flowsim.rules.route_choice import choose_routes
 from flowsim.rules.sea_crossing import passengers, sail
 from flowsim.rules.travel import travel
@@ -37,6 +46,7 @@ from flowsim.scenario import (
 
 # rule numbers for RuleKeys
 INITIAL, ROUTE_CHOICE, TRAVEL, SEA_CROSSING, ARRIVAL, SMUGGLING, BOATS = range(7)
+REGISTRATION, DECISIONS = 7, 8
 
 
 class NodeAgent(mesa.Agent):
@@ -50,6 +60,7 @@ class NodeAgent(mesa.Agent):
         self.country = spec.country
         self.roles = list(spec.roles)
         self.capacity = spec.capacity  # persons, None = unlimited
+        self.country_id = model.net.country_ids[model.net.node_country[index]]  # lever key
 
     def stock(self) -> dict[str, int]:
         """Agents at this node (or on a leg that started here) by status, as of the last day."""
@@ -83,9 +94,10 @@ class Model(mesa.Model):
         self.nodes = [NodeAgent(self, k, n) for k, n in enumerate(scenario.nodes)]
         self.departures = departure_table(scenario, self.net.index, self.days)
         self.forced_inflow = forced_inflow_table(scenario, self.net.index, self.days)
-        self.occupancy = np.zeros(self.net.n_nodes)  # settled agents per node
+        self.occupancy = np.zeros(self.net.n_nodes)  # people holding a reception place per node
         b = scenario.behaviour
         self._rc, self._hz, self._sea, self._arr = b.route_choice, b.hazards, b.sea, b.arrival
+        self._pr = b.protection
         self._sm = b.smugglers
         self._resolve_levers()
         self.boats = Boats()
@@ -102,6 +114,14 @@ class Model(mesa.Model):
         self.node_status = np.zeros((self.net.n_nodes, N_STATUS), np.int64)
         self.revenue_by_day = np.zeros(self.days)  # fares paid per agent (USD per person)
         self._waiting = np.zeros(self.net.n_edges, np.int64)
+        # asylum: the queue by [country, procedure, lodging day], capacity carried over, backlog
+        n_c = len(self.net.country_ids)
+        self._queue = np.zeros((n_c, 2, self.days), np.int64)
+        self._credit = np.zeros(n_c)
+        self.backlog_by_day = np.zeros((self.days, n_c), np.int64)  # pending claims, end of day
+        # waits from lodging to the first-instance / final decision: [true need, days]
+        self.first_wait = np.zeros((2, self.days + 1), np.int64)
+        self.final_wait = np.zeros((2, self.days + 1), np.int64)
         self._longest_wait = np.zeros(self.net.n_edges, np.int64)
         self._place_initial_population()
         reporters = {name: _status_reporter(k) for k, name in enumerate(STATUS_NAMES)}
@@ -122,7 +142,8 @@ class Model(mesa.Model):
         self.travel()
         self.smuggle()
         self.cross_sea()
-        self.arrive_and_settle()
+        self.arrive_and_receive()
+        self.decide_claims()
         self._record()
         self.day += 1
         self.running = self.day < self.days
@@ -212,14 +233,45 @@ class Model(mesa.Model):
             sea.pullback_resource_loss,
         )  # fmt: skip
 
-    def arrive_and_settle(self) -> None:
-        p = self.pop
-        settle(
-            self.day, self.keys(ARRIVAL, self.day), p.view("status"), p.view("status_day"),
-            p.view("node"),
-            p.view("route"), p.view("onward_moves"), self.occupancy, self.net.node_capacity,
-            self._arr.onward_probability, self._events,
+    def arrive_and_receive(self) -> None:
+        """Release from detention, registration (profiling, claims, detention), places, leaving."""
+        p, net, d, lv, pr = self.pop, self.net, self.day, self.levers, self._pr
+        status, status_day, flags = p.view("status"), p.view("status_day"), p.view("flags")
+        claim, claim_day, node = p.view("claim"), p.view("claim_day"), p.view("node")
+        release(d, status, status_day, claim, node, net.node_country, lv["max_days"][d],
+                self._events)  # fmt: skip
+        register(
+            d, self.keys(REGISTRATION, d), status, status_day, flags, p.view("referral"), claim,
+            claim_day, node, p.view("route"), p.view("profile"), p.view("protection_need"),
+            p.view("vulnerability"), VULN_BIT["child"], VULN_BIT["trafficking"],
+            net.node_country, net.node_is_camp, net.route_irregular,
+            lv["profiling_coverage"][d], lv["profiling_accuracy"][d], pr.false_alarm_scale,
+            pr.apply_in_need, pr.apply_not_in_need, pr.counselled_apply_factor,
+            lv["prima_facie"][d], pr.clear_share, lv["accelerated"][d], lv["detention_mode"][d],
+            lv["alternatives"][d], self.final_wait, self._events,
         )  # fmt: skip
+        place(d, status, status_day, flags, claim, node, self.occupancy,
+              lv["reception_capacity"][d], net.node_is_camp, self._events)  # fmt: skip
+        move_on(d, self.keys(ARRIVAL, d), status, status_day, flags, claim, claim_day, node,
+                p.view("route"), p.view("onward_moves"), self._arr.onward_probability,
+                lv["conditions"][d], self._events)  # fmt: skip
+
+    def decide_claims(self) -> None:
+        """Asylum procedures: appeals decided, then today's first-instance decisions."""
+        p, net, d, lv, pr = self.pop, self.net, self.day, self.levers, self._pr
+        args = (p.view("status"), p.view("status_day"), p.view("flags"), p.view("claim"),
+                p.view("claim_day"), p.view("node"), p.view("protection_need"))  # fmt: skip
+        key = self.keys(DECISIONS, d)
+        decide_appeals(d, key, *args, net.node_is_camp, pr.appeal_days, pr.appeal_corrects,
+                       pr.appeal_overturns_right, self.final_wait, self._events)  # fmt: skip
+        queue = self._queue[:, :, : d + 1]
+        count_queue(d, p.view("claim"), p.view("claim_day"), p.view("node"), net.node_country,
+                    queue)  # fmt: skip
+        cut, take = cutoffs(queue, self._credit, lv["asylum_capacity"][d], pr.accelerated_effort)
+        accuracy = lv["asylum_accuracy"][d]
+        decide(d, key, *args, net.node_country, net.node_is_camp, cut, take, accuracy[0],
+               accuracy[1], pr.accelerated_accuracy_loss, lv["appeals"][d], self.first_wait,
+               self.final_wait, self._events)  # fmt: skip
 
     # -- running and records -------------------------------------------------------------------
     def run(self, days: int | None = None, progress=None) -> Model:
@@ -236,8 +288,12 @@ class Model(mesa.Model):
         return self.start_date + dt.timedelta(days=self.day)
 
     def _record(self) -> None:
-        count_node_status(self.pop.view("status"), self.pop.view("node"), self.node_status)
+        p = self.pop
+        count_node_status(p.view("status"), p.view("node"), self.node_status)
         self.node_status_by_day[self.day] = self.node_status
+        count_backlog(p.view("claim"), p.view("node"), self.net.node_country,
+                      self.backlog_by_day[self.day])  # fmt: skip
+        count_housed(p.view("flags"), p.view("node"), self.occupancy)
         self.datacollector.collect(self)
 
     def agent(self, i: int) -> dict:
@@ -267,6 +323,37 @@ class Model(mesa.Model):
             "enforcement": resolve(pol, "policy.enforcement.level", net.node_ids, start, days),
             "closed": resolve(pol, "policy.closures.closed", net.edge_ids, start, days) > 0.5,
         }
+        scale = self.scenario.simulation.persons_per_agent
+        countries = net.country_ids
+        by_country = {
+            "detention_mode": "policy.detention.mode",
+            "max_days": "policy.detention.max_days",
+            "alternatives": "policy.detention.alternatives",
+            "profiling_coverage": "policy.profiling.coverage",
+            "profiling_accuracy": "policy.profiling.accuracy",
+            "accelerated": "policy.asylum.accelerated",
+            "appeals": "policy.asylum.appeals",
+        }
+        for name, path in by_country.items():
+            self.levers[name] = resolve(pol, path, countries, start, days)
+        self.levers["asylum_capacity"] = (
+            resolve(pol, "policy.asylum.capacity", countries, start, days) / scale
+        )
+        self.levers["reception_capacity"] = resolve(
+            pol, "policy.reception.capacity", net.node_ids, start, days,
+            fallback=net.node_capacity * scale,
+        ) / scale  # fmt: skip
+        self.levers["conditions"] = resolve(pol, "policy.reception.conditions", net.node_ids,
+                                            start, days)  # fmt: skip
+        self.levers["asylum_accuracy"] = resolve(
+            pol, "policy.asylum.accuracy", ["in_need", "not_in_need"], start, days
+        )
+        profiles = [pf.id for pf in self.scenario.profiles]
+        pairs = [(pf, c) for pf in profiles for c in countries]
+        self.levers["prima_facie"] = resolve(
+            pol, "policy.asylum.prima_facie", [f"{pf}@{c}" for pf, c in pairs], start, days,
+            keys=[[f"{pf}@{c}", pf] for pf, c in pairs],
+        ).reshape(days, len(profiles), len(countries))  # fmt: skip
         self._months = np.array(
             [(start + dt.timedelta(days=k)).month - 1 for k in range(days)], np.int64
         )
@@ -304,7 +391,7 @@ class Model(mesa.Model):
                 if "origin" in node.roles:
                     status = Status.AT_ORIGIN
                 elif set(node.roles) & set(DESTINATION_ROLES):
-                    status = Status.ARRIVED  # they get places now, while capacity lasts
+                    status = Status.ARRIVED  # places now, while they last; never registered
                 else:
                     status = Status.IN_TRANSIT  # at a node with no route: route choice decides
                 pidx = next(j for j, p in enumerate(self.scenario.profiles) if p.id == pid)
@@ -313,11 +400,9 @@ class Model(mesa.Model):
                            self.rng, self.net.index, origin)  # fmt: skip
                 self.events_by_day[0, EV_NEW_AGENTS] += n
         p = self.pop
-        settle(
-            -1, self.keys(INITIAL, -1), p.view("status"), p.view("status_day"), p.view("node"),
-            p.view("route"), p.view("onward_moves"), self.occupancy, self.net.node_capacity,
-            0.0, np.zeros(N_EVENTS, np.int64),
-        )  # fmt: skip
+        place(-1, p.view("status"), p.view("status_day"), p.view("flags"), p.view("claim"),
+              p.view("node"), self.occupancy, self.levers["reception_capacity"][0],
+              self.net.node_is_camp, np.zeros(N_EVENTS, np.int64))  # fmt: skip
 
 
 def _status_reporter(k: int):

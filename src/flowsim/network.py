@@ -16,7 +16,15 @@ import networkx as nx
 import numpy as np
 
 from flowsim.errors import ScenarioError
-from flowsim.scenario import DESTINATION_ROLES, MODES, MOTIVES, Scenario, sea_zones
+from flowsim.scenario import (
+    DESTINATION_ROLES,
+    MODES,
+    MOTIVES,
+    Scenario,
+    country_id,
+    country_ids,
+    sea_zones,
+)
 
 MODE_CODE = {m: i for i, m in enumerate(MODES)}
 SEA = MODE_CODE["sea"]
@@ -54,7 +62,9 @@ class CompiledNetwork:
     node_capacity: np.ndarray  # agents that can settle; inf where unlimited
     node_attract: np.ndarray  # [node, motive]
     node_is_destination: np.ndarray
-    # directed edges
+    node_is_camp: np.ndarray  # camps keep recognized refugees in their places
+    country_ids: list[str]  # asylum systems: one per country (see scenario.country_ids)
+    node_country: np.ndarray  # country index of each node
     edge_src: np.ndarray
     edge_dst: np.ndarray
     edge_mode: np.ndarray
@@ -72,6 +82,7 @@ class CompiledNetwork:
     route_risk: np.ndarray
     route_edge_ptr: np.ndarray
     route_edges: np.ndarray
+    route_irregular: np.ndarray  # the route has a sea leg or a smuggled leg
     node_min_route_cost: np.ndarray  # cost of the cheapest candidate route from each node
     # the sea: zones, boat types and which boats each sea leg sees
     zone_ids: list[str]
@@ -142,6 +153,14 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
                 re_ptr.append(len(re_edges))
         r_ptr.append(len(r_dest))
 
+    irregular = np.array([d["mode"] == "sea" or d["smuggler"] for _, _, d in edges], bool)[
+        np.array(re_edges, np.int64)
+    ]
+    route_irregular = (
+        np.logical_or.reduceat(irregular, re_ptr[:-1]) if r_dest else np.zeros(0, bool)
+    )
+    countries = country_ids(scenario)
+
     zone_ids = sea_zones(scenario)
     types = scenario.boat_types
     type_index = {t.id: k for k, t in enumerate(types)}
@@ -177,6 +196,9 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
         node_capacity=cap,
         node_attract=attract,
         node_is_destination=is_dest,
+        node_is_camp=np.array(["camp" in n.roles for n in nodes]),
+        country_ids=countries,
+        node_country=np.array([countries.index(country_id(n)) for n in nodes], np.int32),
         edge_src=src,
         edge_dst=dst,
         edge_mode=np.array([MODE_CODE[d["mode"]] for _, _, d in edges], np.int8),
@@ -193,6 +215,7 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
         route_risk=np.zeros(0),
         route_edge_ptr=np.array(re_ptr, np.int64),
         route_edges=np.array(re_edges, np.int32),
+        route_irregular=route_irregular,
         node_min_route_cost=np.zeros(0),
     )
     net.route_cost, net.route_risk, net.node_min_route_cost = route_totals(

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from flowsim.model import Model
-from flowsim.population import STATUS_NAMES
+from flowsim.population import REACHED, STATUS_NAMES, Claim, Status
 from flowsim.rules import EVENT_NAMES
 from flowsim.scenario import Scenario
 
@@ -79,6 +79,7 @@ def summarise(m: Model) -> dict[str, Any]:
         },
         "totals": totals,
         "sea": sea_summary(m, totals),
+        "protection": protection_summary(m, totals),
     }
 
 
@@ -108,6 +109,73 @@ def sea_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
     }
 
 
+def protection_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
+    """Arrival and protection outcomes (agents; waits in days from lodging a claim)."""
+    backlog = m.backlog_by_day[: m.day]
+    stocks = m.node_status_by_day[: m.day].sum(axis=1)  # [day, status]
+    flags, need = m.pop.view("flags"), m.pop.view("protection_need")
+    reached_in_need = int(((flags & REACHED) > 0)[need].sum())
+    protected = int((m.pop.view("claim")[need] == Claim.RECOGNIZED).sum())
+    first, final = m.first_wait, m.final_wait
+    decisions = totals["decisions"]
+    return {
+        "registered": totals["registrations"],
+        "claims": totals["claims"],
+        "backlog": int(backlog[-1].sum()) if m.day else 0,
+        "backlog_max": int(backlog.sum(axis=1).max()) if m.day else 0,
+        "backlog_by_country": {
+            c: int(v) for c, v in zip(m.net.country_ids, backlog[-1], strict=True) if v
+        }
+        if m.day
+        else {},  # fmt: skip
+        "decisions": decisions,
+        "accelerated_decisions": totals["accelerated_decisions"],
+        "prima_facie": totals["prima_facie"],
+        "days_to_decision_mean": _mean_wait(first.sum(axis=0)),
+        "days_to_decision_p95": _quantile_wait(first.sum(axis=0), 0.95),
+        "days_to_decision_mean_in_need": _mean_wait(first[1]),
+        "days_to_decision_mean_not_in_need": _mean_wait(first[0]),
+        "days_to_final_decision_mean": _mean_wait(final.sum(axis=0)),
+        "days_to_final_decision_p95": _quantile_wait(final.sum(axis=0), 0.95),
+        "in_need_reached": reached_in_need,
+        "in_need_recognized": protected,
+        "protection_rate": protected / reached_in_need if reached_in_need else None,
+        "recognition_rate_first_instance": (
+            totals["recognized_first_instance"] / decisions if decisions else None
+        ),
+        "recognitions": totals["recognitions"],
+        "rejections": totals["rejections"],
+        "wrongful_rejections": totals["wrongful_rejections"],
+        "wrongful_rejections_final": totals["wrongful_rejections_final"],
+        "wrongful_recognitions": totals["wrongful_recognitions"],
+        "appeals": totals["appeals"],
+        "appeals_granted": totals["appeals_granted"],
+        "claims_abandoned": totals["claims_abandoned"],
+        "detained": totals["detentions"],
+        "detention_person_days": int(stocks[:, Status.DETAINED].sum()),
+        "detained_children": totals["detained_children"],
+        "detained_trafficking_victims": totals["detained_trafficking_victims"],
+        "alternatives_to_detention": totals["alternatives_to_detention"],
+        "reception_overcapacity_person_days": int(stocks[:, Status.DESTITUTE].sum()),
+        "profiled": totals["profiled"],
+        "counselled": totals["counselled"],
+        "trafficking_identified": totals["trafficking_identified"],
+        "trafficking_missed": totals["trafficking_missed"],
+        "children_identified": totals["children_identified"],
+        "children_missed": totals["children_missed"],
+    }
+
+
+def _mean_wait(hist: np.ndarray) -> float | None:
+    n = hist.sum()
+    return round(float((hist * np.arange(hist.size)).sum() / n), 2) if n else None
+
+
+def _quantile_wait(hist: np.ndarray, q: float) -> int | None:
+    n = hist.sum()
+    return int(np.searchsorted(np.cumsum(hist), q * n)) if n else None
+
+
 def hub_departures(m: Model) -> np.ndarray:
     """[day, node] people boarding boats at each embarkation hub."""
     out = np.zeros((m.day, m.net.n_nodes), np.int64)
@@ -117,8 +185,8 @@ def hub_departures(m: Model) -> np.ndarray:
 
 
 def timeseries(m: Model) -> pd.DataFrame:
-    """Tidy daily table: model stocks, events and smugglers' revenue; node stocks, arrivals and
-    (at embarkation hubs) sea departures; edge flows."""
+    """Tidy daily table: model stocks, events, smugglers' revenue and the asylum backlog; node
+    stocks, arrivals and (at embarkation hubs) sea departures; edge flows; backlog by country."""
     days = np.arange(m.day)
     dates = pd.to_datetime(m.start_date) + pd.to_timedelta(days, unit="D")
     stocks = m.node_status_by_day[: m.day]
@@ -142,6 +210,22 @@ def timeseries(m: Model) -> pd.DataFrame:
             [m.net.node_ids[h] for h in hubs],
             ["sea_departures"],
             hub_departures(m)[:, hubs, None],
+        ),  # fmt: skip
+        _block(
+            days,
+            dates,
+            "model",
+            ["all"],
+            ["backlog"],
+            m.backlog_by_day[: m.day].sum(axis=1)[:, None, None],
+        ),  # fmt: skip
+        _block(
+            days,
+            dates,
+            "country",
+            m.net.country_ids,
+            ["backlog"],
+            m.backlog_by_day[: m.day, :, None],
         ),  # fmt: skip
     ]
     return pd.concat(parts, ignore_index=True)

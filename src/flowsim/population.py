@@ -20,14 +20,57 @@ class Status(IntEnum):
     WAITING_TO_CROSS = 2  # at an embarkation node, waiting for a boat
     AT_SEA = 3  # on a sea leg
     STRANDED = 4  # at a node, cannot afford any onward route; earns a little each day
-    ARRIVED = 5  # reached the end of its route, has no place yet
-    SETTLED = 6  # has a place at a destination
+    ARRIVED = 5  # reached the end of its route today; registered and received the same day
+    IN_RECEPTION = 6  # has a reception (or camp) place, no asylum claim pending
     DEAD = 7  # died; body found
     MISSING = 8  # lost and never found
-    IN_PROCEDURE = 9  # in an asylum procedure (so far: after screening at an interception)
+    IN_PROCEDURE = 9  # asylum claim pending (first instance or appeal), housed or screened in
+    DESTITUTE = 10  # in the protection system without a place: reception was full
+    DETAINED = 11  # held in immigration detention (a claim may be pending)
+    RECOGNIZED = 12  # granted protection (final)
+    REJECTED = 13  # claim finally rejected, or never made and out of reception
+    IN_TRAFFICKING_PROTECTION = 14  # identified as a trafficking victim and referred
+    IN_CHILD_PROTECTION = 15  # identified as an unaccompanied or separated child and referred
+
+
+# statuses of people who have reached the protection system at a node (counted at camps, etc.)
+PROTECTION_STATUSES = (
+    Status.IN_RECEPTION, Status.IN_PROCEDURE, Status.DESTITUTE, Status.DETAINED,
+    Status.RECOGNIZED, Status.REJECTED, Status.IN_TRAFFICKING_PROTECTION,
+    Status.IN_CHILD_PROTECTION,
+)  # fmt: skip
+
+
+class Claim(IntEnum):
+    """Where an agent's asylum claim stands (field ``claim``)."""
+
+    NONE = 0  # never lodged, or abandoned by moving on
+    FULL = 1  # pending in the full (regular) procedure
+    ACCELERATED = 2  # pending in the accelerated procedure (a clear case)
+    APPEAL = 3  # rejected at first instance, appeal pending
+    RECOGNIZED = 4  # final: protection granted
+    REJECTED = 5  # final: rejected
+
+
+class Referral(IntEnum):
+    """What profiling at registration referred an agent to (field ``referral``)."""
+
+    NONE = 0  # not profiled (or not yet registered)
+    ASYLUM = 1
+    TRAFFICKING = 2  # trafficking protection process
+    CHILD = 3  # child protection
+    COUNSELLING = 4  # return and migration counselling (estimated not in need)
+
+
+# bits of the ``flags`` field
+REGISTERED = 1  # has been registered at a protection node (once)
+HOUSED = 2  # holds a reception or camp place
+PROFILED = 4  # was screened by profiling at registration
+REACHED = 8  # has been registered at a protection node at least once (never cleared)
 
 
 STATUS_NAMES = [s.name.lower() for s in Status]
+FLAG_BITS = {"registered": REGISTERED, "housed": HOUSED, "profiled": PROFILED, "reached": REACHED}
 N_STATUS = len(Status)
 VULN_BIT = {v: 1 << k for k, v in enumerate(VULNERABILITIES)}
 
@@ -58,6 +101,11 @@ FIELDS: dict[str, np.dtype] = {
     "legs": np.dtype(np.uint8),  # legs completed (saturates at 255)
     "first_arrival_node": np.dtype(np.int16),  # first destination reached, -1 if none
     "onward_moves": np.dtype(np.uint8),  # moves started after a first arrival
+    # protection
+    "flags": np.dtype(np.uint8),  # bit set: REGISTERED, HOUSED, PROFILED, REACHED
+    "referral": np.dtype(np.uint8),  # Referral
+    "claim": np.dtype(np.uint8),  # Claim
+    "claim_day": np.dtype(np.int16),  # day the asylum claim was lodged, -1 if none
 }
 
 _DEFAULTS = {
@@ -68,6 +116,7 @@ _DEFAULTS = {
     "destination": -1,
     "departure_day": -1,
     "first_arrival_node": -1,
+    "claim_day": -1,
 }
 
 
@@ -125,6 +174,9 @@ class Population:
         row = {name: getattr(self, name)[i].item() for name in FIELDS}
         row["status"] = STATUS_NAMES[row["status"]]
         row["motive"] = MOTIVES[row["motive"]]
+        row["referral"] = Referral(row["referral"]).name.lower()
+        row["claim"] = Claim(row["claim"]).name.lower()
+        row["flags"] = [name for name, bit in FLAG_BITS.items() if row["flags"] & bit]
         row["vulnerability"] = [v for v, bit in VULN_BIT.items() if row["vulnerability"] & bit]
         return row
 

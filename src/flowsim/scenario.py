@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import tomllib
+import unicodedata
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -238,7 +240,22 @@ class SmugglerBehaviour(_Strict):
 
 
 class ArrivalBehaviour(_Strict):
-    onward_probability: Share = 0.02
+    onward_probability: Share = 0.02  # daily, for people without a place (see reception)
+
+
+class ProtectionBehaviour(_Strict):
+    """Who applies for asylum and how procedures work (assumptions; see docs/MODEL.md)."""
+
+    apply_in_need: Share = 0.95  # people in need who lodge a claim when nobody refers them
+    apply_not_in_need: Share = 0.6  # people not in need who apply anyway (no other way to stay)
+    counselled_apply_factor: Share = 0.5  # application probability after return counselling
+    false_alarm_scale: Share = 0.1  # profiling false alarms for trafficking and children
+    clear_share: Share = 0.5  # claims that are clear cases (well founded or manifestly unfounded)
+    accelerated_effort: float = Field(default=0.25, gt=0, le=1)  # of a full decision
+    accelerated_accuracy_loss: Share = 0.05  # lower accuracy of accelerated decisions
+    appeal_days: float = Field(default=180.0, ge=1, le=3650)  # mean time to an appeal decision
+    appeal_corrects: Share = 0.5  # share of wrongful rejections overturned on appeal
+    appeal_overturns_right: Share = 0.05  # share of right rejections overturned on appeal
 
 
 class Behaviour(_Strict):
@@ -247,6 +264,7 @@ class Behaviour(_Strict):
     sea: SeaBehaviour = Field(default_factory=SeaBehaviour)
     smugglers: SmugglerBehaviour = Field(default_factory=SmugglerBehaviour)
     arrival: ArrivalBehaviour = Field(default_factory=ArrivalBehaviour)
+    protection: ProtectionBehaviour = Field(default_factory=ProtectionBehaviour)
 
 
 class ForcedInflow(_Strict):
@@ -592,6 +610,22 @@ def sea_zones(s: Scenario) -> list[str]:
     return zones
 
 
+def country_id(node: Node) -> str:
+    """The id of a node's country as lever tables name it: 'Côte d'Ivoire' -> 'cote_d_ivoire'.
+
+    A node without a country is a country of its own, named by the node id.
+    """
+    if not node.country:
+        return node.id
+    plain = unicodedata.normalize("NFKD", node.country).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_") or node.id
+
+
+def country_ids(s: Scenario) -> list[str]:
+    """The countries of the network in node order, each once."""
+    return list(dict.fromkeys(country_id(n) for n in s.nodes))
+
+
 def _check_sea(s: Scenario, node_ids: list[str]) -> None:
     from flowsim.levers import lever_table_keys, lever_timelines
 
@@ -625,10 +659,16 @@ def _check_sea(s: Scenario, node_ids: list[str]) -> None:
         if e.boat_types and sum(e.boat_types.values()) <= 0:
             raise ScenarioError(f"{src}: edges.{e.id}.boat_types: shares must add up to > 0")
     edge_ids = [e.id for e in s.edges] + [f"{e.target}-{e.source}" for e in s.edges if e.both_ways]
+    countries = country_ids(s)
+    profiles = [p.id for p in s.profiles]
     allowed = {
         "edge": edge_ids,
         "sea zone": sea_zones(s),
         "embarkation node": [n.id for n in s.nodes if "embarkation" in n.roles],
+        "node": [n.id for n in s.nodes],
+        "country": countries,
+        "true need": ["in_need", "not_in_need"],
+        "profile or profile@country": profiles + [f"{p}@{c}" for p in profiles for c in countries],
     }
     for path, timeline in lever_timelines(s.policy):
         for day, _ in timeline:
@@ -640,9 +680,11 @@ def _check_sea(s: Scenario, node_ids: list[str]) -> None:
     for path, keyed_by, keys in lever_table_keys(s.policy):
         for k in keys:
             if k not in allowed[keyed_by]:
+                known = allowed[keyed_by]
+                shown = ", ".join(known[:40]) + (", ..." if len(known) > 40 else "")
                 raise ScenarioError(
                     f"{src}: {path}.{k}: unknown {keyed_by}; allowed: "
-                    f"{', '.join(allowed[keyed_by]) or 'none'} (or 'default')"
+                    f"{shown or 'none'} (or 'default')"
                 )
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from flowsim.flee import load_flee, observed_camps
 from flowsim.model import Model
 from flowsim.output import atomic_write
-from flowsim.population import Status
+from flowsim.population import PROTECTION_STATUSES
 
 
 def ard(sim: np.ndarray, obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -33,9 +33,9 @@ def ard(sim: np.ndarray, obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def camp_counts(model: Model, camp_nodes: list[int]) -> np.ndarray:
-    """[day, camp] agents at each camp (arrived or settled there) at the end of each day."""
+    """[day, camp] agents at each camp (in any protection status there) at the end of each day."""
     stocks = model.node_status_by_day[: model.day][:, camp_nodes]
-    return (stocks[..., Status.ARRIVED] + stocks[..., Status.SETTLED]) * (
+    return stocks[..., list(PROTECTION_STATUSES)].sum(axis=-1) * (
         model.scenario.simulation.persons_per_agent
     )
 

@@ -1,12 +1,12 @@
 """One module per mechanism, in the order of the journey (see ``flowsim.model.Model.step``).
 
 Kernels count what happens each day into an ``events`` array indexed by the constants below.
-Event names differ from status names: ``settlements`` (an event) fills ``settled`` (a stock).
+Event names differ from status names: ``receptions`` (an event) fills ``in_reception`` (a stock).
 """
 
 EV_DEPARTURES = 0  # agents who left their origin
 EV_ARRIVALS = 1  # agents who reached the end of their route
-EV_SETTLED = 2  # agents who got a place at a destination
+EV_RECEIVED = 2  # agents who got a reception place (on arrival, or later when one freed up)
 EV_DEAD_LAND = 3
 EV_MISSING_LAND = 4
 EV_DEAD_SEA = 5
@@ -24,11 +24,38 @@ EV_PULLED_BACK = 16  # intercepted people taken back to the departure country
 EV_REFOULED = 17  # pulled back although in need of protection (returned toward danger)
 EV_SCREENED_IN = 18  # intercepted people identified as in need and given access to asylum
 EV_FORCED_OVERBOARD = 19  # people forced into the sea by smugglers offshore
+# arrival and protection (reception, detention, profiling, asylum procedures)
+EV_REGISTERED = 20  # people registered at a protection node (arrivals and the screened in)
+EV_DESTITUTE = 21  # people left without a place because reception was full
+EV_DETAINED = 22  # people put in detention
+EV_DETAINED_CHILDREN = 23  # ... of them unaccompanied or separated children
+EV_DETAINED_TRAFFICKED = 24  # ... of them trafficking victims
+EV_ALTERNATIVES = 25  # people given an alternative to detention instead
+EV_RELEASED = 26  # people released from detention at the maximum stay
+EV_PROFILED = 27  # people screened by profiling
+EV_TRAFFICKING_IDENTIFIED = 28  # trafficking victims identified and referred
+EV_TRAFFICKING_MISSED = 29  # trafficking victims registered but not identified
+EV_CHILDREN_IDENTIFIED = 30  # unaccompanied or separated children identified and referred
+EV_CHILDREN_MISSED = 31  # children registered but not identified
+EV_COUNSELLED = 32  # people referred to return and migration counselling
+EV_CLAIMS = 33  # asylum claims lodged
+EV_PRIMA_FACIE = 34  # ... recognized at once on a prima facie basis
+EV_DECISIONS = 35  # first-instance decisions
+EV_ACCELERATED_DECISIONS = 36  # ... of them in the accelerated procedure
+EV_RECOGNIZED_FIRST = 37  # first-instance recognitions
+EV_WRONGFUL_REJECTIONS = 38  # first-instance rejections of people in need
+EV_WRONGFUL_RECOGNITIONS = 39  # first-instance recognitions of people not in need
+EV_APPEALS = 40  # appeals lodged
+EV_APPEALS_GRANTED = 41  # appeals that ended in recognition
+EV_RECOGNIZED = 42  # final recognitions (prima facie, first instance, appeal)
+EV_REJECTED = 43  # final rejections
+EV_WRONGFUL_REJECTIONS_FINAL = 44  # final rejections of people in need
+EV_ABANDONED = 45  # pending claims abandoned by moving on
 
 EVENT_NAMES = [
     "departures",
     "arrivals",
-    "settlements",
+    "receptions",
     "dead_land",
     "missing_land",
     "dead_sea",
@@ -46,5 +73,31 @@ EVENT_NAMES = [
     "refouled",
     "screened_in",
     "forced_overboard",
+    "registrations",
+    "destitutions",
+    "detentions",
+    "detained_children",
+    "detained_trafficking_victims",
+    "alternatives_to_detention",
+    "detention_releases",
+    "profiled",
+    "trafficking_identified",
+    "trafficking_missed",
+    "children_identified",
+    "children_missed",
+    "counselled",
+    "claims",
+    "prima_facie",
+    "decisions",
+    "accelerated_decisions",
+    "recognized_first_instance",
+    "wrongful_rejections",
+    "wrongful_recognitions",
+    "appeals",
+    "appeals_granted",
+    "recognitions",
+    "rejections",
+    "wrongful_rejections_final",
+    "claims_abandoned",
 ]
 N_EVENTS = len(EVENT_NAMES)

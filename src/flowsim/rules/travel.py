@@ -40,9 +40,8 @@ def reach_node(
         legs[i] += 1
     r = route[i]
     if route_pos[i] >= route_edge_ptr[r + 1] - route_edge_ptr[r]:
-        status[i] = ARRIVED
+        status[i] = ARRIVED  # the route stays until registration has read how they came
         status_day[i] = day
-        route[i] = -1
         if first_arrival_node[i] < 0:
             first_arrival_node[i] = n
         node_arrivals[n] += 1

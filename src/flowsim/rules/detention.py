@@ -1,0 +1,50 @@
+"""Immigration detention on arrival (10-Point Plan point 4; seeds/002:1379, 002:1381).
+
+``policy.detention.mode`` says who a country detains at registration: nobody (``none``), people
+who arrived irregularly (``irregular``: their route had a sea leg or a smuggled leg), or
+everyone (``all``). A share ``policy.detention.alternatives`` of them is given an alternative to
+detention instead and goes to reception. People identified by profiling as trafficking victims
+or children are referred to their protection process instead; victims and children who were not
+identified are detained like anyone else (counted: P11, seeds/002:916, 002:1468). Detained people
+may lodge claims, and their claims are decided as usual; recognition ends detention at once.
+After ``policy.detention.max_days`` people are released to reception, except those finally
+rejected, who leave detention as rejected.
+"""
+
+from numba import njit
+
+from flowsim.population import Claim, Status
+from flowsim.rules import EV_RELEASED
+
+NOT_DETAINED, DETAINED_NOW, ALTERNATIVE = 0, 1, 2
+IRREGULAR, ALL = 1, 2  # detention modes (policy.detention.mode: none, irregular, all)
+ARRIVED = int(Status.ARRIVED)
+DETAINED = int(Status.DETAINED)
+REJECTED = int(Status.REJECTED)
+CLAIM_REJECTED = int(Claim.REJECTED)
+
+
+@njit(cache=True)
+def detains(u_alternative, irregular, mode, alternatives):
+    """Whether one registering person is detained, given an alternative, or neither."""
+    m = int(mode + 0.5)
+    if m == ALL or (m == IRREGULAR and irregular):
+        return ALTERNATIVE if u_alternative < alternatives else DETAINED_NOW
+    return NOT_DETAINED
+
+
+@njit(cache=True)
+def release(day, status, status_day, claim, node, node_country, max_days, events):
+    """Release everyone who has been detained ``max_days`` of their country (or longer).
+
+    Released people are back to ``arrived`` (still registered) and get a place or not in
+    reception the same day; the finally rejected leave as ``rejected``.
+    """
+    for i in range(status.shape[0]):
+        if status[i] != DETAINED:
+            continue
+        if day - status_day[i] < max_days[node_country[node[i]]]:
+            continue
+        status[i] = REJECTED if claim[i] == CLAIM_REJECTED else ARRIVED
+        status_day[i] = day
+        events[EV_RELEASED] += 1
