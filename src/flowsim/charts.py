@@ -47,7 +47,9 @@ Writer = Callable[[Path, Callable[[Path], None]], None]
 
 def write_charts(model, ts: pd.DataFrame, out: Path, atomic_write: Writer) -> list[Path]:
     paths = []
-    for name, draw in (("stocks", stocks), ("deaths", deaths), ("flow_map", flow_map)):
+    charts = (("stocks", stocks), ("deaths", deaths), ("protection", protection),
+              ("flow_map", flow_map))  # fmt: skip
+    for name, draw in charts:
         fig = draw(model, ts)
         path = out / f"{name}.png"
         atomic_write(path, lambda p, fig=fig: fig.savefig(p, dpi=120, format="png"))
@@ -98,6 +100,30 @@ def deaths(model, ts: pd.DataFrame):
     ax2.plot(wide.index, land, label="on land (dead + missing)", color="#d62728")
     ax2.set_ylabel("cumulative")
     ax2.legend(fontsize=8)
+    ax2.margins(x=0)
+    return fig
+
+
+def protection(model, ts: pd.DataFrame):
+    """The asylum backlog by country, and the people in the protection system by status."""
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True, layout="constrained")
+    rows = ts[(ts["scope"] == "country") & (ts["variable"] == "backlog")]
+    wide = rows.pivot(index="date", columns="id", values="value")
+    wide = wide.loc[:, wide.max() > 0]
+    for country in wide.columns:
+        ax1.plot(wide.index, wide[country], label=country.replace("_", " "), lw=1.2)
+    ax1.set_title(_title(model, "asylum backlog (pending claims incl. appeals) by country"))
+    ax1.set_ylabel("pending claims")
+    if len(wide.columns):
+        ax1.legend(fontsize=8, ncols=4)
+    names = ["in_reception", "in_procedure", "destitute", "detained", "recognized", "rejected",
+             "in_trafficking_protection", "in_child_protection"]  # fmt: skip
+    stocks_ = _model_series(ts, names)
+    for name in names:
+        ax2.plot(stocks_.index, stocks_[name], label=name.replace("_", " "),
+                 color=STATUS_COLOURS[name], lw=1.2)  # fmt: skip
+    ax2.set_ylabel("people")
+    ax2.legend(fontsize=8, ncols=4)
     ax2.margins(x=0)
     return fig
 

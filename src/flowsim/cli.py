@@ -94,6 +94,18 @@ def print_summary(s: dict, console: Console) -> None:
     row("refouled", sea["refouled"])
     if sea["deaths_per_attempt"] is not None:
         table.add_row("deaths per sea attempt", f"{sea['deaths_per_attempt']:.2%}", "")
+    pr = s["protection"]
+    row("asylum claims", pr["claims"])
+    row("asylum backlog at the end", pr["backlog"])
+    if pr["days_to_decision_mean"] is not None:
+        table.add_row("days to first decision, mean / p95",
+                      f"{pr['days_to_decision_mean']:.1f} / {pr['days_to_decision_p95']}", "")  # fmt: skip
+    if pr["protection_rate"] is not None:
+        table.add_row("protection rate (in need, recognized)", f"{pr['protection_rate']:.1%}", "")
+    row("wrongful rejections (after appeals)", pr["wrongful_rejections_final"])
+    row("detention person-days", pr["detention_person_days"])
+    row("days without a reception place", pr["reception_overcapacity_person_days"])
+    row("trafficking victims missed", pr["trafficking_missed"])
     console.print(table)
 
 
