@@ -210,7 +210,7 @@ def check_protection_state(model, status, node, edge, ev) -> None:
     assert protection[registered].all()
     initial = protection & ~registered
     assert np.isin(status[initial], [Status.IN_RECEPTION, Status.DESTITUTE]).all()
-    assert (pop.view("status_day")[initial] == -1).all()
+    assert (pop.view("born_day")[initial] == -1).all()
     assert ((flags[registered] & REACHED) > 0).all()
     # places: people with a place are in reception, in procedure, or recognized at a camp
     assert housed[np.isin(status, [Status.IN_RECEPTION, Status.IN_PROCEDURE])].all()

@@ -2,55 +2,138 @@
 
 The references are written from the rules as documented (module docstrings, docs/MODEL.md), as one
 loop over agents, using ``flowsim.rng.uniform`` / ``gumbel`` for the same draws. Their inputs are
-the exact arguments a busy two_routes model passed to each kernel on a few days (every status
-present; the sea kernels on every day, so that every fate of a boat is seen), recorded by name,
-replayed with the model's own day key and with other keys (kernels that draw nothing: once).
+the exact arguments a busy two_routes model passed to each kernel (every status present), recorded
+by name: route choice and travel on a few days, the sea kernels and the arrival and protection
+kernels on every day (so that every fate of a boat and every branch of the protection chain is
+seen). They are replayed with the model's own day key and with other keys (kernels that draw
+nothing: once), and some also with a lever changed (more places, camps, every appeal decided, ...)
+to reach branches the model's own day rarely takes. The small rule helpers are checked against the
+documented rules with hypothesis, and ``asylum.cutoffs`` against a claim-by-claim queue.
 """
 
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
-from flowsim.rules.arrival import settle
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flowsim import Model
 from flowsim.boats import BoatState, Fate
 from flowsim.network import SEA
-from flowsim.population import N_STATUS, Status, count_node_status
+from flowsim.population import (
+    HOUSED,
+    N_STATUS,
+    PROFILED,
+    REACHED,
+    REGISTERED,
+    Claim,
+    Referral,
+    Status,
+    count_node_status,
+)
 from flowsim.rng import gumbel, uniform
 from flowsim.rules import (
+    EV_ABANDONED,
+    EV_ACCELERATED_DECISIONS,
+    EV_ALTERNATIVES,
+    EV_APPEALS,
+    EV_APPEALS_GRANTED,
     EV_ARRIVALS,
     EV_BOARDED,
+    EV_CHILDREN_IDENTIFIED,
+    EV_CHILDREN_MISSED,
+    EV_CLAIMS,
+    EV_COUNSELLED,
     EV_DEAD_LAND,
     EV_DEAD_SEA,
+    EV_DECISIONS,
     EV_DEPARTURES,
+    EV_DESTITUTE,
+    EV_DETAINED,
+    EV_DETAINED_CHILDREN,
+    EV_DETAINED_TRAFFICKED,
     EV_FORCED_OVERBOARD,
     EV_INTERCEPTED,
     EV_LANDED,
     EV_MISSING_LAND,
     EV_MISSING_SEA,
     EV_ONWARD,
+    EV_PRIMA_FACIE,
+    EV_PROFILED,
     EV_PULLED_BACK,
+    EV_RECEIVED,
+    EV_RECOGNIZED,
+    EV_RECOGNIZED_FIRST,
     EV_REFOULED,
+    EV_REGISTERED,
+    EV_REJECTED,
+    EV_RELEASED,
     EV_RESCUED,
     EV_ROBBED,
     EV_SCREENED_IN,
-    EV_SETTLED,
     EV_STRANDED,
+    EV_TRAFFICKING_IDENTIFIED,
+    EV_TRAFFICKING_MISSED,
+    EV_WRONGFUL_RECOGNITIONS,
+    EV_WRONGFUL_REJECTIONS,
+    EV_WRONGFUL_REJECTIONS_FINAL,
     N_EVENTS,
 )
+from flowsim.rules.asylum import (
+    applies,
+    count_backlog,
+    count_queue,
+    cutoffs,
+    decide,
+    decide_appeals,
+    first_instance,
+    procedure,
+)
+from flowsim.rules.detention import detains, release
+from flowsim.rules.profiling import refer
+from flowsim.rules.reception import count_housed, move_on, place, register
 from flowsim.rules.route_choice import choose_routes
 from flowsim.rules.sea_crossing import passengers
 from flowsim.rules.smuggling import board, count_waiting
 from flowsim.rules.travel import travel
 
-AT_ORIGIN, IN_TRANSIT, WAITING, AT_SEA = 0, 1, 2, 3
-STRANDED, ARRIVED, SETTLED, DEAD, MISSING, IN_PROCEDURE = 4, 5, 6, 7, 8, 9
-assert [
-    AT_ORIGIN, IN_TRANSIT, WAITING, AT_SEA, STRANDED, ARRIVED, SETTLED, DEAD, MISSING, IN_PROCEDURE
-] == [int(s) for s in Status]  # fmt: skip
+# statuses (flowsim.population.Status), as plain ints for the references
+AT_ORIGIN = int(Status.AT_ORIGIN)
+IN_TRANSIT = int(Status.IN_TRANSIT)
+WAITING = int(Status.WAITING_TO_CROSS)
+AT_SEA = int(Status.AT_SEA)
+STRANDED = int(Status.STRANDED)
+ARRIVED = int(Status.ARRIVED)
+IN_RECEPTION = int(Status.IN_RECEPTION)
+DEAD = int(Status.DEAD)
+MISSING = int(Status.MISSING)
+IN_PROCEDURE = int(Status.IN_PROCEDURE)
+DESTITUTE = int(Status.DESTITUTE)
+DETAINED = int(Status.DETAINED)
+RECOGNIZED = int(Status.RECOGNIZED)
+REJECTED = int(Status.REJECTED)
+IN_TRAFFICKING = int(Status.IN_TRAFFICKING_PROTECTION)
+IN_CHILD = int(Status.IN_CHILD_PROTECTION)
+# the statuses of the journey and of the protection chain (all of them occur in the model below)
+CHAIN_STATUSES = (
+    AT_ORIGIN, IN_TRANSIT, WAITING, AT_SEA, STRANDED, ARRIVED, IN_RECEPTION, DEAD, MISSING,
+    IN_PROCEDURE, DESTITUTE, DETAINED, RECOGNIZED, REJECTED, IN_TRAFFICKING, IN_CHILD,
+)  # fmt: skip
+assert list(CHAIN_STATUSES) == list(range(16))
+# claims and referrals (flowsim.population.Claim, Referral)
+C_NONE, C_FULL, C_ACCELERATED = int(Claim.NONE), int(Claim.FULL), int(Claim.ACCELERATED)
+C_APPEAL, C_RECOGNIZED, C_REJECTED = int(Claim.APPEAL), int(Claim.RECOGNIZED), int(Claim.REJECTED)
+PENDING = (C_FULL, C_ACCELERATED, C_APPEAL)
+TRACK_FULL, TRACK_ACCELERATED = 0, 1  # asylum queue tracks, as documented in flowsim.rules.asylum
+R_NONE, R_ASYLUM, R_CHILD = int(Referral.NONE), int(Referral.ASYLUM), int(Referral.CHILD)
+R_TRAFFICKING, R_COUNSELLING = int(Referral.TRAFFICKING), int(Referral.COUNSELLING)
+# detention outcomes and modes, as documented in flowsim.rules.detention
+NOT_DETAINED, DETAINED_NOW, ALTERNATIVE = 0, 1, 2
+MODES = ("none", "irregular", "all")  # policy.detention.mode, stored as its code 0, 1, 2
 # boat fates and states, as documented in flowsim.boats
 NONE, LOST, RESCUED, INTERCEPTED, LANDED, FORCED, DISEMBARKED, STANDOFF = range(8)
 assert [NONE, LOST, RESCUED, INTERCEPTED, LANDED, FORCED, DISEMBARKED, STANDOFF] == [
@@ -67,7 +150,7 @@ BUSY = {
     "edges.home-inland.robbery": 0.3,
     "edges.home-inland.hazard": 0.05,
     "edges.coast-haven.hazard": 0.1,
-    "nodes.haven.capacity": 40,
+    "nodes.haven.capacity": 25,  # reception places (policy.reception.capacity's default)
     "behaviour.arrival.onward_probability": 0.3,
     # the sea: two boat types, a cheaper two-day crossing with forced overboard, and every policy
     # lever on, so that boats are lost, rescued (and stand off), intercepted, landed and forced
@@ -95,40 +178,61 @@ BUSY = {
     "policy.disembarkation.delay_days": 2,
     # a land leg closed over snapshot day 20: agents reaching inland then drop their route
     "policy.closures.closed": {"inland-haven": [[0, 0], [17, 1], [23, 0]]},
+    # the protection chain. Nodes have no country, so each is its own (lever key = node id):
+    # arrivals register at haven (the sea route is irregular, the inland one is not) and the
+    # screened in at coast. Few places (many destitute, some placed later), poor conditions,
+    # detention of irregular arrivals at haven and of everyone at coast, released after a few
+    # days; profiling; a small asylum capacity (a queue, fractional at coast), accelerated and
+    # prima facie procedures, accuracy by need and quick appeals.
+    "profiles.people.vulnerabilities": {"child": 0.2, "trafficking": 0.2},
+    "policy.reception.capacity": {"coast": 3},
+    "policy.reception.conditions": {"haven": 0.5, "coast": 0.2},
+    "policy.detention.mode": {"haven": "irregular", "coast": "all"},
+    "policy.detention.alternatives": 0.3,
+    "policy.detention.max_days": {"haven": 3, "coast": 5},
+    "policy.profiling.coverage": 0.6,
+    "policy.asylum.capacity": {"haven": 2, "coast": 1.5},
+    "policy.asylum.accelerated": 0.5,
+    "policy.asylum.prima_facie": {"people@haven": 0.3},
+    "policy.asylum.accuracy": {"in_need": 0.8, "not_in_need": 0.7},
+    "policy.asylum.appeals": 0.5,
+    "behaviour.protection.appeal_days": 5,
 }
 SNAPSHOT_DAYS = (3, 8, 20, 39)
 DAYS = 40
 SEA_KERNELS = ("count_waiting", "board", "passengers")  # recorded on every day
+PROTECTION_KERNELS = ("release", "register", "place", "move_on", "decide_appeals", "decide")
 KEYS = (1, 987654321987654321, 2**63 - 2)
 
 
 @pytest.fixture(scope="module")
 def recorded(two_routes_data, make_scenario, record_calls):
-    """The inputs of every kernel call the model made on SNAPSHOT_DAYS, by kernel name.
-
-    For settle each call appears twice: as made, and with 15 places freed at every node, so that
-    waiting agents (status arrived, which only remain where a node is full) get places.
-    """
-    model = Model(make_scenario(two_routes_data(), BUSY), seed=4, days=DAYS)
-    keep = {name: set(SNAPSHOT_DAYS) for name in ("choose_routes", "travel", "settle")}
-    keep.update({name: set(range(DAYS)) for name in SEA_KERNELS})
+    """The inputs of every kernel call the model made on SNAPSHOT_DAYS (the sea and protection
+    kernels: on every day), by kernel name, in the order of the days."""
+    model = Model(make_scenario(two_routes_data(), BUSY), seed=1, days=DAYS)
+    keep = {name: set(SNAPSHOT_DAYS) for name in ("choose_routes", "travel")}
+    keep.update({name: set(range(DAYS)) for name in SEA_KERNELS + PROTECTION_KERNELS})
     calls = record_calls(model, DAYS, keep_days=keep)
     by_kernel: dict[str, list[dict]] = {}
     for name, inputs in calls:
         by_kernel.setdefault(name, []).append(inputs)
-        if name == "settle":
-            freed = np.maximum(inputs["occupancy"] - 15.0, 0.0)
-            by_kernel[name].append(dict(inputs, occupancy=freed))
     counts = {k: len(v) for k, v in by_kernel.items()}
     # board runs only on days when boats are launched
     assert 5 <= counts.pop("board") < DAYS
     assert counts == {
-        "choose_routes": 4, "travel": 4, "count_waiting": DAYS, "passengers": DAYS, "settle": 8
+        "choose_routes": 4, "travel": 4, "count_waiting": DAYS, "passengers": DAYS,
+        **{name: DAYS for name in PROTECTION_KERNELS},
     }  # fmt: skip
+    for name in PROTECTION_KERNELS:
+        assert [inputs["day"] for inputs in by_kernel[name]] == list(range(DAYS))
     seen = set()
     for inputs in by_kernel["choose_routes"]:
         seen |= set(np.unique(inputs["status"]).tolist())
-    assert seen == set(range(N_STATUS))  # every status is present in some snapshot
+    # nobody is left arrived between days: arrivals are registered the day they arrive
+    assert ARRIVED not in seen
+    for inputs in by_kernel["register"]:
+        seen |= set(np.unique(inputs["status"]).tolist())
+    assert set(CHAIN_STATUSES) <= seen  # every status is present in some snapshot
     fates = set()
     for inputs in by_kernel["passengers"]:
         aboard = inputs["boat"][inputs["status"] == AT_SEA]
@@ -388,22 +492,394 @@ def ref_passengers(
             days_left[i] = int(boat_standoff_left[b]) + 1
 
 
-def ref_settle(
-    day, key, status, status_day, node, route, onward_moves, occupancy, capacity,
-    onward_probability, events, **_,
-):  # fmt: skip
+# -- arrival and protection: the documented rules, one person at a time ----------------------
+
+
+def py_refer(u_cover, u_trafficking, u_child, u_need, trafficked, child, need, coverage, accuracy,
+             false_alarm_scale):  # fmt: skip
+    """Profiling (profiling docstring): a share ``coverage`` is screened. A trafficking victim or
+    a child is spotted with probability ``accuracy``, anyone else wrongly flagged with
+    ``(1 - accuracy) * false_alarm_scale``; need is estimated right with ``accuracy``. The
+    estimate routes the person, in this order: trafficking protection, child protection, asylum
+    (estimated in need), return counselling (estimated not in need)."""
+    if not u_cover < coverage:
+        return R_NONE  # not screened
+    false_alarm = (1.0 - accuracy) * false_alarm_scale
+    if u_trafficking < (accuracy if trafficked else false_alarm):
+        return R_TRAFFICKING
+    if u_child < (accuracy if child else false_alarm):
+        return R_CHILD
+    need_estimated_right = u_need < accuracy
+    estimated_in_need = need if need_estimated_right else not need
+    return R_ASYLUM if estimated_in_need else R_COUNSELLING
+
+
+def py_applies(u, need, referral, apply_in_need, apply_not_in_need, counselled_factor):
+    """Who applies (asylum docstring): everyone referred to asylum; the others with
+    apply_in_need / apply_not_in_need by need, times counselled_factor after counselling."""
+    if referral == R_ASYLUM:
+        return True
+    p = apply_in_need if need else apply_not_in_need
+    if referral == R_COUNSELLING:
+        p = p * counselled_factor
+    return u < p
+
+
+def py_procedure(u_clear, u_accelerated, profiled, clear_share, accelerated):
+    """A profiled claim that is a clear case goes to the accelerated procedure with probability
+    ``accelerated``; every other claim to the full procedure."""
+    clear_case = u_clear < clear_share
+    if profiled and clear_case and u_accelerated < accelerated:
+        return C_ACCELERATED
+    return C_FULL
+
+
+def py_first_instance(u, need, accelerated, accuracy_in_need, accuracy_not_in_need,
+                      accuracy_loss):  # fmt: skip
+    """A first-instance decision (True: recognized), right with the accuracy for the person's
+    true need, ``accuracy_loss`` lower (not below 0) in the accelerated procedure."""
+    accuracy = accuracy_in_need if need else accuracy_not_in_need
+    if accelerated:
+        accuracy = max(accuracy - accuracy_loss, 0.0)
+    right = u < accuracy
+    return bool(need) if right else not need
+
+
+def py_detains(u_alternative, irregular, mode, alternatives):
+    """Detention (detention docstring): nobody, irregular arrivals or everyone, by mode; a share
+    ``alternatives`` of those is given an alternative to detention instead."""
+    name = MODES[int(round(mode))]
+    if name == "all" or (name == "irregular" and irregular):
+        return ALTERNATIVE if u_alternative < alternatives else DETAINED_NOW
+    return NOT_DETAINED
+
+
+def _finalize(i, recognized, day, status, status_day, flags, claim, claim_day, node, need,
+              node_is_camp, final_wait, events):  # fmt: skip
+    """A final decision (asylum docstring). Recognized: out of reception (but a camp place is
+    kept) and out of detention. Rejected: out of reception; a detainee stays until release.
+    Trafficking and child protection keep their status; only the claim changes."""
+    s = int(status[i])
+    if recognized:
+        claim[i] = C_RECOGNIZED
+        events[EV_RECOGNIZED] += 1
+        if s in (ARRIVED, IN_PROCEDURE, DESTITUTE, DETAINED):
+            status[i], status_day[i] = RECOGNIZED, day
+            if not node_is_camp[node[i]]:
+                flags[i] = int(flags[i]) & ~HOUSED
+    else:
+        claim[i] = C_REJECTED
+        events[EV_REJECTED] += 1
+        if need[i]:
+            events[EV_WRONGFUL_REJECTIONS_FINAL] += 1
+        if s in (IN_PROCEDURE, DESTITUTE):
+            status[i], status_day[i] = REJECTED, day
+            flags[i] = int(flags[i]) & ~HOUSED
+    final_wait[int(need[i]), day - int(claim_day[i])] += 1  # days from lodging
+
+
+def ref_release(day, status, status_day, claim, node, node_country, max_days, events):
+    """After max_days (of the country) in detention people are released to arrived (they get a
+    place or not the same day); the finally rejected leave as rejected."""
     for i in range(len(status)):
-        if status[i] != ARRIVED:
+        if status[i] != DETAINED:
             continue
+        if day - int(status_day[i]) < max_days[node_country[node[i]]]:
+            continue
+        status[i] = REJECTED if claim[i] == C_REJECTED else ARRIVED
+        status_day[i] = day
+        events[EV_RELEASED] += 1
+
+
+def ref_register(
+    day, key, status, status_day, flags, referral, claim, claim_day, node, route, profile, need,
+    vulnerability, child_bit, trafficking_bit, node_country, node_is_camp, route_irregular,
+    coverage, accuracy, false_alarm_scale, apply_in_need, apply_not_in_need, counselled_factor,
+    prima_facie, clear_share, accelerated, detention_mode, alternatives, final_wait, events,
+):  # fmt: skip
+    """Registration (reception docstring) of everyone who arrived and is not registered yet, and
+    of the screened in (in procedure without a claim): profiling and referral (draws 0-3), the
+    claim (4: applies, 5: prima facie, 6-7: procedure), detention (8)."""
+    for i in range(len(status)):
+        s = int(status[i])
+        screened_in = s == IN_PROCEDURE and claim[i] == C_NONE
+        newly_arrived = s == ARRIVED and not flags[i] & REGISTERED
+        if not (screened_in or newly_arrived):
+            continue
+        r = int(route[i])
+        irregular = r >= 0 and bool(route_irregular[r])  # the route just completed
+        flags[i] = int(flags[i]) | REGISTERED | REACHED
+        status[i], status_day[i], route[i] = ARRIVED, day, -1
+        events[EV_REGISTERED] += 1
+        c = int(node_country[node[i]])
+        trafficked = bool(vulnerability[i] & trafficking_bit)
+        child = bool(vulnerability[i] & child_bit)
+        u = [uniform(key, i, k) for k in range(9)]
+
+        if screened_in:
+            ref = R_ASYLUM  # identified as in need at the interception; not profiled
+        else:
+            ref = py_refer(u[0], u[1], u[2], u[3], trafficked, child, bool(need[i]),
+                           coverage[c], accuracy[c], false_alarm_scale)  # fmt: skip
+            if ref != R_NONE:
+                flags[i] = int(flags[i]) | PROFILED
+                events[EV_PROFILED] += 1
+        referral[i] = ref
+        if trafficked:
+            events[
+                EV_TRAFFICKING_IDENTIFIED if ref == R_TRAFFICKING else EV_TRAFFICKING_MISSED
+            ] += 1
+        if child:
+            events[EV_CHILDREN_IDENTIFIED if ref == R_CHILD else EV_CHILDREN_MISSED] += 1
+        if ref == R_COUNSELLING:
+            events[EV_COUNSELLED] += 1
+        if ref == R_TRAFFICKING:
+            status[i] = IN_TRAFFICKING
+        if ref == R_CHILD:
+            status[i] = IN_CHILD
+
+        if py_applies(u[4], bool(need[i]), ref, apply_in_need, apply_not_in_need,
+                      counselled_factor):  # fmt: skip
+            events[EV_CLAIMS] += 1
+            claim_day[i] = day
+            if u[5] < prima_facie[profile[i], c]:  # granted on lodging
+                events[EV_PRIMA_FACIE] += 1
+                _finalize(i, True, day, status, status_day, flags, claim, claim_day, node, need,
+                          node_is_camp, final_wait, events)  # fmt: skip
+            else:  # only a profiled claim can be a clear case (not the screened in)
+                profiled = ref != R_NONE and not screened_in
+                claim[i] = py_procedure(u[6], u[7], profiled, clear_share, accelerated[c])
+
+        if status[i] != ARRIVED:  # referred to a protection process, or recognized at once
+            continue
+        held = py_detains(u[8], irregular, detention_mode[c], alternatives[c])
+        if held == ALTERNATIVE:
+            events[EV_ALTERNATIVES] += 1
+        elif held == DETAINED_NOW:
+            status[i] = DETAINED
+            events[EV_DETAINED] += 1
+            if child:
+                events[EV_DETAINED_CHILDREN] += 1
+            if trafficked:
+                events[EV_DETAINED_TRAFFICKED] += 1
+
+
+def ref_count_housed(flags, node, out):
+    out[:] = 0.0
+    for i in range(len(flags)):
+        if flags[i] & HOUSED:
+            out[node[i]] += 1.0
+
+
+def ref_place(day, status, status_day, flags, claim, node, occupancy, capacity, node_is_camp,
+              events):  # fmt: skip
+    """Places (reception docstring), in agent order while they last, for the arrived (and
+    released), the destitute, and recognized refugees at a camp without a place: in procedure
+    with a claim pending, else in reception (a refugee keeps its status). An arrival who finds
+    none is destitute. ``occupancy`` is first recounted from the places held."""
+    ref_count_housed(flags, node, occupancy)
+    for i in range(len(status)):
+        s = int(status[i])
         n = int(node[i])
-        if occupancy[n] + 1.0 <= capacity[n]:  # a place is free: first come, first served
-            occupancy[n] += 1.0
-            status[i], status_day[i] = SETTLED, day
-            events[EV_SETTLED] += 1
-        elif uniform(key, i, 0) < onward_probability:
-            status[i], status_day[i], route[i] = IN_TRANSIT, day, -1
-            onward_moves[i] = min(int(onward_moves[i]) + 1, 255)
-            events[EV_ONWARD] += 1
+        housed = bool(flags[i] & HOUSED)
+        refugee_waiting = s == RECOGNIZED and node_is_camp[n] and not housed
+        if s not in (ARRIVED, DESTITUTE) and not refugee_waiting:
+            continue
+        if occupancy[n] + 1.0 > capacity[n]:  # no place free
+            if s == ARRIVED:
+                status[i], status_day[i] = DESTITUTE, day
+                events[EV_DESTITUTE] += 1
+            continue
+        occupancy[n] += 1.0
+        flags[i] = int(flags[i]) | HOUSED
+        events[EV_RECEIVED] += 1
+        if s != RECOGNIZED:
+            status[i] = IN_PROCEDURE if claim[i] in PENDING else IN_RECEPTION
+            status_day[i] = day
+
+
+def ref_move_on(day, key, status, status_day, flags, claim, claim_day, node, route, onward_moves,
+                onward_probability, conditions, events):  # fmt: skip
+    """Leaving (reception docstring): the destitute move on with onward_probability, people with
+    a place (in reception or in procedure) with that times 1 - conditions at their node. Moving on
+    abandons a pending claim, frees the place and unregisters them: back to route choice."""
+    for i in range(len(status)):
+        s = int(status[i])
+        if s == DESTITUTE:
+            p = onward_probability
+        elif s in (IN_RECEPTION, IN_PROCEDURE):
+            p = onward_probability * (1.0 - conditions[node[i]])
+        else:
+            continue
+        if not uniform(key, i, 0) < p:
+            continue
+        if claim[i] in PENDING:
+            claim[i], claim_day[i] = C_NONE, -1
+            events[EV_ABANDONED] += 1
+        flags[i] = int(flags[i]) & ~(REGISTERED | HOUSED)  # REACHED and PROFILED stay
+        status[i], status_day[i], route[i] = IN_TRANSIT, day, -1
+        onward_moves[i] = min(int(onward_moves[i]) + 1, 255)
+        events[EV_ONWARD] += 1
+
+
+def ref_decide_appeals(day, key, status, status_day, flags, claim, claim_day, node, need,
+                       node_is_camp, appeal_days, corrects, overturns_right, final_wait,
+                       events):  # fmt: skip
+    """Each pending appeal is decided today with probability 1 / appeal_days (draw 2); it
+    recognizes with ``corrects`` a person in need, with ``overturns_right`` one not (draw 3)."""
+    for i in range(len(status)):
+        if claim[i] != C_APPEAL:
+            continue
+        if not uniform(key, i, 2) < 1.0 / appeal_days:
+            continue
+        recognized = uniform(key, i, 3) < (corrects if need[i] else overturns_right)
+        if recognized:
+            events[EV_APPEALS_GRANTED] += 1
+        _finalize(i, recognized, day, status, status_day, flags, claim, claim_day, node, need,
+                  node_is_camp, final_wait, events)  # fmt: skip
+
+
+def ref_decide(
+    day, key, status, status_day, flags, claim, claim_day, node, need, node_country, node_is_camp,
+    cut_day, take_at_cut, accuracy_in_need, accuracy_not_in_need, accuracy_loss, appeals,
+    first_wait, final_wait, events,
+):  # fmt: skip
+    """First-instance decisions on the claims cutoffs selected: per country and track, the
+    pending claims lodged before today and before cut_day, and the first take_at_cut (in agent
+    order) of those lodged on cut_day. Right or wrong (draw 0); a rejected person appeals with
+    the country's ``appeals`` (draw 1), else the rejection is final."""
+    taken = np.zeros_like(take_at_cut)
+    for i in range(len(status)):
+        c = int(claim[i])
+        lodged = int(claim_day[i])
+        if c not in (C_FULL, C_ACCELERATED) or lodged >= day:  # queued the day after lodging
+            continue
+        country = int(node_country[node[i]])
+        track = TRACK_ACCELERATED if c == C_ACCELERATED else TRACK_FULL
+        cut = cut_day[country, track]
+        if lodged > cut:
+            continue
+        if lodged == cut:
+            if taken[country, track] == take_at_cut[country, track]:
+                continue
+            taken[country, track] += 1
+        events[EV_DECISIONS] += 1
+        accelerated = c == C_ACCELERATED
+        if accelerated:
+            events[EV_ACCELERATED_DECISIONS] += 1
+        first_wait[int(need[i]), day - lodged] += 1
+        recognized = py_first_instance(uniform(key, i, 0), bool(need[i]), accelerated,
+                                       accuracy_in_need, accuracy_not_in_need,
+                                       accuracy_loss)  # fmt: skip
+        if recognized:
+            events[EV_RECOGNIZED_FIRST] += 1
+            if not need[i]:
+                events[EV_WRONGFUL_RECOGNITIONS] += 1
+        elif need[i]:
+            events[EV_WRONGFUL_REJECTIONS] += 1
+        if not recognized and uniform(key, i, 1) < appeals[country]:
+            claim[i] = C_APPEAL
+            events[EV_APPEALS] += 1
+            continue
+        _finalize(i, recognized, day, status, status_day, flags, claim, claim_day, node, need,
+                  node_is_camp, final_wait, events)  # fmt: skip
+
+
+def ref_count_queue(day, claim, claim_day, node, node_country, counts):
+    """Pending first-instance claims lodged before ``day``: [country, track, lodging day]."""
+    counts[:] = 0
+    for i in range(len(claim)):
+        if claim[i] in (C_FULL, C_ACCELERATED) and claim_day[i] < day:
+            track = TRACK_ACCELERATED if claim[i] == C_ACCELERATED else TRACK_FULL
+            counts[node_country[node[i]], track, claim_day[i]] += 1
+
+
+def ref_count_backlog(claim, node, node_country, out):
+    """Pending claims (first instance and appeal) per country."""
+    out[:] = 0
+    for i in range(len(claim)):
+        if claim[i] in PENDING:
+            out[node_country[node[i]]] += 1
+
+
+def decided_claims(claims, credit, capacity, effort):
+    """One country's first-instance decisions of a day, claim by claim (asylum docstring).
+
+    ``claims`` are the queued claims as (track, lodging day, agent); ``credit`` (decisions of
+    capacity carried over) and ``capacity`` are exact fractions, or capacity is ``math.inf``.
+    Accelerated claims come first, then full ones, each oldest first, ties in agent order; the
+    claims are taken while the credit covers their cost (``effort`` for an accelerated one, 1 for
+    a full one). Credit left when every queued claim was taken is dropped. Returns (the decided
+    claims, the credit carried to tomorrow)."""
+    order = sorted(claims, key=lambda c: (c[0] != TRACK_ACCELERATED, c[1], c[2]))
+    if capacity == math.inf:
+        return order, Fraction(0)
+    credit += capacity
+    decided = []
+    for claim in order:
+        cost = effort if claim[0] == TRACK_ACCELERATED else 1
+        if credit < cost:
+            break
+        credit -= cost
+        decided.append(claim)
+    if len(decided) == len(order):
+        credit = Fraction(0)  # capacity left idle is not saved up
+    return decided, credit
+
+
+def exact(x: float) -> Fraction | float:
+    """A lever value as the fraction it stands for (0.1 -> 1/10); infinity as it is."""
+    return x if math.isinf(x) else Fraction(x).limit_denominator(1000)
+
+
+def run_queues(capacity: list[float], effort: float, lodged: list[list[tuple[int, int]]]):
+    """Run ``cutoffs`` day by day against :func:`decided_claims`.
+
+    ``lodged[day][country]`` is (full, accelerated) claims lodged that day; they queue from the
+    next day. Each day the claims ``cutoffs`` selects (every claim lodged before the cut day, and
+    the first ``take`` of the cut day) must be the claims decided claim by claim, and the credit
+    the same. Returns the decisions per day and country, and the credit after each day.
+    """
+    n_c = len(capacity)
+    cap = np.array(capacity, float)
+    credit = np.zeros(n_c)
+    credit_exact = [Fraction(0)] * n_c
+    queue: list[list[tuple[int, int, int]]] = [[] for _ in range(n_c)]
+    agent = 0
+    decisions, credits = [], []
+    for day in range(len(lodged) + 1):
+        counts = np.zeros((n_c, 2, day + 1), np.int64)
+        for c in range(n_c):
+            for track, lodging_day, _ in queue[c]:
+                counts[c, track, lodging_day] += 1
+        cut, take = cutoffs(counts, credit, cap, effort)
+        decided_today = []
+        for c in range(n_c):
+            selected = np.zeros((2, day + 1), np.int64)
+            for t in (TRACK_FULL, TRACK_ACCELERATED):
+                k = int(cut[c, t])
+                selected[t, :k] = counts[c, t, :k]
+                if k <= day:
+                    selected[t, k] = take[c, t]
+            decided, credit_exact[c] = decided_claims(
+                queue[c], credit_exact[c], exact(capacity[c]), exact(effort)
+            )
+            expected = np.zeros((2, day + 1), np.int64)
+            for track, lodging_day, _ in decided:
+                expected[track, lodging_day] += 1
+            np.testing.assert_array_equal(selected, expected, err_msg=f"day {day}, country {c}")
+            assert credit[c] == pytest.approx(float(credit_exact[c]), abs=1e-9)
+            queue[c] = [claim for claim in queue[c] if claim not in decided]
+            decided_today.append(len(decided))
+        decisions.append(decided_today)
+        credits.append(credit.tolist())
+        if day < len(lodged):
+            for c, (full, accelerated) in enumerate(lodged[day]):
+                for track, n in ((TRACK_FULL, full), (TRACK_ACCELERATED, accelerated)):
+                    for _ in range(n):
+                        queue[c].append((track, day, agent))
+                        agent += 1
+    return np.array(decisions), np.array(credits)
 
 
 # -- the comparisons ---------------------------------------------------------------------------
@@ -414,8 +890,53 @@ CASES = {
     "count_waiting": (count_waiting, ref_count_waiting),
     "board": (board, ref_board),
     "passengers": (passengers, ref_passengers),
-    "settle": (settle, ref_settle),
+    "release": (release, ref_release),
+    "register": (register, ref_register),
+    "place": (place, ref_place),
+    "move_on": (move_on, ref_move_on),
+    "decide_appeals": (decide_appeals, ref_decide_appeals),
+    "decide": (decide, ref_decide),
 }
+
+
+def variants(name: str, inputs: dict):
+    """The recorded inputs and, for the protection kernels, the same day with a lever changed so
+    that branches the model's own days rarely take are compared as well."""
+    yield inputs
+    camps = np.ones_like(inputs.get("node_is_camp", np.zeros(0, bool)))
+    if name == "release":  # everyone detained is released (the finally rejected as rejected)
+        yield dict(inputs, max_days=np.zeros_like(inputs["max_days"]))
+    elif name == "register":
+        # everyone profiled, everyone not referred detained, and unequal shares of clear cases
+        # and of accelerated ones (so that their two draws cannot be swapped unnoticed)
+        yield dict(
+            inputs,
+            coverage=np.ones_like(inputs["coverage"]),
+            detention_mode=np.full_like(inputs["detention_mode"], 2.0),
+            alternatives=np.zeros_like(inputs["alternatives"]),
+            clear_share=0.3,
+            accelerated=np.full_like(inputs["accelerated"], 0.9),
+        )
+    elif name == "place":  # 15 more places at every node; every node a camp (refugees wait)
+        yield dict(inputs, capacity=inputs["capacity"] + 15.0)
+        yield dict(inputs, node_is_camp=camps)
+    elif name == "move_on":  # people with a place move on like the destitute
+        yield dict(inputs, conditions=np.zeros_like(inputs["conditions"]))
+    elif name == "decide_appeals":  # every pending appeal decided today, at camps
+        yield dict(inputs, appeal_days=1.0, node_is_camp=camps)
+    elif name == "decide":  # every queued claim decided (as with unlimited capacity), at camps
+        everything = np.full_like(inputs["cut_day"], inputs["day"])
+        yield dict(inputs, cut_day=everything, node_is_camp=camps)
+
+
+def agents_changed(before: dict, after: dict) -> int:
+    """Agents for whom the kernel changed some field."""
+    n = before["status"].shape[0]
+    changed = np.zeros(n, bool)
+    for name, value in after.items():
+        if isinstance(value, np.ndarray) and value.shape == (n,):
+            changed |= value != before[name]
+    return int(changed.sum())
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -424,18 +945,50 @@ def test_kernel_matches_python_reference(name, recorded):
     _, by_kernel = recorded
     totals = np.zeros(N_EVENTS, np.int64)
     changed = 0
-    for inputs in by_kernel[name]:
-        for key in keys_for(inputs):
-            out = compare(kernel, reference, fresh(inputs, key))
-            if name == "count_waiting":  # counts only: it changes no agent
-                totals[0] += out["waiting"].sum()
-                changed += int((out["longest_wait"] > 0).sum())
-                continue
-            totals += out["events"]
-            changed += int((out["status"] != inputs["status"]).sum())
+    for recorded_inputs in by_kernel[name]:
+        for inputs in variants(name, recorded_inputs):
+            for key in keys_for(inputs):
+                out = compare(kernel, reference, fresh(inputs, key))
+                if name == "count_waiting":  # counts only: it changes no agent
+                    totals[0] += out["waiting"].sum()
+                    changed += int((out["longest_wait"] > 0).sum())
+                    continue
+                totals += out["events"]
+                changed += agents_changed(inputs, out)
     # the comparison is not vacuous: the kernel changed something and counted events
     assert changed > 0
     assert totals.sum() > 0
+
+
+def count_cases(by_kernel: dict):
+    """Inputs for the counting kernels, from the states the model passed to decide and place
+    (outputs filled with junk first: the kernels must clear them)."""
+    for inputs in by_kernel["decide"]:
+        n_c = inputs["cut_day"].shape[0]
+        claims = {k: inputs[k] for k in ("claim", "node", "node_country")}
+        queue = np.full((n_c, 2, inputs["day"] + 1), 7, np.int64)
+        yield "count_queue", dict(claims, day=inputs["day"], claim_day=inputs["claim_day"],
+                                  counts=queue)  # fmt: skip
+        yield "count_backlog", dict(claims, out=np.full(n_c, 7, np.int64))
+    for inputs in by_kernel["place"]:
+        out = np.full(inputs["capacity"].shape[0], 7.0)
+        yield "count_housed", dict(flags=inputs["flags"], node=inputs["node"], out=out)
+
+
+COUNTERS = {
+    "count_queue": (count_queue, ref_count_queue, "counts"),
+    "count_backlog": (count_backlog, ref_count_backlog, "out"),
+    "count_housed": (count_housed, ref_count_housed, "out"),
+}
+
+
+def test_counting_kernels_match_python_references(recorded):
+    _, by_kernel = recorded
+    counted = dict.fromkeys(COUNTERS, 0)
+    for name, inputs in count_cases(by_kernel):
+        kernel, reference, out = COUNTERS[name]
+        counted[name] += compare(kernel, reference, inputs)[out].sum()
+    assert all(total > 0 for total in counted.values()), counted
 
 
 def test_kernels_see_every_event(recorded):
@@ -450,69 +1003,337 @@ def test_kernels_see_every_event(recorded):
                 args = fresh(inputs, key)
                 kernel(**args)
                 totals += args["events"]
-    for ev in (EV_DEPARTURES, EV_ARRIVALS, EV_SETTLED, EV_ROBBED, EV_STRANDED, EV_BOARDED,
+    for ev in (EV_DEPARTURES, EV_ARRIVALS, EV_RECEIVED, EV_ROBBED, EV_STRANDED, EV_BOARDED,
                EV_LANDED, EV_ONWARD, EV_RESCUED, EV_INTERCEPTED, EV_PULLED_BACK, EV_REFOULED,
-               EV_SCREENED_IN, EV_FORCED_OVERBOARD):  # fmt: skip
+               EV_SCREENED_IN, EV_FORCED_OVERBOARD,
+               EV_REGISTERED, EV_DESTITUTE, EV_DETAINED, EV_DETAINED_CHILDREN,
+               EV_DETAINED_TRAFFICKED, EV_ALTERNATIVES, EV_RELEASED, EV_PROFILED,
+               EV_TRAFFICKING_IDENTIFIED, EV_TRAFFICKING_MISSED, EV_CHILDREN_IDENTIFIED,
+               EV_CHILDREN_MISSED, EV_COUNSELLED, EV_CLAIMS, EV_PRIMA_FACIE, EV_DECISIONS,
+               EV_ACCELERATED_DECISIONS, EV_RECOGNIZED_FIRST, EV_WRONGFUL_REJECTIONS,
+               EV_WRONGFUL_RECOGNITIONS, EV_APPEALS, EV_APPEALS_GRANTED, EV_RECOGNIZED,
+               EV_REJECTED, EV_WRONGFUL_REJECTIONS_FINAL, EV_ABANDONED):  # fmt: skip
         assert totals[ev] > 0, ev
     assert totals[EV_DEAD_LAND] + totals[EV_MISSING_LAND] > 0
     assert totals[EV_DEAD_SEA] + totals[EV_MISSING_SEA] > 0
 
 
-def test_travel_sees_a_closed_leg(recorded):
-    """The model passes the day's closures, and agents whose next leg is closed drop their route
-    (the branch the reference compares is exercised, not only present)."""
-    model, by_kernel = recorded
-    inland_haven = model.net.edge_ids.index("inland-haven")
-    dropped = 0
-    for inputs in by_kernel["travel"]:
-        closed = inputs["edge_closed"]
-        np.testing.assert_array_equal(closed, model.levers["closed"][inputs["day"]])
-        assert closed[inland_haven] == (17 <= inputs["day"] < 23)
-        assert closed.sum() == closed[inland_haven]  # no other leg is closed
-        out = fresh(inputs, inputs["key"])
-        travel(**out)
-        dropped += int(
-            ((inputs["route"] >= 0) & (out["route"] == -1) & (out["status"] == IN_TRANSIT)).sum()
+# branches of the protection kernels, as (kernel, what happens to whom)
+BRANCHES = (
+    ("release", "released to reception"),
+    ("release", "released as rejected"),
+    ("release", "kept in detention"),
+    ("register", "arrival registered"),
+    ("register", "screened in registered"),
+    ("register", "registered again after moving on"),
+    ("register", "irregular arrival detained"),
+    ("register", "irregular arrival given an alternative"),
+    ("register", "regular arrival not detained"),
+    ("register", "screened in detained"),
+    ("register", "referred to trafficking protection"),
+    ("register", "referred to child protection"),
+    ("register", "referred to counselling"),
+    ("register", "recognized prima facie"),
+    ("register", "claim in the accelerated procedure"),
+    ("register", "claim in the full procedure"),
+    ("register", "no claim"),
+    ("place", "placed on arrival, no claim"),
+    ("place", "placed on arrival, claim pending"),
+    ("place", "destitute on arrival"),
+    ("place", "destitute placed"),
+    ("place", "destitute still waiting"),
+    ("move_on", "destitute moved on"),
+    ("move_on", "moved on from a place"),
+    ("move_on", "claim abandoned"),
+    ("move_on", "stayed"),
+    ("decide_appeals", "appeal granted"),
+    ("decide_appeals", "appeal rejected"),
+    ("decide_appeals", "appeal still pending"),
+    ("decide", "full claim decided"),
+    ("decide", "accelerated claim decided"),
+    ("decide", "left in the queue"),
+    ("decide", "recognized"),
+    ("decide", "rejected, appealed"),
+    ("decide", "rejected, final"),
+    ("decide", "detainee recognized, out of detention"),
+    ("decide", "decided in trafficking or child protection, status kept"),
+)
+
+
+def branch_counts(name: str, inputs: dict, out: dict) -> dict[str, int]:
+    """How often each branch of BRANCHES was taken in one call (``out``: after the kernel)."""
+    s0, s1 = inputs["status"], out["status"]
+    b: dict[str, np.ndarray] = {}
+    if name == "release":
+        was = s0 == DETAINED
+        b["released to reception"] = was & (s1 == ARRIVED)
+        b["released as rejected"] = was & (s1 == REJECTED)
+        b["kept in detention"] = was & (s1 == DETAINED)
+    elif name == "register":
+        new = ((out["flags"] & REGISTERED) > 0) & ((inputs["flags"] & REGISTERED) == 0)
+        screened = new & (s0 == IN_PROCEDURE)
+        route = inputs["route"]
+        irregular = (route >= 0) & inputs["route_irregular"][np.maximum(route, 0)]
+        b["arrival registered"] = new & (s0 == ARRIVED)
+        b["screened in registered"] = screened
+        b["registered again after moving on"] = new & ((inputs["flags"] & REACHED) > 0)
+        b["irregular arrival detained"] = new & irregular & (s1 == DETAINED)
+        b["irregular arrival given an alternative"] = new & irregular & (s1 == ARRIVED)
+        haven_mode = inputs["detention_mode"][inputs["node_country"][inputs["node"]]] == 1
+        b["regular arrival not detained"] = new & ~irregular & haven_mode & (s1 == ARRIVED)
+        b["screened in detained"] = screened & (s1 == DETAINED)
+        b["referred to trafficking protection"] = new & (s1 == IN_TRAFFICKING)
+        b["referred to child protection"] = new & (s1 == IN_CHILD)
+        b["referred to counselling"] = new & (out["referral"] == R_COUNSELLING)
+        b["recognized prima facie"] = new & (out["claim"] == C_RECOGNIZED)
+        b["claim in the accelerated procedure"] = new & (out["claim"] == C_ACCELERATED)
+        b["claim in the full procedure"] = new & (out["claim"] == C_FULL)
+        b["no claim"] = new & (out["claim"] == C_NONE)
+    elif name == "place":
+        placed = np.isin(s1, [IN_RECEPTION, IN_PROCEDURE])
+        b["placed on arrival, no claim"] = (s0 == ARRIVED) & (s1 == IN_RECEPTION)
+        b["placed on arrival, claim pending"] = (s0 == ARRIVED) & (s1 == IN_PROCEDURE)
+        b["destitute on arrival"] = (s0 == ARRIVED) & (s1 == DESTITUTE)
+        b["destitute placed"] = (s0 == DESTITUTE) & placed
+        b["destitute still waiting"] = (s0 == DESTITUTE) & (s1 == DESTITUTE)
+    elif name == "move_on":
+        left = s1 == IN_TRANSIT
+        b["destitute moved on"] = left & (s0 == DESTITUTE)
+        b["moved on from a place"] = left & np.isin(s0, [IN_RECEPTION, IN_PROCEDURE])
+        b["claim abandoned"] = np.isin(inputs["claim"], PENDING) & (out["claim"] == C_NONE)
+        b["stayed"] = np.isin(s0, [DESTITUTE, IN_RECEPTION, IN_PROCEDURE]) & ~left
+    elif name == "decide_appeals":
+        appeal = inputs["claim"] == C_APPEAL
+        b["appeal granted"] = appeal & (out["claim"] == C_RECOGNIZED)
+        b["appeal rejected"] = appeal & (out["claim"] == C_REJECTED)
+        b["appeal still pending"] = appeal & (out["claim"] == C_APPEAL)
+    elif name == "decide":
+        c0, c1 = inputs["claim"], out["claim"]
+        queued = np.isin(c0, [C_FULL, C_ACCELERATED]) & (inputs["claim_day"] < inputs["day"])
+        decided = queued & (c1 != c0)
+        b["full claim decided"] = decided & (c0 == C_FULL)
+        b["accelerated claim decided"] = decided & (c0 == C_ACCELERATED)
+        b["left in the queue"] = queued & (c1 == c0)
+        b["recognized"] = decided & (c1 == C_RECOGNIZED)
+        b["rejected, appealed"] = decided & (c1 == C_APPEAL)
+        b["rejected, final"] = decided & (c1 == C_REJECTED)
+        b["detainee recognized, out of detention"] = decided & (s0 == DETAINED) & (s1 == RECOGNIZED)
+        b["decided in trafficking or child protection, status kept"] = (
+            decided & np.isin(s0, [IN_TRAFFICKING, IN_CHILD]) & (s1 == s0)
         )
-    assert dropped > 0
+    return {k: int(v.sum()) for k, v in b.items()}
 
 
-def test_model_passes_the_documented_daily_earnings(recorded):
-    """travel's ``earnings[status]``: origin_savings at origin, stranded_earnings when stranded."""
+def test_protection_kernels_take_every_branch(recorded):
+    """On the model's own days (its keys and levers), the protection kernels take every branch
+    the references above are compared on, so those comparisons are not vacuous."""
+    _, by_kernel = recorded
+    seen = dict.fromkeys(BRANCHES, 0)
+    for name in PROTECTION_KERNELS:
+        kernel = CASES[name][0]
+        for inputs in by_kernel[name]:
+            out = fresh(inputs, inputs.get("key"))
+            kernel(**out)
+            for branch, n in branch_counts(name, inputs, out).items():
+                seen[name, branch] += n
+    missing = [branch for branch, n in seen.items() if n == 0]
+    assert not missing, seen
+
+
+def test_place_is_first_come_first_served(recorded):
+    """With fewer free places at a node than people waiting there (arrived, released or
+    destitute), the lowest agent ids get them; the others who just arrived are destitute."""
     model, by_kernel = recorded
-    hz = model.scenario.behaviour.hazards
-    expected = np.zeros(N_STATUS)
-    expected[AT_ORIGIN] = hz.origin_savings
-    expected[STRANDED] = hz.stranded_earnings
-    for inputs in by_kernel["travel"]:
-        np.testing.assert_array_equal(inputs["earnings"], expected)
-        assert inputs["missing_share"] == hz.missing_share_land
-    sea = model.scenario.behaviour.sea
-    for inputs in by_kernel["passengers"]:
-        assert inputs["missing_share"] == hz.missing_share_sea
-        assert inputs["loss_if_sunk"] == sea.loss_if_sunk
-        assert inputs["loss_if_rescued"] == sea.loss_if_rescued
-        assert inputs["loss_if_intercepted"] == sea.loss_if_intercepted
-        assert inputs["standoff_hazard"] == sea.standoff_daily_hazard
-        assert inputs["forced_loss"] == sea.forced_overboard_loss
-        assert inputs["sensitivity"] == sea.screening_sensitivity
-        assert inputs["pullback_loss"] == sea.pullback_resource_loss
-        np.testing.assert_array_equal(inputs["screening"], [1.0])  # one zone, screening on
-
-
-def test_settle_is_first_come_first_served(recorded):
-    """With fewer free places than waiting agents, the lowest agent ids get the places."""
-    model, by_kernel = recorded
-    inputs = by_kernel["settle"][-1]  # the last day, with places freed
     haven = model.net.index["haven"]
-    waiting = np.flatnonzero((inputs["status"] == ARRIVED) & (inputs["node"] == haven))
-    free = int(inputs["capacity"][haven] - inputs["occupancy"][haven])
-    assert 0 < free < waiting.size
-    args = fresh(inputs, inputs["key"])
-    settle(**args)
-    settled_now = np.flatnonzero((args["status"] == SETTLED) & (inputs["status"] == ARRIVED))
-    np.testing.assert_array_equal(settled_now, waiting[:free])
-    assert args["occupancy"][haven] == inputs["capacity"][haven]
+
+    def waiting(inputs):
+        here = inputs["node"] == haven
+        return np.flatnonzero(here & np.isin(inputs["status"], [ARRIVED, DESTITUTE]))
+
+    inputs = max(by_kernel["place"], key=lambda x: waiting(x).size)  # the longest wait
+    queue = waiting(inputs)
+    assert (inputs["status"][queue] == ARRIVED).any() and (
+        inputs["status"][queue] == DESTITUTE
+    ).any()
+    housed_before = (inputs["flags"] & HOUSED) > 0
+    held = int((housed_before & (inputs["node"] == haven)).sum())
+    free = queue.size // 2
+    capacity = inputs["capacity"].copy()
+    capacity[haven] = held + free + 0.5  # half a place is no place
+    args = fresh(dict(inputs, capacity=capacity), None)
+    place(**args)
+    placed = np.flatnonzero(((args["flags"] & HOUSED) > 0) & ~housed_before)
+    np.testing.assert_array_equal(placed, queue[:free])
+    assert (args["status"][queue[free:]] == DESTITUTE).all()
+    assert args["occupancy"][haven] == held + free
+
+
+def test_model_decides_the_claims_a_claim_by_claim_queue_selects(recorded):
+    """The model's count_queue -> cutoffs -> decide chain, day by day from day 0, decides the
+    same claims as :func:`decided_claims` with the asylum capacity lever (2 a day at haven, 1.5 at
+    coast) and the credit carried over; capacity leaves claims waiting on some days."""
+    model, by_kernel = recorded
+    net = model.net
+    effort = exact(model.scenario.behaviour.protection.accelerated_effort)
+    credit = [Fraction(0)] * len(net.country_ids)
+    decided_total, waiting_days = 0, 0
+    for inputs in by_kernel["decide"]:
+        day = inputs["day"]
+        claim, claim_day = inputs["claim"], inputs["claim_day"]
+        capacity = model.levers["asylum_capacity"][day]
+        np.testing.assert_array_equal(capacity, [math.inf, 1.5, math.inf, 2.0])
+        country = net.node_country[inputs["node"]]
+        queued = np.flatnonzero(np.isin(claim, [C_FULL, C_ACCELERATED]) & (claim_day < day))
+        expected = set()
+        for c in range(len(net.country_ids)):
+            claims = [
+                (TRACK_ACCELERATED if claim[i] == C_ACCELERATED else TRACK_FULL, claim_day[i], i)
+                for i in queued
+                if country[i] == c
+            ]
+            decided, credit[c] = decided_claims(claims, credit[c], exact(capacity[c]), effort)
+            expected |= {int(i) for _, _, i in decided}
+            waiting_days += len(decided) < len(claims)
+        out = fresh(inputs, inputs["key"])
+        decide(**out)
+        actual = {int(i) for i in queued if out["claim"][i] != claim[i]}
+        assert actual == expected, day
+        decided_total += len(actual)
+    assert decided_total > 0
+    assert waiting_days > 0
+
+
+def test_model_passes_the_protection_levers(recorded):
+    """The levers reach the kernels keyed as documented: by country (here each node is its own
+    country, named by its id), by node, by true need, by profile@country."""
+    model, by_kernel = recorded
+    net, pr = model.net, model.scenario.behaviour.protection
+    assert net.country_ids == net.node_ids == ["home", "coast", "inland", "haven"]
+    inf = math.inf
+    # an irregular route has a sea leg or a smuggled leg: here, the routes over coast-haven
+    sea_leg = net.edge_ids.index("coast-haven")
+    irregular = [
+        sea_leg in net.route_edges[net.route_edge_ptr[r] : net.route_edge_ptr[r + 1]]
+        for r in range(len(net.route_dest))
+    ]
+    for inputs in by_kernel["release"]:
+        np.testing.assert_array_equal(inputs["max_days"], [30, 5, 30, 3])
+    for inputs in by_kernel["register"]:
+        np.testing.assert_array_equal(inputs["route_irregular"], irregular)
+        np.testing.assert_array_equal(inputs["coverage"], [0.6] * 4)
+        np.testing.assert_array_equal(inputs["accuracy"], [0.8] * 4)  # the default
+        np.testing.assert_array_equal(inputs["detention_mode"], [0, 2, 0, 1])  # codes of MODES
+        np.testing.assert_array_equal(inputs["alternatives"], [0.3] * 4)
+        np.testing.assert_array_equal(inputs["accelerated"], [0.5] * 4)
+        np.testing.assert_array_equal(inputs["prima_facie"], [[0, 0, 0, 0.3]])  # people@haven
+        assert (inputs["false_alarm_scale"], inputs["apply_in_need"]) == (
+            pr.false_alarm_scale,
+            pr.apply_in_need,
+        )
+        assert (inputs["apply_not_in_need"], inputs["counselled_factor"]) == (
+            pr.apply_not_in_need,
+            pr.counselled_apply_factor,
+        )
+        assert inputs["clear_share"] == pr.clear_share
+    for inputs in by_kernel["place"]:  # haven: its node capacity; nodes without one: unlimited
+        np.testing.assert_array_equal(inputs["capacity"], [inf, 3, inf, 25])
+    for inputs in by_kernel["move_on"]:
+        np.testing.assert_array_equal(inputs["conditions"], [1, 0.2, 1, 0.5])
+        assert inputs["onward_probability"] == 0.3
+    for inputs in by_kernel["decide_appeals"]:
+        assert inputs["appeal_days"] == 5
+        assert (inputs["corrects"], inputs["overturns_right"]) == (
+            pr.appeal_corrects,
+            pr.appeal_overturns_right,
+        )
+    for inputs in by_kernel["decide"]:
+        assert (inputs["accuracy_in_need"], inputs["accuracy_not_in_need"]) == (0.8, 0.7)
+        assert inputs["accuracy_loss"] == pr.accelerated_accuracy_loss
+        np.testing.assert_array_equal(inputs["appeals"], [0.5] * 4)
+
+
+# -- the small rule helpers against the documented rules ---------------------------------------
+
+# draws in [0, 1) and shares in [0, 1), with round values often so that draws hit thresholds
+ROUND = (0.0, 0.1, 0.5, 0.8, 0.9)
+draws = st.one_of(st.sampled_from(ROUND), st.floats(0.0, 1.0, exclude_max=True))
+shares = st.one_of(st.sampled_from((*ROUND, 1.0)), st.floats(0.0, 1.0))
+
+
+@settings(max_examples=300, deadline=None)
+@given(u=st.tuples(draws, draws, draws, draws), trafficked=st.booleans(), child=st.booleans(),
+       need=st.booleans(), coverage=shares, accuracy=shares, scale=shares)  # fmt: skip
+def test_refer_is_the_documented_rule(u, trafficked, child, need, coverage, accuracy, scale):
+    args = (*u, trafficked, child, need, coverage, accuracy, scale)
+    assert refer(*args) == py_refer(*args)
+
+
+@settings(max_examples=200, deadline=None)
+@given(u=draws, need=st.booleans(), referral=st.sampled_from([int(r) for r in Referral]),
+       in_need=shares, not_in_need=shares, factor=shares)  # fmt: skip
+def test_applies_is_the_documented_rule(u, need, referral, in_need, not_in_need, factor):
+    args = (u, need, referral, in_need, not_in_need, factor)
+    assert applies(*args) == py_applies(*args)
+
+
+@settings(max_examples=200, deadline=None)
+@given(u_clear=draws, u_accelerated=draws, profiled=st.booleans(), clear=shares, share=shares)
+def test_procedure_is_the_documented_rule(u_clear, u_accelerated, profiled, clear, share):
+    args = (u_clear, u_accelerated, profiled, clear, share)
+    assert procedure(*args) == py_procedure(*args)
+
+
+@settings(max_examples=200, deadline=None)
+@given(u=draws, need=st.booleans(), accelerated=st.booleans(), in_need=shares,
+       not_in_need=shares, loss=shares)  # fmt: skip
+def test_first_instance_is_the_documented_rule(u, need, accelerated, in_need, not_in_need, loss):
+    args = (u, need, accelerated, in_need, not_in_need, loss)
+    assert first_instance(*args) == py_first_instance(*args)
+
+
+@settings(max_examples=200, deadline=None)
+@given(u=draws, irregular=st.booleans(), mode=st.sampled_from([0.0, 1.0, 2.0]), share=shares)
+def test_detains_is_the_documented_rule(u, irregular, mode, share):
+    assert detains(u, irregular, mode, share) == py_detains(u, irregular, mode, share)
+
+
+# -- asylum.cutoffs against a claim-by-claim queue ---------------------------------------------
+
+CAPACITIES = (0.0, 0.1, 0.25, 1 / 3, 0.5, 1.0, 1.5, 2.0, 2.75, 5.0, math.inf)
+EFFORTS = (0.2, 0.25, 1 / 3, 0.5, 1.0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(capacity=st.lists(st.sampled_from(CAPACITIES), min_size=1, max_size=3),
+       effort=st.sampled_from(EFFORTS),
+       lodged=st.lists(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=3,
+                                max_size=3), min_size=1, max_size=12))  # fmt: skip
+def test_cutoffs_match_a_claim_by_claim_queue(capacity, effort, lodged):
+    run_queues(capacity, effort, [day[: len(capacity)] for day in lodged])
+
+
+@pytest.mark.parametrize(
+    "capacity, effort, lodged, decisions, credit",
+    [
+        # unlimited: every claim is decided the day after lodging; nothing is saved up
+        (math.inf, 0.25, [(3, 2), (0, 0), (5, 0)], [0, 5, 0, 5], [0, 0, 0, 0]),
+        # none: nothing is ever decided, and no credit builds up
+        (0.0, 0.25, [(3, 2), (1, 1)], [0, 0, 0], [0, 0, 0]),
+        # half a decision a day, carried over: one full claim every second day
+        (0.5, 0.25, [(5, 0)], [0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1], None),
+        # a day that empties the queue drops the credit left: 1.5 a day decides 1, 1, 1 of
+        # 1, 2, 1 claims (with credit saved up it would be 1, 2, 0)
+        (1.5, 0.25, [(1, 0), (2, 0), (0, 0), (0, 0)], [0, 1, 1, 1, 0], [0, 0, 0.5, 0, 0]),
+        # accelerated claims first (a quarter of a decision each), then the full queue
+        (1.0, 0.25, [(1, 5), (0, 0), (0, 0)], [0, 4, 1, 1], [0, 0, 0.75, 0]),
+    ],
+)
+def test_cutoffs_cases(capacity, effort, lodged, decisions, credit):
+    days = [[claims] for claims in lodged] + [[(0, 0)]] * (len(decisions) - len(lodged) - 1)
+    got, left = run_queues([capacity], effort, days)
+    np.testing.assert_array_equal(got[:, 0], decisions)
+    if credit is not None:
+        np.testing.assert_allclose(left[:, 0], credit)
 
 
 def test_count_node_status_matches_numpy():

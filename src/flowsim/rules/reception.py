@@ -123,7 +123,8 @@ def register(
                 finalize(i, True, day, status, status_day, flags, claim, claim_day, node, need,
                          node_is_camp, final_wait, events)  # fmt: skip
             else:
-                claim[i] = procedure(uniform(key, i, 6), uniform(key, i, 7), ref != REF_NONE,
+                profiled = ref != REF_NONE and not screened_in  # profiled today
+                claim[i] = procedure(uniform(key, i, 6), uniform(key, i, 7), profiled,
                                      clear_share, accelerated[c])  # fmt: skip
         if status[i] != ARRIVED:
             continue  # referred to protection, or recognized at once
