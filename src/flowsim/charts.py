@@ -32,6 +32,13 @@ STATUS_COLOURS = {
     "rejected": "#636363",
     "in_trafficking_protection": "#ce6dbd",
     "in_child_protection": "#9c9ede",
+    "integrated": "#98df8a",
+    "resettled": "#aec7e8",
+    "returned_voluntary": "#c49c94",
+    "returned_forced": "#843c39",
+    "irregular_stay": "#f7b6d2",
+    "legal_migrant": "#dbdb8d",
+    "regularized": "#c5b0d5",
 }
 ROLE_COLOURS = {
     "origin": "#7f7f7f",

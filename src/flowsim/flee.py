@@ -12,6 +12,7 @@ Flee (djgroen/flee) describes a case with CSV files in one folder: ``locations.c
 - ``behaviour.arrival.onward_probability`` is set to 0.1 a day (tuned, see docs/MODEL.md);
 - Flee has no asylum procedures: nobody lodges a claim (``behaviour.protection.apply_*`` = 0), so
   people at a camp have a place (in_reception) or wait without one (destitute) and move on;
+  nobody knows of a legal channel (``behaviour.legal.awareness`` = 0);
 - closures (``country``, ``location`` or ``link``) become ``policy.closures.closed`` timelines on
   the legs they close, closed from the start day until the end day (when Flee reopens them);
 - with a validation folder, the scenario runs in **forced-inflow** mode (Flee's validation
@@ -141,6 +142,7 @@ def read_flee(
         "behaviour": {
             "arrival": {"onward_probability": onward_probability},
             "protection": {"apply_in_need": 0.0, "apply_not_in_need": 0.0},
+            "legal": {"awareness": 0.0},
         },
         "policy": {},
     }

@@ -238,8 +238,115 @@ class Asylum(_Strict):
     )  # fmt: skip
 
 
+class Integration(_Strict):
+    work_rights: lever(
+        0.5, lo=0, hi=1, unit="0 (none) to 1 (full right to work)", keyed_by="country",
+        meaning="refugees' right to work: with freedom of movement and reception conditions it "
+        "sets the quality of protection, which speeds local integration and keeps people from "
+        "moving on",
+        source="seeds/002:1939 (without employment and freedom of movement many move on)",
+    )  # fmt: skip
+    freedom_of_movement: lever(
+        0.5, lo=0, hi=1, unit="0 (encampment) to 1 (free movement)", keyed_by="country",
+        meaning="refugees' freedom of movement inside the country (see work_rights)",
+        source="seeds/002:1939, seeds/002:1941 (reservations restricting movement)",
+    )  # fmt: skip
+
+
+class Resettlement(_Strict):
+    quota: lever(
+        0.0, lo=0, hi=float("inf"), unit="persons per year", keyed_by="node",
+        meaning="resettlement places a year for recognized refugees waiting at a node (a "
+        "first-asylum country); resettled people leave the network; a quota also draws people "
+        "toward the node (behaviour.solutions.resettlement_pull)",
+        source="seeds/001:652-660 (solutions), seeds/002:3166, seeds/002:3173 (pull factor)",
+    )  # fmt: skip
+    priority: lever(
+        1.0, lo=0, hi=1, unit="share of places", keyed_by="node",
+        meaning="share of resettlement places given first to the most vulnerable (children, "
+        "survivors of violence, trafficking victims); the rest go in order of waiting",
+        source="seeds/002:3173 (targeted, well-defined groups)",
+    )  # fmt: skip
+
+
+class Origin(_Strict):
+    safety: lever(
+        0.0, lo=0, hi=1, unit="0 (unsafe) to 1 (safe)", keyed_by="node",
+        meaning="conditions at an origin: refugees repatriate voluntarily at a rate that grows "
+        "with safety, and people returned there re-migrate less",
+        source="seeds/001:652-658 (voluntary repatriation), seeds/002:1568 (re-migration)",
+    )  # fmt: skip
+
+
+class Readmission(_Strict):
+    agreements: lever(
+        0.0, lo=0, hi=1, unit="share of requests accepted", keyed_by="country",
+        meaning="a country's readmission of people who passed through it: secondary movers are "
+        "sent back to it when they register elsewhere, and rejected people whose origin will "
+        "not take them back are deported into it (where they may cross again)",
+        source="seeds/003:257 (Spain-Mauritania readmission), seeds/002:2065 (re-crossing)",
+    )  # fmt: skip
+
+
+class Return(_Strict):
+    avr_support: lever(
+        0.5, lo=0, hi=1, unit="0 (none) to 1 (full package)", keyed_by="country",
+        meaning="assisted voluntary return: counselling, transport and a reintegration package; "
+        "raises the daily uptake among rejected people",
+        source="seeds/002:1063-1065 (comprehensive AVRR), seeds/003:219",
+    )  # fmt: skip
+    forced_capacity: lever(
+        0.0, lo=0, hi=float("inf"), unit="persons per day", keyed_by="country",
+        meaning="forced returns a country can carry out a day (detained rejected people first)",
+        source="seeds/001:707-714 (return of non-refugees); level is an assumption",
+    )  # fmt: skip
+    origin_cooperation: lever(
+        0.5, lo=0, hi=1, unit="share of returns accepted", keyed_by="node",
+        meaning="an origin state's cooperation on readmitting its nationals: the probability "
+        "that a forced return there can go ahead",
+        source="seeds/002:1566 (return blocked by lack of travel documents)",
+    )  # fmt: skip
+    reintegration: lever(
+        0.0, lo=0, hi=1, unit="0 (none) to 1 (full support)", keyed_by="node",
+        meaning="reintegration support at an origin: lowers re-migration after return",
+        source="seeds/001:807 (reintegration prevents recycling), seeds/003:219, seeds/002:1568",
+    )  # fmt: skip
+
+
+class Legal(_Strict):
+    labour_quota: lever(
+        0.0, lo=0, hi=float("inf"), unit="persons per year", keyed_by="node",
+        meaning="labour migration visas a year to a destination node, for people moving for "
+        "work who know of the channel and can pay its cost",
+        source="seeds/002:1879, seeds/002:1917 (legal channels lower unfounded claims)",
+    )  # fmt: skip
+    humanitarian_visas: lever(
+        0.0, lo=0, hi=float("inf"), unit="persons per year", keyed_by="node",
+        meaning="humanitarian visas or in-country processing a year to a destination node, for "
+        "people in need: they travel legally and claim asylum on arrival",
+        source="seeds/002:1917 (legal entry for people forced to flee)",
+    )  # fmt: skip
+    family_reunification: lever(
+        0.0, lo=0, hi=float("inf"), unit="persons per year", keyed_by="node",
+        meaning="family reunification visas a year to a node, for people with family there",
+        source="seeds/002:1879 (family reunification)",
+    )  # fmt: skip
+    free_movement: lever(
+        0.0, lo=0, hi=1, unit="1 free movement, 0 none", keyed_by="edge",
+        meaning="a leg inside a regional free-movement area: travellers cross it legally, "
+        "without smugglers (no smuggler's markup, no robbery, not irregular)",
+        source="seeds/002:645-647 (ECOWAS free movement), seeds/003:30",
+    )  # fmt: skip
+    regularization: lever(
+        0.0, lo=0, hi=1, unit="share a year", keyed_by="country",
+        meaning="regularization programme: the share of people in irregular stay regularized "
+        "over a year",
+        source="seeds/002:1568 (Patria Grande and other programmes), seeds/003:104",
+    )  # fmt: skip
+
+
 class Policy(_Strict):
-    """The levers implemented so far: closures; points 3 to 6 of the 10-Point Plan."""
+    """The levers implemented so far: closures; points 3 to 9 of the 10-Point Plan."""
 
     closures: Closures = Field(default_factory=Closures)
     rescue: Rescue = Field(default_factory=Rescue)
@@ -250,6 +357,13 @@ class Policy(_Strict):
     detention: Detention = Field(default_factory=Detention)
     profiling: Profiling = Field(default_factory=Profiling)
     asylum: Asylum = Field(default_factory=Asylum)
+    integration: Integration = Field(default_factory=Integration)
+    resettlement: Resettlement = Field(default_factory=Resettlement)
+    origin: Origin = Field(default_factory=Origin)
+    readmission: Readmission = Field(default_factory=Readmission)
+    # "return" is a Python keyword: the field is return_ and the scenario key is "return"
+    return_: Return = Field(default_factory=Return, alias="return")
+    legal: Legal = Field(default_factory=Legal)
 
 
 def lever_specs(model: type[BaseModel] = Policy, prefix: str = "policy") -> list[dict[str, Any]]:
@@ -257,6 +371,7 @@ def lever_specs(model: type[BaseModel] = Policy, prefix: str = "policy") -> list
     out = []
     for name, field in model.model_fields.items():
         ann = field.annotation
+        name = field.alias or name  # noqa: PLW2901 (return_ is "return" in a scenario)
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             out.extend(lever_specs(ann, f"{prefix}.{name}"))
             continue
@@ -302,7 +417,7 @@ def lever_table_keys(policy: Policy) -> list[tuple[str, str, list[str]]]:
 def _get(policy: Policy, path: str) -> Lever:
     obj: Any = policy
     for part in path.split(".")[1:]:
-        obj = getattr(obj, part)
+        obj = getattr(obj, f"{part}_" if part == "return" else part)
     return obj
 
 

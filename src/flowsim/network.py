@@ -72,6 +72,7 @@ class CompiledNetwork:
     edge_cost: np.ndarray
     edge_hazard: np.ndarray
     edge_robbery: np.ndarray
+    edge_smuggler: np.ndarray  # a smuggler's service is needed on the leg
     out_ptr: np.ndarray
     out_edges: np.ndarray
     # candidate routes
@@ -82,7 +83,8 @@ class CompiledNetwork:
     route_risk: np.ndarray
     route_edge_ptr: np.ndarray
     route_edges: np.ndarray
-    route_irregular: np.ndarray  # the route has a sea leg or a smuggled leg
+    route_irregular: np.ndarray  # the route has a sea leg, or a smuggled leg (no free movement)
+    route_entry_node: np.ndarray  # start of the route's last sea leg, else of its last leg
     node_min_route_cost: np.ndarray  # cost of the cheapest candidate route from each node
     # the sea: zones, boat types and which boats each sea leg sees
     zone_ids: list[str]
@@ -153,12 +155,11 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
                 re_ptr.append(len(re_edges))
         r_ptr.append(len(r_dest))
 
-    irregular = np.array([d["mode"] == "sea" or d["smuggler"] for _, _, d in edges], bool)[
-        np.array(re_edges, np.int64)
-    ]
-    route_irregular = (
-        np.logical_or.reduceat(irregular, re_ptr[:-1]) if r_dest else np.zeros(0, bool)
-    )
+    entry = []
+    for a, b in itertools.pairwise(re_ptr):
+        ks = re_edges[a:b]
+        sea = [k for k in ks if edges[k][2]["mode"] == "sea"]
+        entry.append(index[edges[(sea or ks)[-1]][0]])
     countries = country_ids(scenario)
 
     zone_ids = sea_zones(scenario)
@@ -206,6 +207,7 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
         edge_cost=np.array([d["cost"] for _, _, d in edges], float),
         edge_hazard=np.array([d["hazard"] for _, _, d in edges], float),
         edge_robbery=np.array([d["robbery"] for _, _, d in edges], float),
+        edge_smuggler=np.array([d["smuggler"] for _, _, d in edges], bool),
         out_ptr=out_ptr,
         out_edges=np.argsort(src, kind="stable").astype(np.int32),
         route_ptr=np.array(r_ptr, np.int64),
@@ -215,13 +217,23 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
         route_risk=np.zeros(0),
         route_edge_ptr=np.array(re_ptr, np.int64),
         route_edges=np.array(re_edges, np.int32),
-        route_irregular=route_irregular,
+        route_irregular=np.zeros(0, bool),  # set below
+        route_entry_node=np.array(entry, np.int32),
         node_min_route_cost=np.zeros(0),
     )
     net.route_cost, net.route_risk, net.node_min_route_cost = route_totals(
         net, net.edge_cost, net.edge_hazard
     )
+    net.route_irregular = irregular_routes(net, np.zeros(net.n_edges, bool))
     return net
+
+
+def irregular_routes(net: CompiledNetwork, free_movement: np.ndarray) -> np.ndarray:
+    """Routes with a sea leg, or a smuggled leg outside free movement (``free_movement`` by edge)."""
+    if net.n_routes == 0:
+        return np.zeros(0, bool)
+    irregular = (net.edge_mode == SEA) | (net.edge_smuggler & ~free_movement)
+    return np.logical_or.reduceat(irregular[net.route_edges], net.route_edge_ptr[:-1])
 
 
 def route_totals(net: CompiledNetwork, edge_cost: np.ndarray, edge_hazard: np.ndarray):

@@ -31,6 +31,13 @@ class Status(IntEnum):
     REJECTED = 13  # claim finally rejected, or never made and out of reception
     IN_TRAFFICKING_PROTECTION = 14  # identified as a trafficking victim and referred
     IN_CHILD_PROTECTION = 15  # identified as an unaccompanied or separated child and referred
+    INTEGRATED = 16  # a recognized refugee integrated locally (absorbing)
+    RESETTLED = 17  # resettled to a third country: left the network (counted where it left)
+    RETURNED_VOLUNTARY = 18  # back at its origin by assisted voluntary return or repatriation
+    RETURNED_FORCED = 19  # back at its origin by forced return
+    IRREGULAR_STAY = 20  # rejected, stays without status (absconded)
+    LEGAL_MIGRANT = 21  # came by a legal labour or family channel (absorbing)
+    REGULARIZED = 22  # regularized from irregular stay (absorbing)
 
 
 # statuses of people who have reached the protection system at a node (counted at camps, etc.)
@@ -67,10 +74,16 @@ REGISTERED = 1  # has been registered at a protection node (once)
 HOUSED = 2  # holds a reception or camp place
 PROFILED = 4  # was screened by profiling at registration
 REACHED = 8  # has been registered at a protection node at least once (never cleared)
+PROTECTED = 16  # has been recognized at least once (never cleared)
+LEGAL = 32  # entered through a legal channel (never cleared)
 
 
 STATUS_NAMES = [s.name.lower() for s in Status]
-FLAG_BITS = {"registered": REGISTERED, "housed": HOUSED, "profiled": PROFILED, "reached": REACHED}
+FLAG_BITS = {
+    "registered": REGISTERED, "housed": HOUSED, "profiled": PROFILED, "reached": REACHED,
+    "protected": PROTECTED, "legal": LEGAL,
+}  # fmt: skip
+AWARE_BITS = {"family_reunification": 1, "humanitarian_visas": 2, "labour_quota": 4}
 N_STATUS = len(Status)
 VULN_BIT = {v: 1 << k for k, v in enumerate(VULNERABILITIES)}
 
@@ -102,10 +115,15 @@ FIELDS: dict[str, np.dtype] = {
     "first_arrival_node": np.dtype(np.int16),  # first destination reached, -1 if none
     "onward_moves": np.dtype(np.uint8),  # moves started after a first arrival
     # protection
-    "flags": np.dtype(np.uint8),  # bit set: REGISTERED, HOUSED, PROFILED, REACHED
+    "flags": np.dtype(np.uint8),  # bit set: REGISTERED, HOUSED, PROFILED, REACHED, PROTECTED, LEGAL
     "referral": np.dtype(np.uint8),  # Referral
     "claim": np.dtype(np.uint8),  # Claim
     "claim_day": np.dtype(np.int16),  # day the asylum claim was lodged, -1 if none
+    "first_protection_node": np.dtype(np.int16),  # node of the first registration, -1 if none
+    "entry_from": np.dtype(np.int16),  # start of the last sea leg (or last leg) before registering
+    "returns": np.dtype(np.uint8),  # times returned or deported (saturates at 255)
+    # information
+    "aware": np.dtype(np.uint8),  # legal channels known: bit set over AWARE_BITS
 }
 
 _DEFAULTS = {
@@ -117,6 +135,8 @@ _DEFAULTS = {
     "departure_day": -1,
     "first_arrival_node": -1,
     "claim_day": -1,
+    "first_protection_node": -1,
+    "entry_from": -1,
 }
 
 
@@ -177,6 +197,7 @@ class Population:
         row["referral"] = Referral(row["referral"]).name.lower()
         row["claim"] = Claim(row["claim"]).name.lower()
         row["flags"] = [name for name, bit in FLAG_BITS.items() if row["flags"] & bit]
+        row["aware"] = [name for name, bit in AWARE_BITS.items() if row["aware"] & bit]
         row["vulnerability"] = [v for v, bit in VULN_BIT.items() if row["vulnerability"] & bit]
         return row
 

@@ -240,7 +240,12 @@ class SmugglerBehaviour(_Strict):
 
 
 class ArrivalBehaviour(_Strict):
+    """Onward (secondary) movement from a node (assumptions; see docs/MODEL.md)."""
+
     onward_probability: Share = 0.02  # daily, for people without a place (see reception)
+    wait_push: NonNeg = 1.0  # extra push of a year's wait for a decision
+    recognized_push: NonNeg = 0.5  # push on recognized refugees per unit of missing quality
+    tie_push: NonNeg = 1.0  # extra push when family or diaspora is at another node
 
 
 class ProtectionBehaviour(_Strict):
@@ -258,6 +263,34 @@ class ProtectionBehaviour(_Strict):
     appeal_overturns_right: Share = 0.05  # share of right rejections overturned on appeal
 
 
+class SolutionsBehaviour(_Strict):
+    """Integration, repatriation and resettlement (assumptions; see docs/MODEL.md)."""
+
+    integration_rate: Share = 1 / 365  # daily, at full quality of protection
+    repatriation_rate: Share = 1 / 365  # daily, when the origin is fully safe
+    resettlement_pull: NonNeg = 1.0  # attractiveness added by a large resettlement quota
+    resettlement_half_quota: float = Field(default=1000.0, gt=0)  # quota giving half the pull
+
+
+class ReturnsBehaviour(_Strict):
+    """Return, absconding and re-migration (assumptions; see docs/MODEL.md)."""
+
+    avr_rate: Share = 1 / 120  # daily uptake of assisted voluntary return at full support
+    counselled_factor: float = Field(default=2.0, ge=0, le=10)  # uptake x this after counselling
+    abscond_rate: Share = 1 / 90  # daily, rejected people who leave for irregular stay
+    remigration_rate: Share = 1 / 180  # daily, returned people without reintegration support
+
+
+class LegalBehaviour(_Strict):
+    """Legal channels as people see them (assumptions; see docs/MODEL.md)."""
+
+    awareness: Share = 0.3  # share of new agents who know of each legal channel
+    cost_family_reunification: NonNeg = 600.0  # USD: visa, documents and flight
+    cost_humanitarian_visas: NonNeg = 400.0  # USD
+    cost_labour_quota: NonNeg = 1500.0  # USD: recruitment fees, visa, flight
+    smuggler_markup: Share = 0.5  # share of a smuggled leg's cost that is the smuggler's fee
+
+
 class Behaviour(_Strict):
     route_choice: RouteChoice = Field(default_factory=RouteChoice)
     hazards: Hazards = Field(default_factory=Hazards)
@@ -265,6 +298,9 @@ class Behaviour(_Strict):
     smugglers: SmugglerBehaviour = Field(default_factory=SmugglerBehaviour)
     arrival: ArrivalBehaviour = Field(default_factory=ArrivalBehaviour)
     protection: ProtectionBehaviour = Field(default_factory=ProtectionBehaviour)
+    solutions: SolutionsBehaviour = Field(default_factory=SolutionsBehaviour)
+    returns: ReturnsBehaviour = Field(default_factory=ReturnsBehaviour)
+    legal: LegalBehaviour = Field(default_factory=LegalBehaviour)
 
 
 class ForcedInflow(_Strict):

@@ -51,6 +51,22 @@ EV_RECOGNIZED = 42  # final recognitions (prima facie, first instance, appeal)
 EV_REJECTED = 43  # final rejections
 EV_WRONGFUL_REJECTIONS_FINAL = 44  # final rejections of people in need
 EV_ABANDONED = 45  # pending claims abandoned by moving on
+# solutions, secondary movement, returns, legal channels
+EV_SMUGGLED_ARRIVALS = 46  # arrivals registered whose route had a smuggled or sea leg
+EV_SECONDARY = 47  # onward moves of people who had reached a protection system
+EV_READMITTED = 48  # secondary movers sent back to their first country of protection
+EV_INTEGRATED = 49
+EV_RESETTLED = 50
+EV_REPATRIATED = 51  # recognized refugees who returned home voluntarily
+EV_RETURNS_VOLUNTARY = 52  # rejected people who took assisted voluntary return
+EV_RETURNS_FORCED = 53
+EV_RETURNED_TO_TRANSIT = 54  # deported into a transit country that readmits them
+EV_IRREGULAR_STAY = 55  # rejected people who absconded into irregular stay
+EV_REGULARIZED = 56
+EV_REMIGRATIONS = 57  # returned people who left their origin again
+EV_LEGAL_FAMILY = 58  # legal entries by family reunification
+EV_LEGAL_HUMANITARIAN = 59  # legal entries with a humanitarian visa
+EV_LEGAL_LABOUR = 60  # legal entries with a labour visa
 
 EVENT_NAMES = [
     "departures",
@@ -99,5 +115,20 @@ EVENT_NAMES = [
     "rejections",
     "wrongful_rejections_final",
     "claims_abandoned",
+    "smuggled_arrivals",
+    "secondary_movements",
+    "readmitted",
+    "integrations",
+    "resettlements",
+    "repatriated",
+    "returns_voluntary",
+    "returns_forced",
+    "returned_to_transit",
+    "irregular_stays",
+    "regularizations",
+    "re_migrations",
+    "legal_family_reunification",
+    "legal_humanitarian_visas",
+    "legal_labour",
 ]
 N_EVENTS = len(EVENT_NAMES)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from flowsim.population import VULN_BIT, Population, Status
+from flowsim.population import AWARE_BITS, VULN_BIT, Population, Status
 from flowsim.scenario import MOTIVES, VULNERABILITIES, Profile, Scenario
 from flowsim.timeline import expand
 
@@ -60,7 +60,7 @@ def departure_table(scenario: Scenario, index: dict[str, int], days: int) -> Dep
 
 def depart(
     pop: Population, table: DepartureTable, profiles: list[Profile], day: int,
-    rng: np.random.Generator, tie_index: dict[str, int],
+    rng: np.random.Generator, tie_index: dict[str, int], awareness: float = 0.0,
 ) -> int:  # fmt: skip
     """Add today's new agents at their origins; returns how many were added."""
     if table.rate.shape[0] == 0 or day >= table.rate.shape[1]:
@@ -74,7 +74,7 @@ def depart(
             continue
         table.remaining[o] -= n
         add_agents(pop, profiles[table.profile[k]], int(table.profile[k]), o, n, day,
-                   Status.AT_ORIGIN, rng, tie_index)  # fmt: skip
+                   Status.AT_ORIGIN, rng, tie_index, awareness=awareness)  # fmt: skip
         added += n
     return added
 
@@ -108,7 +108,7 @@ def forced_inflow_table(scenario: Scenario, index: dict[str, int], days: int):
 
 def depart_forced(
     pop: Population, table: ForcedInflowTable, profiles: list[Profile], day: int,
-    rng: np.random.Generator, tie_index: dict[str, int],
+    rng: np.random.Generator, tie_index: dict[str, int], awareness: float = 0.0,
 ) -> int:  # fmt: skip
     """Forced inflow: today's set number of new agents, spread over origins by weight.
 
@@ -121,18 +121,21 @@ def depart_forced(
     for k, m in enumerate(rng.multinomial(n, p)):
         if m:
             add_agents(pop, profiles[table.profile], table.profile, int(table.origin[k]), int(m),
-                       day, Status.AT_ORIGIN, rng, tie_index)  # fmt: skip
+                       day, Status.AT_ORIGIN, rng, tie_index, awareness=awareness)  # fmt: skip
     return n
 
 
 def add_agents(
     pop: Population, profile: Profile, profile_idx: int, node: int, n: int, day: int,
     status: Status, rng: np.random.Generator, tie_index: dict[str, int], origin: int | None = None,
+    awareness: float = 0.0,
 ) -> slice:  # fmt: skip
     """Append ``n`` agents of ``profile`` at ``node`` with attributes drawn from the profile.
 
-    ``origin`` defaults to ``node``; -1 means unknown (agents placed on the way at the start)."""
-    return pop.add(
+    ``origin`` defaults to ``node``; -1 means unknown (agents placed on the way at the start).
+    Each knows of each legal channel with probability ``awareness`` (drawn last, and only when
+    above 0, so that the other draws do not depend on it)."""
+    rows = pop.add(
         n,
         profile=profile_idx,
         origin=node if origin is None else origin,
@@ -147,6 +150,12 @@ def add_agents(
         risk_tolerance=_beta(rng, profile.risk_tolerance.mean, profile.risk_tolerance.sd, n),
         tie=_ties(rng, profile, tie_index, n),
     )
+    if awareness > 0:
+        bits = np.zeros(n, np.uint8)
+        for bit in AWARE_BITS.values():
+            bits |= np.where(rng.random(n) < awareness, bit, 0).astype(np.uint8)
+        pop.aware[rows] = bits
+    return rows
 
 
 def _categorical(rng: np.random.Generator, weights: list[float], n: int) -> np.ndarray:
