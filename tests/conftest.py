@@ -19,7 +19,9 @@ import pytest
 from flowsim.boats import BoatState, Fate
 from flowsim.population import (
     HOUSED,
+    LEGAL,
     N_STATUS,
+    PROTECTED,
     PROTECTION_STATUSES,
     REACHED,
     REGISTERED,
@@ -225,7 +227,10 @@ def check_protection_state(model, status, node, edge, ev) -> None:
     assert (claim[status == Status.REJECTED] == Claim.REJECTED).all()
     assert np.isin(claim[status == Status.DESTITUTE], [Claim.NONE, Claim.FULL,
                                                         Claim.ACCELERATED, Claim.APPEAL]).all()  # fmt: skip
-    assert (claim[~protection] == Claim.NONE).all()  # moving on abandons a claim
+    # a solution keeps the recognition; moving on or returning leaves any claim behind
+    solved = np.isin(status, [Status.INTEGRATED, Status.RESETTLED])
+    assert (claim[solved] == Claim.RECOGNIZED).all()
+    assert (claim[~protection & ~solved] == Claim.NONE).all()
     assert ((claim_day >= 0) == (claim != Claim.NONE)).all()
     assert (claim_day <= d).all()
     # the backlog is the pending claims, by country
@@ -247,6 +252,25 @@ def check_protection_state(model, status, node, edge, ev) -> None:
     # registered: everyone who reached the end of a route, everyone screened in at sea, and
     # onward movers with no affordable route who stay where they are (not arrivals)
     assert e["registrations"] >= e["arrivals"] + e["screened_in"]
+    # solutions and returns: people who left the protection system hold no place and are no
+    # longer registered; the returned stand at their origin; legal migrants came legally
+    left = np.isin(status, [Status.INTEGRATED, Status.RESETTLED, Status.RETURNED_VOLUNTARY,
+                            Status.RETURNED_FORCED, Status.IRREGULAR_STAY, Status.LEGAL_MIGRANT,
+                            Status.REGULARIZED])  # fmt: skip
+    assert not (housed | registered)[left].any()
+    returned = np.isin(status, [Status.RETURNED_VOLUNTARY, Status.RETURNED_FORCED])
+    np.testing.assert_array_equal(node[returned], pop.view("origin")[returned])
+    assert (pop.view("returns")[status == Status.RETURNED_FORCED] > 0).all()
+    legal = (flags & LEGAL) > 0
+    assert (
+        legal.sum()
+        == e["legal_family_reunification"] + e["legal_labour"] + e["legal_humanitarian_visas"]
+    )
+    assert legal[status == Status.LEGAL_MIGRANT].all()
+    assert ((flags & PROTECTED) > 0).sum() <= e["recognitions"]
+    assert ((flags & PROTECTED) > 0)[status == Status.RECOGNIZED].all()
+    assert e["secondary_movements"] <= e["onward_moves"]
+    assert e["smuggled_arrivals"] <= e["arrivals"]
     # waits recorded: one first-instance wait per decision, one final wait per final decision
     assert model.first_wait.sum() == e["decisions"]
     assert model.final_wait.sum() == e["recognitions"] + e["rejections"]
@@ -337,6 +361,12 @@ KERNELS = (
     ("flowsim.model", "move_on"),
     ("flowsim.model", "decide_appeals"),
     ("flowsim.model", "decide"),
+    ("flowsim.model", "use_channels"),
+    ("flowsim.model", "settle_refugees"),
+    ("flowsim.model", "resettle"),
+    ("flowsim.model", "forced_returns"),
+    ("flowsim.model", "voluntary_returns"),
+    ("flowsim.model", "remigrate"),
 )
 
 

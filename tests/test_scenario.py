@@ -298,7 +298,9 @@ def test_departures_follow_a_step_timeline(two_routes_path, timeline):
 
 
 def test_persons_per_agent_scales_agents(two_routes_path):
-    base = ["nodes.home.departures.people=200", "nodes.haven.capacity=100"]
+    # no asylum decisions, so nobody leaves a place: reception fills exactly to capacity
+    base = ["nodes.home.departures.people=200", "nodes.haven.capacity=100",
+            "policy.asylum.capacity=0"]  # fmt: skip
     one = Model(two_routes_path, days=20, overrides=base).run()
     ten = Model(two_routes_path, days=20,
                 overrides=[*base, "simulation.persons_per_agent=10"]).run()  # fmt: skip

@@ -19,7 +19,7 @@ import flowsim
 from flowsim import Model, ScenarioError
 from flowsim.boats import BoatState, Fate
 from flowsim.output import summarise
-from flowsim.population import REACHED, Referral, Status
+from flowsim.population import REACHED, Status
 from flowsim.rules import (
     EV_BOARDED,
     EV_INTERCEPTED,
@@ -204,9 +204,8 @@ def test_enforcement_at_one_hub_moves_departures_to_the_other(make_scenario):
 
 
 def screened_in_at(model, hub: str) -> np.ndarray:
-    """People who reached the protection system at an embarkation hub: the screened in."""
-    reached = (model.pop.view("flags") & REACHED) > 0
-    return reached & (model.pop.view("node") == model.net.index[hub])
+    """People first registered at an embarkation hub: the screened in (wherever they are now)."""
+    return model.pop.view("first_protection_node") == model.net.index[hub]
 
 
 def test_interception_without_screening_refoules_and_screening_prevents_most(make_scenario):
@@ -229,13 +228,16 @@ def test_interception_without_screening_refoules_and_screening_prevents_most(mak
             at_hub = screened_in_at(m, "west")
             out[screening]["in_procedure"] += int(at_hub.sum())
             assert m.pop.view("protection_need")[at_hub].all()  # only people in need
-            assert (m.pop.view("referral")[at_hub] == Referral.ASYLUM).all()
+            assert ((m.pop.view("flags")[at_hub] & REACHED) > 0).all()
     none, screened = out[0], out[1]
     assert none["intercepted"] > 500
     assert none["screened_in"] == none["in_procedure"] == 0
     # about half of those pulled back have a protection need
     assert 0.35 < none["refouled"] / none["pulled_back"] < 0.65, none
-    assert screened["screened_in"] == screened["in_procedure"] > 100
+    # a person screened in may move on from the hub, cross and be screened in again: the event
+    # counts screenings, first registrations at the hub count persons (a few % fewer)
+    assert 0.9 * screened["screened_in"] <= screened["in_procedure"] <= screened["screened_in"]
+    assert screened["in_procedure"] > 100
     assert screened["refouled"] < 0.4 * none["refouled"], (none, screened)
     # of the intercepted in need, screening identifies ~80%: refouled / (refouled + screened in)
     assert screened["refouled"] / (screened["refouled"] + screened["screened_in"]) < 0.3

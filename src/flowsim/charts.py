@@ -28,7 +28,7 @@ STATUS_COLOURS = {
     "in_procedure": "#9467bd",
     "destitute": "#e377c2",
     "detained": "#393b79",
-    "recognized": "#2ca02c",
+    "recognized": "#006d2c",
     "rejected": "#636363",
     "in_trafficking_protection": "#ce6dbd",
     "in_child_protection": "#9c9ede",

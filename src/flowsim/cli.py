@@ -181,7 +181,9 @@ def levers_command() -> None:
     )
     for s in lever_specs():
         lo, hi = s["range"]
-        allowed = f">= {lo:g} (inf = unlimited)" if hi == float("inf") else f"{lo:g} to {hi:g}"
+        allowed = f"{lo:g} to {hi:g}"
+        if hi == float("inf"):
+            allowed = f">= {lo:g}" + (" (inf = unlimited)" if s["allow_inf"] else "")
         default = s["default_text"] or s["default"]
         if s["choices"]:
             allowed = ", ".join(f'"{c}"' for c in s["choices"])

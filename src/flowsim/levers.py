@@ -21,7 +21,7 @@ Value = StrictBool | float | Timeline
 Lever = Value | dict[str, Value]
 
 
-def _check_range(lo: float, hi: float):
+def _check_range(lo: float, hi: float, allow_inf: bool):
     def check(value: Lever) -> Lever:
         timelines = [value] if isinstance(value, list) else []
         if isinstance(value, dict):
@@ -29,11 +29,11 @@ def _check_range(lo: float, hi: float):
         if any(not t for t in timelines):
             raise ValueError("a timeline needs at least one [day, value] point")
         for v in _numbers(value):
-            if math.isnan(v) or not lo <= v <= hi:
-                allowed = (
-                    f">= {lo:g} (inf = unlimited)" if hi == float("inf")
-                    else f"between {lo:g} and {hi:g}"
-                )  # fmt: skip
+            if math.isnan(v) or not lo <= v <= hi or (math.isinf(v) and not allow_inf):
+                if hi != float("inf"):
+                    allowed = f"between {lo:g} and {hi:g}"
+                else:
+                    allowed = f">= {lo:g}" + (" (inf = unlimited)" if allow_inf else ", finite")
                 raise ValueError(f"must be {allowed}, got {v:g}")
         return value
 
@@ -70,15 +70,17 @@ def _numbers(value: Lever):
 
 
 def lever(default: Any, *, lo: float, hi: float, unit: str, keyed_by: str, meaning: str,
-          source: str, choices: tuple[str, ...] = (), default_text: str = "") -> Any:  # fmt: skip
+          source: str, choices: tuple[str, ...] = (), default_text: str = "",
+          allow_inf: bool = False) -> Any:  # fmt: skip
     """A lever field: its range check and the metadata ``flowsim levers`` prints.
 
     A lever with ``choices`` takes their names (``"none"``, ...) and stores their codes 0, 1, ...
     A ``default`` of None means a per-id default given by the model (``default_text`` says which).
+    ``allow_inf``: ``inf`` is allowed and means unlimited (capacities and quotas).
     """
     extra = {"unit": unit, "keyed_by": keyed_by, "source": source, "range": (lo, hi),
-             "choices": choices, "default_text": default_text}  # fmt: skip
-    checks: list[Any] = [AfterValidator(_check_range(lo, hi))]
+             "choices": choices, "default_text": default_text, "allow_inf": allow_inf}  # fmt: skip
+    checks: list[Any] = [AfterValidator(_check_range(lo, hi, allow_inf))]
     if choices:
         checks.insert(0, BeforeValidator(_choice_codes(choices)))
     kind = Lever if default is not None else Lever | None
@@ -148,7 +150,7 @@ class Closures(_Strict):
 
 class Reception(_Strict):
     capacity: lever(
-        None, lo=0, hi=float("inf"), unit="persons (places)", keyed_by="node",
+        None, lo=0, hi=float("inf"), allow_inf=True, unit="persons (places)", keyed_by="node",
         meaning="reception places at a node (camp places at a camp); arrivals beyond them are "
         "destitute until a place frees up",
         source="seeds/001:636-638 (reception arrangements); levels are assumptions",
@@ -204,7 +206,7 @@ class Profiling(_Strict):
 
 class Asylum(_Strict):
     capacity: lever(
-        float("inf"), lo=0, hi=float("inf"), unit="first-instance decisions per day",
+        float("inf"), lo=0, hi=float("inf"), allow_inf=True, unit="first-instance decisions per day",
         keyed_by="country",
         meaning="decision capacity of a country's asylum authority; an accelerated decision costs "
         "behaviour.protection.accelerated_effort of a full one",
@@ -255,7 +257,7 @@ class Integration(_Strict):
 
 class Resettlement(_Strict):
     quota: lever(
-        0.0, lo=0, hi=float("inf"), unit="persons per year", keyed_by="node",
+        0.0, lo=0, hi=float("inf"), allow_inf=True, unit="persons per year", keyed_by="node",
         meaning="resettlement places a year for recognized refugees waiting at a node (a "
         "first-asylum country); resettled people leave the network; a quota also draws people "
         "toward the node (behaviour.solutions.resettlement_pull)",
@@ -296,7 +298,7 @@ class Return(_Strict):
         source="seeds/002:1063-1065 (comprehensive AVRR), seeds/003:219",
     )  # fmt: skip
     forced_capacity: lever(
-        0.0, lo=0, hi=float("inf"), unit="persons per day", keyed_by="country",
+        0.0, lo=0, hi=float("inf"), allow_inf=True, unit="persons per day", keyed_by="country",
         meaning="forced returns a country can carry out a day (detained rejected people first)",
         source="seeds/001:707-714 (return of non-refugees); level is an assumption",
     )  # fmt: skip
@@ -315,19 +317,19 @@ class Return(_Strict):
 
 class Legal(_Strict):
     labour_quota: lever(
-        0.0, lo=0, hi=float("inf"), unit="persons per year", keyed_by="node",
+        0.0, lo=0, hi=float("inf"), allow_inf=True, unit="persons per year", keyed_by="node",
         meaning="labour migration visas a year to a destination node, for people moving for "
         "work who know of the channel and can pay its cost",
         source="seeds/002:1879, seeds/002:1917 (legal channels lower unfounded claims)",
     )  # fmt: skip
     humanitarian_visas: lever(
-        0.0, lo=0, hi=float("inf"), unit="persons per year", keyed_by="node",
+        0.0, lo=0, hi=float("inf"), allow_inf=True, unit="persons per year", keyed_by="node",
         meaning="humanitarian visas or in-country processing a year to a destination node, for "
         "people in need: they travel legally and claim asylum on arrival",
         source="seeds/002:1917 (legal entry for people forced to flee)",
     )  # fmt: skip
     family_reunification: lever(
-        0.0, lo=0, hi=float("inf"), unit="persons per year", keyed_by="node",
+        0.0, lo=0, hi=float("inf"), allow_inf=True, unit="persons per year", keyed_by="node",
         meaning="family reunification visas a year to a node, for people with family there",
         source="seeds/002:1879 (family reunification)",
     )  # fmt: skip
@@ -384,6 +386,7 @@ def lever_specs(model: type[BaseModel] = Policy, prefix: str = "policy") -> list
                 "default": field.default,
                 "keyed_by": extra["keyed_by"],
                 "range": extra["range"],
+                "allow_inf": extra["allow_inf"],
                 "choices": extra["choices"],
                 "default_text": extra["default_text"],
                 "source": extra["source"],

@@ -12,7 +12,14 @@ import numpy as np
 from flowsim.boats import Boats, BoatState
 from flowsim.errors import ScenarioError
 from flowsim.levers import resolve
-from flowsim.network import CompiledNetwork, build_graph, compile_network, route_totals
+from flowsim.network import (
+    SEA,
+    CompiledNetwork,
+    build_graph,
+    compile_network,
+    irregular_routes,
+    route_totals,
+)
 from flowsim.population import (
     N_STATUS,
     STATUS_NAMES,
@@ -32,21 +39,27 @@ from flowsim.rules.departures import (
     forced_inflow_table,
 )
 from flowsim.rules.detention import release
-from flowsim.rules.reception import count_housed, move_on, place, register
+from flowsim.rules.legal_channels import CHANNELS, use_channels
+from flowsim.rules.reception import count_housed, place, register
+from flowsim.rules.returns import forced_returns, remigrate, voluntary_returns
 from flowsim.rules.route_choice import choose_routes
 from flowsim.rules.sea_crossing import passengers, sail
+from flowsim.rules.secondary_movement import move_on
+from flowsim.rules.solutions import resettle, settle_refugees
 from flowsim.rules.travel import travel
 from flowsim.scenario import (
     DESTINATION_ROLES,
     MAX_DAYS,
+    MOTIVES,
     Scenario,
     load_scenario,
     with_overrides,
 )
 
-# rule numbers for RuleKeys
+# rule numbers for RuleKeys (INITIAL is no longer used; the numbers stay for reproducibility)
 INITIAL, ROUTE_CHOICE, TRAVEL, SEA_CROSSING, ARRIVAL, SMUGGLING, BOATS = range(7)
-REGISTRATION, DECISIONS = 7, 8
+REGISTRATION, DECISIONS, SOLUTIONS, RETURNS = 7, 8, 9, 10
+LIVELIHOOD = MOTIVES.index("livelihood")
 
 
 class NodeAgent(mesa.Agent):
@@ -97,7 +110,7 @@ class Model(mesa.Model):
         self.occupancy = np.zeros(self.net.n_nodes)  # people holding a reception place per node
         b = scenario.behaviour
         self._rc, self._hz, self._sea, self._arr = b.route_choice, b.hazards, b.sea, b.arrival
-        self._pr = b.protection
+        self._pr, self._so, self._rt, self._lg = b.protection, b.solutions, b.returns, b.legal
         self._sm = b.smugglers
         self._resolve_levers()
         self.boats = Boats()
@@ -122,6 +135,12 @@ class Model(mesa.Model):
         # waits from lodging to the first-instance / final decision: [true need, days]
         self.first_wait = np.zeros((2, self.days + 1), np.int64)
         self.final_wait = np.zeros((2, self.days + 1), np.int64)
+        # places carried over (fractions): legal channels [channel, node], resettlement [node],
+        # forced returns [country]
+        self._legal_credit = np.zeros((len(CHANNELS), self.net.n_nodes))
+        self._resettle_credit = np.zeros(self.net.n_nodes)
+        self._return_credit = np.zeros(n_c)
+        self._legal_costs = np.array([getattr(self._lg, f"cost_{c}") for c in CHANNELS])
         self._longest_wait = np.zeros(self.net.n_edges, np.int64)
         self._place_initial_population()
         reporters = {name: _status_reporter(k) for k, name in enumerate(STATUS_NAMES)}
@@ -144,28 +163,40 @@ class Model(mesa.Model):
         self.cross_sea()
         self.arrive_and_receive()
         self.decide_claims()
+        self.solutions()
+        self.returns()
         self._record()
         self.day += 1
         self.running = self.day < self.days
 
     def depart(self) -> None:
+        aware = self._lg.awareness
         n = depart(self.pop, self.departures, self.scenario.profiles, self.day, self.rng,
-                   self.net.index)  # fmt: skip
+                   self.net.index, aware)  # fmt: skip
         if self.forced_inflow is not None:
             n += depart_forced(self.pop, self.forced_inflow, self.scenario.profiles, self.day,
-                               self.rng, self.net.index)  # fmt: skip
+                               self.rng, self.net.index, aware)  # fmt: skip
         self._events[EV_NEW_AGENTS] += n
 
     def choose_routes(self) -> None:
-        p, net, rc = self.pop, self.net, self._rc
+        """Legal channels first (for those who know, qualify and can pay), then routes."""
+        p, net, rc, d = self.pop, self.net, self._rc, self.day
         self._update_perceived_routes()
+        self._legal_credit += self.levers["legal_quota"][d] / 365.0
+        use_channels(
+            d, p.view("status"), p.view("status_day"), p.view("flags"), p.view("node"),
+            p.view("departure_day"), p.view("first_arrival_node"), p.view("motive"),
+            p.view("tie"), p.view("protection_need"), p.view("resources"), p.view("aware"),
+            self._legal_credit, self._legal_costs, self.node_attract, LIVELIHOOD, self._events,
+        )  # fmt: skip
+        _keep_fraction(self._legal_credit)
         choose_routes(
             self.day, self.keys(ROUTE_CHOICE, self.day), p.view("status"), p.view("status_day"),
             p.view("node"), p.view("edge"), p.view("route"), p.view("route_pos"),
             p.view("destination"), p.view("departure_day"), p.view("motive"), p.view("tie"), p.view("resources"),
             p.view("risk_tolerance"),
             net.route_ptr, net.route_dest, net.route_days, self.route_cost, self.route_risk,
-            self.node_min_route_cost, net.node_attract, net.node_is_destination,
+            self.node_min_route_cost, self.node_attract, net.node_is_destination,
             rc.w_attractiveness, rc.w_risk, rc.w_cost, rc.w_days, rc.tie_bonus, rc.noise,
             self._events,
         )  # fmt: skip
@@ -177,8 +208,8 @@ class Model(mesa.Model):
             p.view("node"),
             p.view("edge"), p.view("days_left"), p.view("route"), p.view("route_pos"),
             p.view("legs"), p.view("first_arrival_node"), p.view("resources"),
-            net.edge_dst, net.edge_mode, net.edge_days, net.edge_cost, net.edge_hazard,
-            net.edge_robbery, net.route_edge_ptr, net.route_edges,
+            net.edge_dst, net.edge_mode, net.edge_days, self._edge_cost, net.edge_hazard,
+            self._edge_robbery, net.route_edge_ptr, net.route_edges,
             self.levers["closed"][self.day],
             hz.robbery_loss, hz.missing_share_land, self._earnings, self._flow, self._arrivals,
             self._events,
@@ -244,7 +275,8 @@ class Model(mesa.Model):
             d, self.keys(REGISTRATION, d), status, status_day, flags, p.view("referral"), claim,
             claim_day, node, p.view("route"), p.view("profile"), p.view("protection_need"),
             p.view("vulnerability"), VULN_BIT["child"], VULN_BIT["trafficking"],
-            net.node_country, net.node_is_camp, net.route_irregular,
+            p.view("first_protection_node"), p.view("entry_from"), net.node_country,
+            net.node_is_camp, self._route_irregular, net.route_entry_node, lv["agreements"][d],
             lv["profiling_coverage"][d], lv["profiling_accuracy"][d], pr.false_alarm_scale,
             pr.apply_in_need, pr.apply_not_in_need, pr.counselled_apply_factor,
             lv["prima_facie"][d], pr.clear_share, lv["accelerated"][d], lv["detention_mode"][d],
@@ -252,9 +284,11 @@ class Model(mesa.Model):
         )  # fmt: skip
         place(d, status, status_day, flags, claim, node, self.occupancy,
               lv["reception_capacity"][d], net.node_is_camp, self._events)  # fmt: skip
+        ar = self._arr
         move_on(d, self.keys(ARRIVAL, d), status, status_day, flags, claim, claim_day, node,
-                p.view("route"), p.view("onward_moves"), self._arr.onward_probability,
-                lv["conditions"][d], self._events)  # fmt: skip
+                p.view("route"), p.view("tie"), p.view("onward_moves"), ar.onward_probability,
+                lv["conditions"][d], self._quality(d), ar.wait_push, ar.recognized_push,
+                ar.tie_push, self._events)  # fmt: skip
 
     def decide_claims(self) -> None:
         """Asylum procedures: appeals decided, then today's first-instance decisions."""
@@ -272,6 +306,44 @@ class Model(mesa.Model):
         decide(d, key, *args, net.node_country, net.node_is_camp, cut, take, accuracy[0],
                accuracy[1], pr.accelerated_accuracy_loss, lv["appeals"][d], self.first_wait,
                self.final_wait, self._events)  # fmt: skip
+
+    def solutions(self) -> None:
+        """Recognized refugees: voluntary repatriation, local integration, resettlement."""
+        p, d, lv, so = self.pop, self.day, self.levers, self._so
+        status, status_day, flags = p.view("status"), p.view("status_day"), p.view("flags")
+        settle_refugees(d, self.keys(SOLUTIONS, d), status, status_day, flags, p.view("claim"),
+                        p.view("claim_day"), p.view("node"), p.view("origin"),
+                        so.repatriation_rate, lv["safety"][d], so.integration_rate,
+                        self._quality(d), self._events)  # fmt: skip
+        self._resettle_credit += lv["resettlement_quota"][d] / 365.0
+        resettle(d, status, status_day, flags, p.view("node"), p.view("vulnerability"),
+                 self._resettle_credit, lv["resettlement_priority"][d], self._events)  # fmt: skip
+        _keep_fraction(self._resettle_credit)
+
+    def returns(self) -> None:
+        """The rejected: forced and voluntary return, absconding; regularization; re-migration."""
+        p, net, d, lv, rt = self.pop, self.net, self.day, self.levers, self._rt
+        key = self.keys(RETURNS, d)
+        args = (p.view("status"), p.view("status_day"), p.view("flags"), p.view("claim"),
+                p.view("claim_day"), p.view("node"), p.view("origin"))  # fmt: skip
+        self._return_credit += lv["forced_capacity"][d]
+        forced_returns(d, key, *args, p.view("entry_from"), p.view("returns"), net.node_country,
+                       self._return_credit, lv["origin_cooperation"][d], lv["agreements"][d],
+                       self._events)  # fmt: skip
+        _keep_fraction(self._return_credit)
+        voluntary_returns(d, key, *args, p.view("referral"), p.view("returns"), net.node_country,
+                          rt.avr_rate, lv["avr_support"][d], rt.counselled_factor,
+                          rt.abscond_rate, lv["regularization"][d], self._events)  # fmt: skip
+        remigrate(d, key, p.view("status"), p.view("status_day"), p.view("route"),
+                  rt.remigration_rate, lv["reintegration"][d], lv["safety"][d], p.view("node"),
+                  self._events)  # fmt: skip
+
+    def _quality(self, d: int) -> np.ndarray:
+        """Quality of protection per node: work rights, freedom of movement, conditions."""
+        c = self.net.node_country
+        lv = self.levers
+        return (lv["work_rights"][d][c] + lv["freedom_of_movement"][d][c]
+                + lv["conditions"][d]) / 3.0  # fmt: skip
 
     # -- running and records -------------------------------------------------------------------
     def run(self, days: int | None = None, progress=None) -> Model:
@@ -325,6 +397,28 @@ class Model(mesa.Model):
         }
         scale = self.scenario.simulation.persons_per_agent
         countries = net.country_ids
+        by_node = {
+            "safety": "policy.origin.safety",
+            "resettlement_priority": "policy.resettlement.priority",
+            "origin_cooperation": "policy.return.origin_cooperation",
+            "reintegration": "policy.return.reintegration",
+        }
+        for name, path in by_node.items():
+            self.levers[name] = resolve(pol, path, net.node_ids, start, days)
+        # yearly quotas (persons) in agents
+        self.levers["resettlement_quota"] = (
+            resolve(pol, "policy.resettlement.quota", net.node_ids, start, days) / scale
+        )
+        self.levers["legal_quota"] = np.stack(
+            [resolve(pol, f"policy.legal.{c}", net.node_ids, start, days) / scale
+             for c in CHANNELS], axis=1,
+        )  # [day, channel, node]  # fmt: skip
+        self.levers["free_movement"] = (
+            resolve(pol, "policy.legal.free_movement", net.edge_ids, start, days) > 0.5
+        )
+        self.levers["forced_capacity"] = (
+            resolve(pol, "policy.return.forced_capacity", countries, start, days) / scale
+        )
         by_country = {
             "detention_mode": "policy.detention.mode",
             "max_days": "policy.detention.max_days",
@@ -333,6 +427,11 @@ class Model(mesa.Model):
             "profiling_accuracy": "policy.profiling.accuracy",
             "accelerated": "policy.asylum.accelerated",
             "appeals": "policy.asylum.appeals",
+            "work_rights": "policy.integration.work_rights",
+            "freedom_of_movement": "policy.integration.freedom_of_movement",
+            "agreements": "policy.readmission.agreements",
+            "avr_support": "policy.return.avr_support",
+            "regularization": "policy.legal.regularization",
         }
         for name, path in by_country.items():
             self.levers[name] = resolve(pol, path, countries, start, days)
@@ -357,20 +456,30 @@ class Model(mesa.Model):
         self._months = np.array(
             [(start + dt.timedelta(days=k)).month - 1 for k in range(days)], np.int64
         )
-        self._perceived_for = None  # enforcement and closures the route totals were computed for
+        self._perceived_for = None  # the levers the perceived routes were computed for
 
     def _update_perceived_routes(self) -> None:
-        """Route costs and risks as agents see them under today's enforcement (P1)."""
-        level = self.levers["enforcement"][self.day]
-        closed = self.levers["closed"][self.day]
-        today = np.concatenate([level, closed])
+        """Routes and destinations as agents see them today: enforcement (P1), closures, free
+        movement (legs without smugglers) and resettlement prospects (P10)."""
+        net, d, lv = self.net, self.day, self.levers
+        level, closed, free = lv["enforcement"][d], lv["closed"][d], lv["free_movement"][d]
+        quota = lv["resettlement_quota"][d]
+        today = np.concatenate([level, closed, free, quota])
         if self._perceived_for is not None and np.array_equal(today, self._perceived_for):
             return
-        cost, hazard = smuggling.perceived_edges(self.net, self._sm, level)
+        legal = free & net.edge_smuggler
+        self._edge_cost = np.where(legal, net.edge_cost * (1 - self._lg.smuggler_markup),
+                                   net.edge_cost)  # fmt: skip
+        self._edge_robbery = np.where(free, 0.0, net.edge_robbery)
+        self._route_irregular = irregular_routes(net, free)
+        cost, hazard = smuggling.perceived_edges(net, self._sm, level)
+        land = net.edge_mode != SEA
+        cost[land] = self._edge_cost[land]
         cost[closed] = np.inf  # a closed leg makes every route through it unaffordable
-        self.route_cost, self.route_risk, self.node_min_route_cost = route_totals(
-            self.net, cost, hazard
-        )
+        self.route_cost, self.route_risk, self.node_min_route_cost = route_totals(net, cost, hazard)
+        so, scale = self._so, self.scenario.simulation.persons_per_agent
+        pull = so.resettlement_pull * quota * scale / (quota * scale + so.resettlement_half_quota)
+        self.node_attract = net.node_attract + pull[:, None]
         self._perceived_for = today
 
     def _expected_agents(self) -> int:
@@ -403,6 +512,14 @@ class Model(mesa.Model):
         place(-1, p.view("status"), p.view("status_day"), p.view("flags"), p.view("claim"),
               p.view("node"), self.occupancy, self.levers["reception_capacity"][0],
               self.net.node_is_camp, np.zeros(N_EVENTS, np.int64))  # fmt: skip
+
+
+def _keep_fraction(credit: np.ndarray) -> None:
+    """Places not used today are not saved up: keep only the fraction of a place (an unlimited
+    quota starts again from nothing: tomorrow adds inf)."""
+    finite = np.isfinite(credit)
+    credit[finite] -= np.floor(credit[finite])
+    credit[~finite] = 0.0
 
 
 def _status_reporter(k: int):

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from flowsim.model import Model
-from flowsim.population import REACHED, STATUS_NAMES, Claim, Status
+from flowsim.population import LEGAL, PROTECTED, REACHED, STATUS_NAMES, Status
 from flowsim.rules import EVENT_NAMES
 from flowsim.scenario import Scenario
 
@@ -80,6 +80,7 @@ def summarise(m: Model) -> dict[str, Any]:
         "totals": totals,
         "sea": sea_summary(m, totals),
         "protection": protection_summary(m, totals),
+        "solutions": solutions_summary(m, totals, status),
     }
 
 
@@ -115,7 +116,7 @@ def protection_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
     stocks = m.node_status_by_day[: m.day].sum(axis=1)  # [day, status]
     flags, need = m.pop.view("flags"), m.pop.view("protection_need")
     reached_in_need = int(((flags & REACHED) > 0)[need].sum())
-    protected = int((m.pop.view("claim")[need] == Claim.RECOGNIZED).sum())
+    protected = int(((flags & PROTECTED) > 0)[need].sum())
     first, final = m.first_wait, m.final_wait
     decisions = totals["decisions"]
     return {
@@ -164,6 +165,43 @@ def protection_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
         "children_identified": totals["children_identified"],
         "children_missed": totals["children_missed"],
     }
+
+
+def solutions_summary(m: Model, totals: dict[str, int], status: dict[str, int]) -> dict:
+    """Solutions, secondary movement, returns and legal channels (agents)."""
+    legal = {
+        "family_reunification": totals["legal_family_reunification"],
+        "humanitarian_visas": totals["legal_humanitarian_visas"],
+        "labour": totals["legal_labour"],
+    }
+    entries = totals["arrivals"] + sum(legal.values())
+    returned = m.pop.view("returns") > 0
+    return {
+        "integrated": totals["integrations"],
+        "resettled": totals["resettlements"],
+        "repatriated": totals["repatriated"],
+        "secondary_movements": totals["secondary_movements"],
+        "readmitted": totals["readmitted"],
+        "returns_voluntary": totals["returns_voluntary"],
+        "returns_forced": totals["returns_forced"],
+        "returned_to_transit": totals["returned_to_transit"],
+        "re_migrations": totals["re_migrations"],
+        "sea_attempts_after_return": int(_attempts_after_return(m, returned)),
+        "irregular_stay": status["irregular_stay"],
+        "irregular_stays_begun": totals["irregular_stays"],
+        "regularized": totals["regularizations"],
+        "legal_entries": {**legal, "total": sum(legal.values())},
+        "legal_migrants": int(((m.pop.view("flags") & LEGAL) > 0).sum()),
+        "smuggled_arrivals": totals["smuggled_arrivals"],
+        "smuggled_share": totals["smuggled_arrivals"] / entries if entries else None,
+    }
+
+
+def _attempts_after_return(m: Model, returned: np.ndarray) -> int:
+    """Returned or deported people now waiting to cross or at sea (a re-crossing under way)."""
+    status = m.pop.view("status")
+    again = (status == Status.WAITING_TO_CROSS) | (status == Status.AT_SEA)
+    return int((again & returned).sum())
 
 
 def _mean_wait(hist: np.ndarray) -> float | None:

@@ -20,7 +20,8 @@ class Status(IntEnum):
     WAITING_TO_CROSS = 2  # at an embarkation node, waiting for a boat
     AT_SEA = 3  # on a sea leg
     STRANDED = 4  # at a node, cannot afford any onward route; earns a little each day
-    ARRIVED = 5  # reached the end of its route today; registered and received the same day
+    ARRIVED = 5  # transient within a day: reached the end of its route, released from detention,
+    # or an onward mover with no route at a destination; registered and received the same day
     IN_RECEPTION = 6  # has a reception (or camp) place, no asylum claim pending
     DEAD = 7  # died; body found
     MISSING = 8  # lost and never found
@@ -28,7 +29,7 @@ class Status(IntEnum):
     DESTITUTE = 10  # in the protection system without a place: reception was full
     DETAINED = 11  # held in immigration detention (a claim may be pending)
     RECOGNIZED = 12  # granted protection (final)
-    REJECTED = 13  # claim finally rejected, or never made and out of reception
+    REJECTED = 13  # claim finally rejected (out of reception)
     IN_TRAFFICKING_PROTECTION = 14  # identified as a trafficking victim and referred
     IN_CHILD_PROTECTION = 15  # identified as an unaccompanied or separated child and referred
     INTEGRATED = 16  # a recognized refugee integrated locally (absorbing)
@@ -70,7 +71,7 @@ class Referral(IntEnum):
 
 
 # bits of the ``flags`` field
-REGISTERED = 1  # has been registered at a protection node (once)
+REGISTERED = 1  # registered at its current node (cleared when it moves on or leaves)
 HOUSED = 2  # holds a reception or camp place
 PROFILED = 4  # was screened by profiling at registration
 REACHED = 8  # has been registered at a protection node at least once (never cleared)

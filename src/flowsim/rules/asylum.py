@@ -11,7 +11,8 @@ day after lodging. A profiled claim that is a clear case (``clear_share``) goes 
 procedure with probability ``policy.asylum.accelerated``; the rest go to the full procedure.
 Each day a country decides claims up to ``policy.asylum.capacity`` (full-decision equivalents;
 an accelerated decision costs ``accelerated_effort``): accelerated claims first, then the full
-queue, each oldest first (ties in agent order). Unused capacity below one decision carries over.
+queue, each oldest first (ties in agent order). While claims wait, capacity left below one
+decision carries over to the next day; a day that empties both queues drops it.
 
 Decisions. A first-instance decision is right with probability ``policy.asylum.accuracy`` (by
 true need), ``accelerated_accuracy_loss`` lower in the accelerated procedure. A rejected applicant
@@ -28,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from flowsim.population import HOUSED, Claim, Referral, Status
+from flowsim.population import HOUSED, PROTECTED, Claim, Referral, Status
 from flowsim.rng import uniform
 from flowsim.rules import (
     EV_ACCELERATED_DECISIONS,
@@ -97,6 +98,7 @@ def finalize(i, recognized, day, status, status_day, flags, claim, claim_day, no
     st = status[i]
     if recognized:
         claim[i] = CLAIM_RECOGNIZED
+        flags[i] |= PROTECTED
         events[EV_RECOGNIZED] += 1
         if st == ARRIVED or st == IN_PROCEDURE or st == DESTITUTE or st == DETAINED:
             status[i] = RECOGNIZED

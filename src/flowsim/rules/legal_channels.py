@@ -12,8 +12,8 @@ destination node, fractions carried over; first come (agent order), first served
 destinations with places, the one most attractive for the person's motive is taken.
 
 A legal traveller pays the cost and reaches the destination the same day (a flight): labour and
-family migrants are legal_migrant there; a humanitarian-visa holder is arrived there and is
-registered the same day, referred to asylum and not counted as an irregular arrival.
+family migrants are legal_migrant there; a humanitarian-visa holder is registered there the same
+day, referred to asylum (it claims on arrival) and not counted as an irregular arrival.
 
 Free movement (``policy.legal.free_movement``, by edge) works on the route network instead: a
 free-movement leg needs no smuggler (its smuggler's markup, ``behaviour.legal.smuggler_markup``
@@ -31,7 +31,7 @@ CHANNELS = ("family_reunification", "humanitarian_visas", "labour_quota")
 AWARE_BIT = (1, 2, 4)
 EVENT = (EV_LEGAL_FAMILY, EV_LEGAL_HUMANITARIAN, EV_LEGAL_LABOUR)
 AT_ORIGIN = int(Status.AT_ORIGIN)
-ARRIVED = int(Status.ARRIVED)
+IN_PROCEDURE = int(Status.IN_PROCEDURE)
 LEGAL_MIGRANT = int(Status.LEGAL_MIGRANT)
 
 
@@ -53,7 +53,9 @@ def pick(channel, motive, tie, need, resources, aware, slots, costs, node_attrac
     best = -1
     best_u = -1e300
     for dest in range(slots.shape[1]):
-        if slots[channel, dest] < 1.0 or not qualifies(channel, dest, motive, tie, need, livelihood):
+        if slots[channel, dest] < 1.0 or not qualifies(
+            channel, dest, motive, tie, need, livelihood
+        ):
             continue
         u = node_attract[dest, motive]
         if u > best_u:
@@ -78,7 +80,8 @@ def use_channels(
             slots[channel, dest] -= 1.0
             resources[i] -= costs[channel]
             node[i] = dest
-            status[i] = ARRIVED if channel == HUMANITARIAN else LEGAL_MIGRANT
+            # a visa holder is registered as referred to asylum, like the screened in
+            status[i] = IN_PROCEDURE if channel == HUMANITARIAN else LEGAL_MIGRANT
             status_day[i] = day
             departure_day[i] = day
             flags[i] |= LEGAL
@@ -87,4 +90,3 @@ def use_channels(
             events[EV_DEPARTURES] += 1
             events[EVENT[channel]] += 1
             break
-

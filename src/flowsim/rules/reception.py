@@ -2,7 +2,8 @@
 
 Registration. Everyone who reaches the end of a route (status arrived) is registered at that node
 once, as are people screened in at an interception (in_procedure without a claim, at the
-embarkation hub, who are referred to asylum). Registration runs the mechanisms of the other
+embarkation hub) and holders of a humanitarian visa (in_procedure without a claim at their
+destination): both are referred to asylum. Registration runs the mechanisms of the other
 modules in the order lived: profiling and referral (``profiling.refer``), the asylum claim
 (``asylum.applies``, prima facie recognition, ``asylum.procedure``), and detention
 (``detention.detains``). Identified trafficking victims and children go to their protection
@@ -14,10 +15,11 @@ order while places last: status in_reception (no claim pending) or in_procedure 
 Whoever finds none is destitute and keeps waiting for a place. Recognized refugees keep their
 place at a camp (or wait for one); elsewhere they leave reception.
 
-Leaving. Each day a destitute person moves on with ``behaviour.arrival.onward_probability``; a
-person with a place with that probability times ``1 - policy.reception.conditions``. Moving on
-abandons a pending claim, frees the place and sends the person back to route choice at that node
-(an onward move, kept in its history; secondary movements are issue 6's).
+Readmission. A person registering in a country other than the one where it first registered
+(a secondary mover) is taken back by that first country with its ``policy.readmission.agreements``
+share: it is registered again at its first node of protection, the same day.
+
+Leaving reception (moving on) is ``rules.secondary_movement``.
 """
 
 from numba import njit
@@ -25,7 +27,6 @@ from numba import njit
 from flowsim.population import HOUSED, PROFILED, REACHED, REGISTERED, Claim, Referral, Status
 from flowsim.rng import uniform
 from flowsim.rules import (
-    EV_ABANDONED,
     EV_ALTERNATIVES,
     EV_CHILDREN_IDENTIFIED,
     EV_CHILDREN_MISSED,
@@ -35,11 +36,12 @@ from flowsim.rules import (
     EV_DETAINED,
     EV_DETAINED_CHILDREN,
     EV_DETAINED_TRAFFICKED,
-    EV_ONWARD,
     EV_PRIMA_FACIE,
     EV_PROFILED,
+    EV_READMITTED,
     EV_RECEIVED,
     EV_REGISTERED,
+    EV_SMUGGLED_ARRIVALS,
     EV_TRAFFICKING_IDENTIFIED,
     EV_TRAFFICKING_MISSED,
 )
@@ -71,20 +73,35 @@ LEAVING = 255 ^ (REGISTERED | HOUSED)
 @njit(cache=True)
 def register(
     day, key, status, status_day, flags, referral, claim, claim_day, node, route, profile,
-    need, vulnerability, child_bit, trafficking_bit, node_country, node_is_camp,
-    route_irregular, coverage, accuracy, false_alarm_scale, apply_in_need, apply_not_in_need,
+    need, vulnerability, child_bit, trafficking_bit, first_protection_node, entry_from,
+    node_country, node_is_camp, route_irregular, route_entry_node, agreements, coverage,
+    accuracy, false_alarm_scale, apply_in_need, apply_not_in_need,
     counselled_factor, prima_facie, clear_share, accelerated, detention_mode, alternatives,
     final_wait, events,
 ):  # fmt: skip
-    """Register today's arrivals and the screened in: referral, claim, detention."""
+    """Register today's arrivals and the screened in (and legal humanitarian entrants):
+    readmission, referral, claim, detention."""
     for i in range(status.shape[0]):
         st = status[i]
         screened_in = st == IN_PROCEDURE and claim[i] == CLAIM_NONE
         if not (screened_in or (st == ARRIVED and not flags[i] & REGISTERED)):
             continue
-        flags[i] |= REGISTERED | REACHED
-        irregular = route[i] >= 0 and route_irregular[route[i]]  # the route just completed
+        r = route[i]  # the route just completed (-1: screened in, legal, or stuck)
+        irregular = r >= 0 and route_irregular[r]
+        if irregular:
+            events[EV_SMUGGLED_ARRIVALS] += 1
+        if r >= 0:
+            entry_from[i] = route_entry_node[r]
         route[i] = -1
+        first = first_protection_node[i]
+        if first < 0:
+            first_protection_node[i] = node[i]
+        elif node_country[first] != node_country[node[i]]:
+            # a secondary mover: the first country of protection may take it back
+            if uniform(key, i, 9) < agreements[node_country[first]]:
+                node[i] = first
+                events[EV_READMITTED] += 1
+        flags[i] |= REGISTERED | REACHED
         status[i] = ARRIVED
         status_day[i] = day
         events[EV_REGISTERED] += 1
@@ -173,30 +190,3 @@ def place(day, status, status_day, flags, claim, node, occupancy, capacity, node
             status[i] = DESTITUTE
             status_day[i] = day
             events[EV_DESTITUTE] += 1
-
-
-@njit(cache=True)
-def move_on(day, key, status, status_day, flags, claim, claim_day, node, route, onward_moves,
-            onward_probability, conditions, events):  # fmt: skip
-    """People without a place, or with a poor one, move on from the node."""
-    for i in range(status.shape[0]):
-        st = status[i]
-        if st == DESTITUTE:
-            p = onward_probability
-        elif st == IN_RECEPTION or st == IN_PROCEDURE:
-            p = onward_probability * (1.0 - conditions[node[i]])
-        else:
-            continue
-        if uniform(key, i, 0) >= p:
-            continue
-        if claim[i] != CLAIM_NONE and claim[i] <= CLAIM_APPEAL:
-            events[EV_ABANDONED] += 1
-            claim[i] = CLAIM_NONE
-            claim_day[i] = -1
-        flags[i] &= LEAVING
-        status[i] = IN_TRANSIT
-        status_day[i] = day
-        route[i] = -1
-        if onward_moves[i] < 255:
-            onward_moves[i] += 1
-        events[EV_ONWARD] += 1
