@@ -5,10 +5,15 @@ loop over agents, using ``flowsim.rng.uniform`` / ``gumbel`` for the same draws.
 the exact arguments a busy two_routes model passed to each kernel (every status present), recorded
 by name: route choice and travel on a few days, the sea kernels and the arrival and protection
 kernels on every day (so that every fate of a boat and every branch of the protection chain is
-seen). They are replayed with the model's own day key and with other keys (kernels that draw
-nothing: once), and some also with a lever changed (more places, camps, every appeal decided, ...)
-to reach branches the model's own day rarely takes. The small rule helpers are checked against the
-documented rules with hypothesis, and ``asylum.cutoffs`` against a claim-by-claim queue.
+seen). A second run of the same scenario with a second destination country and every lever of
+solutions, returns and legal channels switched on gives the inputs of legal channels,
+registration with readmission, secondary movement, solutions and returns, on every day. They are
+replayed with the model's own day key and with other keys (kernels that draw nothing: once), and
+some also with a lever changed (more places, camps, every appeal decided, unknown origins, ...) to
+reach branches the model's own day rarely takes; every branch is seen on the model's own days.
+The small rule helpers are checked against the documented rules with hypothesis,
+``asylum.cutoffs`` against a claim-by-claim queue, ``network.irregular_routes`` against a loop over
+routes, and the carry-over of places (``model._keep_fraction``) day by day.
 """
 
 from __future__ import annotations
@@ -23,11 +28,15 @@ from hypothesis import strategies as st
 
 from flowsim import Model
 from flowsim.boats import BoatState, Fate
-from flowsim.network import SEA
+from flowsim.model import _keep_fraction
+from flowsim.network import SEA, irregular_routes
 from flowsim.population import (
+    AWARE_BITS,
     HOUSED,
+    LEGAL,
     N_STATUS,
     PROFILED,
+    PROTECTED,
     REACHED,
     REGISTERED,
     Claim,
@@ -44,6 +53,7 @@ from flowsim.rules import (
     EV_APPEALS_GRANTED,
     EV_ARRIVALS,
     EV_BOARDED,
+    EV_BOATS,
     EV_CHILDREN_IDENTIFIED,
     EV_CHILDREN_MISSED,
     EV_CLAIMS,
@@ -57,30 +67,47 @@ from flowsim.rules import (
     EV_DETAINED_CHILDREN,
     EV_DETAINED_TRAFFICKED,
     EV_FORCED_OVERBOARD,
+    EV_INTEGRATED,
     EV_INTERCEPTED,
+    EV_IRREGULAR_STAY,
     EV_LANDED,
+    EV_LEGAL_FAMILY,
+    EV_LEGAL_HUMANITARIAN,
+    EV_LEGAL_LABOUR,
     EV_MISSING_LAND,
     EV_MISSING_SEA,
+    EV_NEW_AGENTS,
     EV_ONWARD,
     EV_PRIMA_FACIE,
     EV_PROFILED,
     EV_PULLED_BACK,
+    EV_READMITTED,
     EV_RECEIVED,
     EV_RECOGNIZED,
     EV_RECOGNIZED_FIRST,
     EV_REFOULED,
     EV_REGISTERED,
+    EV_REGULARIZED,
     EV_REJECTED,
     EV_RELEASED,
+    EV_REMIGRATIONS,
+    EV_REPATRIATED,
     EV_RESCUED,
+    EV_RESETTLED,
+    EV_RETURNED_TO_TRANSIT,
+    EV_RETURNS_FORCED,
+    EV_RETURNS_VOLUNTARY,
     EV_ROBBED,
     EV_SCREENED_IN,
+    EV_SECONDARY,
+    EV_SMUGGLED_ARRIVALS,
     EV_STRANDED,
     EV_TRAFFICKING_IDENTIFIED,
     EV_TRAFFICKING_MISSED,
     EV_WRONGFUL_RECOGNITIONS,
     EV_WRONGFUL_REJECTIONS,
     EV_WRONGFUL_REJECTIONS_FINAL,
+    EVENT_NAMES,
     N_EVENTS,
 )
 from flowsim.rules.asylum import (
@@ -94,11 +121,15 @@ from flowsim.rules.asylum import (
     procedure,
 )
 from flowsim.rules.detention import detains, release
+from flowsim.rules.legal_channels import CHANNELS, pick, qualifies, use_channels
 from flowsim.rules.profiling import refer
-from flowsim.rules.reception import count_housed, move_on, place, register
+from flowsim.rules.reception import count_housed, place, register
+from flowsim.rules.returns import forced_returns, leave, remigrate, voluntary_returns
 from flowsim.rules.route_choice import choose_routes
 from flowsim.rules.sea_crossing import passengers
+from flowsim.rules.secondary_movement import move_on, push
 from flowsim.rules.smuggling import board, count_waiting
+from flowsim.rules.solutions import resettle, settle_refugees
 from flowsim.rules.travel import travel
 
 # statuses (flowsim.population.Status), as plain ints for the references
@@ -124,6 +155,16 @@ CHAIN_STATUSES = (
     IN_PROCEDURE, DESTITUTE, DETAINED, RECOGNIZED, REJECTED, IN_TRAFFICKING, IN_CHILD,
 )  # fmt: skip
 assert list(CHAIN_STATUSES) == list(range(16))
+# the statuses after the protection chain: solutions, returns, legal entry
+INTEGRATED = int(Status.INTEGRATED)
+RESETTLED = int(Status.RESETTLED)
+RETURNED_VOLUNTARY = int(Status.RETURNED_VOLUNTARY)
+RETURNED_FORCED = int(Status.RETURNED_FORCED)
+IRREGULAR_STAY = int(Status.IRREGULAR_STAY)
+LEGAL_MIGRANT = int(Status.LEGAL_MIGRANT)
+REGULARIZED = int(Status.REGULARIZED)
+assert [INTEGRATED, RESETTLED, RETURNED_VOLUNTARY, RETURNED_FORCED, IRREGULAR_STAY,
+        LEGAL_MIGRANT, REGULARIZED] == list(range(16, N_STATUS))  # fmt: skip
 # claims and referrals (flowsim.population.Claim, Referral)
 C_NONE, C_FULL, C_ACCELERATED = int(Claim.NONE), int(Claim.FULL), int(Claim.ACCELERATED)
 C_APPEAL, C_RECOGNIZED, C_REJECTED = int(Claim.APPEAL), int(Claim.RECOGNIZED), int(Claim.REJECTED)
@@ -131,6 +172,12 @@ PENDING = (C_FULL, C_ACCELERATED, C_APPEAL)
 TRACK_FULL, TRACK_ACCELERATED = 0, 1  # asylum queue tracks, as documented in flowsim.rules.asylum
 R_NONE, R_ASYLUM, R_CHILD = int(Referral.NONE), int(Referral.ASYLUM), int(Referral.CHILD)
 R_TRAFFICKING, R_COUNSELLING = int(Referral.TRAFFICKING), int(Referral.COUNSELLING)
+# legal channels in the order people look at them (flowsim.rules.legal_channels), the bit of
+# ``aware`` that says a person knows of each, and the event each entry counts
+FAMILY, HUMANITARIAN, LABOUR = range(3)
+assert CHANNELS == ("family_reunification", "humanitarian_visas", "labour_quota")
+AWARE = tuple(AWARE_BITS[c] for c in CHANNELS)
+CHANNEL_EVENT = (EV_LEGAL_FAMILY, EV_LEGAL_HUMANITARIAN, EV_LEGAL_LABOUR)
 # detention outcomes and modes, as documented in flowsim.rules.detention
 NOT_DETAINED, DETAINED_NOW, ALTERNATIVE = 0, 1, 2
 MODES = ("none", "irregular", "all")  # policy.detention.mode, stored as its code 0, 1, 2
@@ -556,12 +603,14 @@ def py_detains(u_alternative, irregular, mode, alternatives):
 
 def _finalize(i, recognized, day, status, status_day, flags, claim, claim_day, node, need,
               node_is_camp, final_wait, events):  # fmt: skip
-    """A final decision (asylum docstring). Recognized: out of reception (but a camp place is
-    kept) and out of detention. Rejected: out of reception; a detainee stays until release.
-    Trafficking and child protection keep their status; only the claim changes."""
+    """A final decision (asylum docstring). Recognized: protected for good (flag PROTECTED), out
+    of reception (but a camp place is kept) and out of detention. Rejected: out of reception; a
+    detainee stays until release. Trafficking and child protection keep their status; only the
+    claim changes."""
     s = int(status[i])
     if recognized:
         claim[i] = C_RECOGNIZED
+        flags[i] = int(flags[i]) | PROTECTED
         events[EV_RECOGNIZED] += 1
         if s in (ARRIVED, IN_PROCEDURE, DESTITUTE, DETAINED):
             status[i], status_day[i] = RECOGNIZED, day
@@ -593,13 +642,19 @@ def ref_release(day, status, status_day, claim, node, node_country, max_days, ev
 
 def ref_register(
     day, key, status, status_day, flags, referral, claim, claim_day, node, route, profile, need,
-    vulnerability, child_bit, trafficking_bit, node_country, node_is_camp, route_irregular,
-    coverage, accuracy, false_alarm_scale, apply_in_need, apply_not_in_need, counselled_factor,
-    prima_facie, clear_share, accelerated, detention_mode, alternatives, final_wait, events,
+    vulnerability, child_bit, trafficking_bit, first_protection_node, entry_from, node_country,
+    node_is_camp, route_irregular, route_entry_node, agreements, coverage, accuracy,
+    false_alarm_scale, apply_in_need, apply_not_in_need, counselled_factor, prima_facie,
+    clear_share, accelerated, detention_mode, alternatives, final_wait, events,
 ):  # fmt: skip
     """Registration (reception docstring) of everyone who arrived and is not registered yet, and
-    of the screened in (in procedure without a claim): profiling and referral (draws 0-3), the
-    claim (4: applies, 5: prima facie, 6-7: procedure), detention (8)."""
+    of the screened in and humanitarian-visa holders (in procedure without a claim). The route
+    just completed (none for the screened in and visa holders) counts a smuggled arrival if
+    irregular and gives the node the person entered from. The first registration fixes the
+    first node of protection; registering in another country, a secondary mover is readmitted by
+    the first country with its ``agreements`` share (draw 9), to its first node. Then profiling
+    and referral (draws 0-3), the claim (4: applies, 5: prima facie, 6-7: procedure), detention
+    (8), in the country where the person now is."""
     for i in range(len(status)):
         s = int(status[i])
         screened_in = s == IN_PROCEDURE and claim[i] == C_NONE
@@ -608,6 +663,17 @@ def ref_register(
             continue
         r = int(route[i])
         irregular = r >= 0 and bool(route_irregular[r])  # the route just completed
+        if irregular:
+            events[EV_SMUGGLED_ARRIVALS] += 1
+        if r >= 0:
+            entry_from[i] = route_entry_node[r]
+        first = int(first_protection_node[i])
+        if first == -1:
+            first_protection_node[i] = node[i]
+        elif node_country[first] != node_country[node[i]]:
+            if uniform(key, i, 9) < agreements[node_country[first]]:
+                node[i] = first
+                events[EV_READMITTED] += 1
         flags[i] = int(flags[i]) | REGISTERED | REACHED
         status[i], status_day[i], route[i] = ARRIVED, day, -1
         events[EV_REGISTERED] += 1
@@ -698,25 +764,46 @@ def ref_place(day, status, status_day, flags, claim, node, occupancy, capacity, 
             status_day[i] = day
 
 
-def ref_move_on(day, key, status, status_day, flags, claim, claim_day, node, route, onward_moves,
-                onward_probability, conditions, events):  # fmt: skip
-    """Leaving (reception docstring): the destitute move on with onward_probability, people with
-    a place (in reception or in procedure) with that times 1 - conditions at their node. Moving on
-    abandons a pending claim, frees the place and unregisters them: back to route choice."""
+def py_push(status, days_waiting, conditions, quality, wait_push, recognized_push):
+    """How hard a person's situation pushes it on (secondary_movement docstring): 1 without a
+    place; 1 - conditions with one, plus wait_push x (years waiting, at most 1) while in
+    procedure; recognized_push x (1 - quality of protection) for recognized refugees; else 0."""
+    if status == DESTITUTE:
+        return 1.0
+    if status in (IN_RECEPTION, IN_PROCEDURE):
+        waited = min(days_waiting / 365.0, 1.0) if status == IN_PROCEDURE else 0.0
+        return 1.0 - conditions + wait_push * waited
+    if status == RECOGNIZED:
+        return recognized_push * (1.0 - quality)
+    return 0.0
+
+
+def ref_move_on(day, key, status, status_day, flags, claim, claim_day, node, route, tie,
+                onward_moves, onward_probability, conditions, quality, wait_push,
+                recognized_push, tie_push, events):  # fmt: skip
+    """Secondary movement (secondary_movement docstring): the destitute, people with a place and
+    recognized refugees move on with onward_probability x their push (draw 0), that times
+    1 + tie_push with family or diaspora at another node. Moving on abandons a pending claim and
+    leaves a recognition behind, frees the place and unregisters them: back to route choice. An
+    onward move of someone who had reached a protection system is a secondary movement."""
     for i in range(len(status)):
         s = int(status[i])
-        if s == DESTITUTE:
-            p = onward_probability
-        elif s in (IN_RECEPTION, IN_PROCEDURE):
-            p = onward_probability * (1.0 - conditions[node[i]])
-        else:
+        if s not in (DESTITUTE, IN_RECEPTION, IN_PROCEDURE, RECOGNIZED):
             continue
+        n = int(node[i])
+        waiting = day - int(claim_day[i]) if s == IN_PROCEDURE else 0
+        p = onward_probability * py_push(s, waiting, conditions[n], quality[n], wait_push,
+                                         recognized_push)  # fmt: skip
+        if tie[i] != -1 and tie[i] != n:
+            p *= 1.0 + tie_push
         if not uniform(key, i, 0) < p:
             continue
         if claim[i] in PENDING:
-            claim[i], claim_day[i] = C_NONE, -1
             events[EV_ABANDONED] += 1
-        flags[i] = int(flags[i]) & ~(REGISTERED | HOUSED)  # REACHED and PROFILED stay
+        claim[i], claim_day[i] = C_NONE, -1
+        if flags[i] & REACHED:
+            events[EV_SECONDARY] += 1
+        flags[i] = int(flags[i]) & ~(REGISTERED | HOUSED)  # REACHED, PROFILED, PROTECTED stay
         status[i], status_day[i], route[i] = IN_TRANSIT, day, -1
         onward_moves[i] = min(int(onward_moves[i]) + 1, 255)
         events[EV_ONWARD] += 1
@@ -783,6 +870,213 @@ def ref_decide(
             continue
         _finalize(i, recognized, day, status, status_day, flags, claim, claim_day, node, need,
                   node_is_camp, final_wait, events)  # fmt: skip
+
+
+# -- legal channels, solutions and returns: the documented rules, one person at a time ---------
+
+
+def py_qualifies(channel, dest, motive, tie, need, livelihood):
+    """Family reunification: family at the destination; humanitarian visas: in need; labour
+    visas: moving for a livelihood."""
+    if channel == FAMILY:
+        return int(tie) == int(dest)
+    if channel == HUMANITARIAN:
+        return bool(need)
+    return int(motive) == int(livelihood)
+
+
+def py_pick(channel, motive, tie, need, resources, aware, slots, costs, node_attract,
+            livelihood):  # fmt: skip
+    """A person who knows of the channel and can pay its cost takes, among the destinations with
+    a whole place left today that it qualifies for, the most attractive for its motive (the first
+    in node order on a tie); -1 if there is none."""
+    if not int(aware) & AWARE[channel] or float(resources) < float(costs[channel]):
+        return -1
+    open_ = [
+        d for d in range(slots.shape[1])
+        if slots[channel, d] >= 1.0 and py_qualifies(channel, d, motive, tie, need, livelihood)
+    ]  # fmt: skip
+    if not open_:
+        return -1
+    best = max(float(node_attract[d, motive]) for d in open_)
+    return next(d for d in open_ if float(node_attract[d, motive]) == best)
+
+
+def ref_use_channels(
+    day, status, status_day, flags, node, departure_day, first_arrival_node, motive, tie, need,
+    resources, aware, slots, costs, node_attract, livelihood, events,
+):  # fmt: skip
+    """Legal channels (legal_channels docstring): people at their origin, in agent order, look at
+    family reunification, humanitarian visas and labour visas in this order and take the first
+    they can use (see :func:`py_pick`). They pay, use a place and reach the destination today:
+    a visa holder in procedure (to be registered), the others legal migrants; they departed
+    today, legally."""
+    for i in range(len(status)):
+        if status[i] != AT_ORIGIN:
+            continue
+        for channel in (FAMILY, HUMANITARIAN, LABOUR):
+            dest = py_pick(channel, motive[i], tie[i], need[i], resources[i], aware[i], slots,
+                           costs, node_attract, livelihood)  # fmt: skip
+            if dest == -1:
+                continue
+            slots[channel, dest] -= 1.0
+            resources[i] = f32(float(resources[i]) - float(costs[channel]))
+            node[i] = dest
+            status[i] = IN_PROCEDURE if channel == HUMANITARIAN else LEGAL_MIGRANT
+            status_day[i] = departure_day[i] = day
+            flags[i] = int(flags[i]) | LEGAL
+            if first_arrival_node[i] == -1:
+                first_arrival_node[i] = dest
+            events[EV_DEPARTURES] += 1
+            events[CHANNEL_EVENT[channel]] += 1
+            break
+
+
+OUT_OF_SYSTEM = HOUSED | REGISTERED  # the flags cleared by leaving a protection system
+
+
+def ref_settle_refugees(day, key, status, status_day, flags, claim, claim_day, node, origin,
+                        repatriation_rate, safety, integration_rate, quality,
+                        events):  # fmt: skip
+    """Solutions (solutions docstring): a recognized refugee repatriates with repatriation_rate
+    x the safety of its (known) origin (draw 0): back there, returned_voluntary, its claim
+    closed; otherwise it integrates with integration_rate x the quality of protection where it
+    is (draw 1), keeping its recognition. Either way it leaves reception."""
+    for i in range(len(status)):
+        if status[i] != RECOGNIZED:
+            continue
+        o = int(origin[i])
+        if o != -1 and uniform(key, i, 0) < repatriation_rate * safety[o]:
+            node[i], status[i], status_day[i] = o, RETURNED_VOLUNTARY, day
+            claim[i], claim_day[i] = C_NONE, -1
+            events[EV_REPATRIATED] += 1
+        elif uniform(key, i, 1) < integration_rate * quality[node[i]]:
+            status[i], status_day[i] = INTEGRATED, day
+            events[EV_INTEGRATED] += 1
+        else:
+            continue
+        flags[i] = int(flags[i]) & ~OUT_OF_SYSTEM
+
+
+def ref_resettle(day, status, status_day, flags, node, vulnerability, places, priority, events):
+    """Resettlement (solutions docstring): at each node, the whole places of ``places`` (an
+    unlimited quota: everyone). First the ``priority`` share of today's places, fraction
+    included, rounded down (0.6 of 3.9 places: 2) goes to recognized refugees with any
+    vulnerability, in agent order; then the places left go to the recognized refugees still
+    there, in agent order. They leave the network (resettled)."""
+    today = [math.inf if math.isinf(p) else math.floor(p) for p in places.tolist()]
+    vulnerable_first = [
+        math.inf if math.isinf(p) else math.floor(p * q)
+        for p, q in zip(places.tolist(), priority.tolist(), strict=True)
+    ]
+    for vulnerable_pass in (True, False):
+        for i in range(len(status)):
+            n = int(node[i])
+            if status[i] != RECOGNIZED or today[n] < 1:
+                continue
+            if vulnerable_pass:
+                if vulnerable_first[n] < 1 or vulnerability[i] == 0:
+                    continue
+                vulnerable_first[n] -= 1
+            today[n] -= 1
+            places[n] -= 1.0
+            status[i], status_day[i] = RESETTLED, day
+            flags[i] = int(flags[i]) & ~OUT_OF_SYSTEM
+            events[EV_RESETTLED] += 1
+
+
+def py_leave(i, day, new_status, where, status, status_day, flags, claim, claim_day, node,
+             returns):  # fmt: skip
+    """Leaving a country's protection system (returns docstring) for ``where``: no place, not
+    registered, no claim; one more return (saturating at 255)."""
+    node[i], status[i], status_day[i] = where, new_status, day
+    flags[i] = int(flags[i]) & ~OUT_OF_SYSTEM
+    claim[i], claim_day[i] = C_NONE, -1
+    returns[i] = min(int(returns[i]) + 1, 255)
+
+
+def ref_forced_returns(day, key, status, status_day, flags, claim, claim_day, node, origin,
+                       entry_from, returns, node_country, places, cooperation, agreements,
+                       events):  # fmt: skip
+    """Forced return (returns docstring): each country returns people into its whole places of
+    today, finally rejected detainees first, then the other finally rejected, then people in
+    irregular stay, in agent order. A return to a known origin goes ahead with the origin's
+    cooperation (draw 0); else a person who entered from another country is deported there with
+    that country's agreements share (draw 1), in transit with no route. A return that cannot go
+    ahead uses no place."""
+    stages = (
+        lambda i: status[i] == DETAINED and claim[i] == C_REJECTED,
+        lambda i: status[i] == REJECTED,
+        lambda i: status[i] == IRREGULAR_STAY,
+    )
+    for in_stage in stages:
+        for i in range(len(status)):
+            if not in_stage(i):
+                continue
+            c = int(node_country[node[i]])
+            if places[c] < 1.0:
+                continue
+            o, t = int(origin[i]), int(entry_from[i])
+            if o != -1 and uniform(key, i, 0) < cooperation[o]:
+                py_leave(i, day, RETURNED_FORCED, o, status, status_day, flags, claim,
+                         claim_day, node, returns)  # fmt: skip
+                events[EV_RETURNS_FORCED] += 1
+            elif (
+                t != -1
+                and node_country[t] != c
+                and uniform(key, i, 1) < agreements[node_country[t]]
+            ):
+                py_leave(i, day, IN_TRANSIT, t, status, status_day, flags, claim, claim_day,
+                         node, returns)  # fmt: skip
+                events[EV_RETURNED_TO_TRANSIT] += 1
+            else:
+                continue
+            places[c] -= 1.0
+
+
+def ref_voluntary_returns(day, key, status, status_day, flags, claim, claim_day, node, origin,
+                          referral, returns, node_country, avr_rate, avr_support,
+                          counselled_factor, abscond_rate, regularization, events):  # fmt: skip
+    """The finally rejected out of detention take assisted voluntary return to a known origin
+    with avr_rate x the country's avr_support, x counselled_factor after return counselling
+    (draw 2); those who do not abscond into irregular stay at the same node with abscond_rate
+    (draw 3). People in irregular stay (since before today) are regularized with the daily
+    equivalent of the country's yearly regularization share (draw 4)."""
+    for i in range(len(status)):
+        s = int(status[i])
+        c = int(node_country[node[i]])
+        if s == REJECTED:
+            p = avr_rate * avr_support[c]
+            if referral[i] == R_COUNSELLING:
+                p *= counselled_factor
+            if origin[i] != -1 and uniform(key, i, 2) < p:
+                py_leave(i, day, RETURNED_VOLUNTARY, int(origin[i]), status, status_day, flags,
+                         claim, claim_day, node, returns)  # fmt: skip
+                events[EV_RETURNS_VOLUNTARY] += 1
+            elif uniform(key, i, 3) < abscond_rate:
+                status[i], status_day[i] = IRREGULAR_STAY, day
+                flags[i] = int(flags[i]) & ~OUT_OF_SYSTEM
+                claim[i], claim_day[i] = C_NONE, -1
+                events[EV_IRREGULAR_STAY] += 1
+        elif s == IRREGULAR_STAY:
+            daily = 1.0 - (1.0 - regularization[c]) ** (1.0 / 365.0)
+            if uniform(key, i, 4) < daily:
+                status[i], status_day[i] = REGULARIZED, day
+                events[EV_REGULARIZED] += 1
+
+
+def ref_remigrate(day, key, status, status_day, route, remigration_rate, reintegration, safety,
+                  node, events):  # fmt: skip
+    """Returned people (voluntarily or by force) leave their origin again with remigration_rate
+    x (1 - reintegration) x (1 - safety / 2) there (draw 5): in transit, no route."""
+    for i in range(len(status)):
+        if status[i] not in (RETURNED_VOLUNTARY, RETURNED_FORCED):
+            continue
+        n = int(node[i])
+        p = remigration_rate * (1.0 - reintegration[n]) * (1.0 - safety[n] / 2.0)
+        if uniform(key, i, 5) < p:
+            status[i], status_day[i], route[i] = IN_TRANSIT, day, -1
+            events[EV_REMIGRATIONS] += 1
 
 
 def ref_count_queue(day, claim, claim_day, node, node_country, counts):
@@ -908,9 +1202,11 @@ def variants(name: str, inputs: dict):
         yield dict(inputs, max_days=np.zeros_like(inputs["max_days"]))
     elif name == "register":
         # everyone profiled, everyone not referred detained, and unequal shares of clear cases
-        # and of accelerated ones (so that their two draws cannot be swapped unnoticed)
+        # and of accelerated ones (so that their two draws cannot be swapped unnoticed); every
+        # secondary mover (from coast, where the screened in register) readmitted
         yield dict(
             inputs,
+            agreements=np.ones_like(inputs["agreements"]),
             coverage=np.ones_like(inputs["coverage"]),
             detention_mode=np.full_like(inputs["detention_mode"], 2.0),
             alternatives=np.zeros_like(inputs["alternatives"]),
@@ -991,6 +1287,21 @@ def test_counting_kernels_match_python_references(recorded):
     assert all(total > 0 for total in counted.values()), counted
 
 
+# the events the kernels compared on the busy model's days produce (beside deaths and missing)
+BUSY_EVENTS = (
+    EV_DEPARTURES, EV_ARRIVALS, EV_RECEIVED, EV_ROBBED, EV_STRANDED, EV_BOARDED, EV_LANDED,
+    EV_ONWARD, EV_RESCUED, EV_INTERCEPTED, EV_PULLED_BACK, EV_REFOULED, EV_SCREENED_IN,
+    EV_FORCED_OVERBOARD,
+    EV_REGISTERED, EV_DESTITUTE, EV_DETAINED, EV_DETAINED_CHILDREN, EV_DETAINED_TRAFFICKED,
+    EV_ALTERNATIVES, EV_RELEASED, EV_PROFILED, EV_TRAFFICKING_IDENTIFIED, EV_TRAFFICKING_MISSED,
+    EV_CHILDREN_IDENTIFIED, EV_CHILDREN_MISSED, EV_COUNSELLED, EV_CLAIMS, EV_PRIMA_FACIE,
+    EV_DECISIONS, EV_ACCELERATED_DECISIONS, EV_RECOGNIZED_FIRST, EV_WRONGFUL_REJECTIONS,
+    EV_WRONGFUL_RECOGNITIONS, EV_APPEALS, EV_APPEALS_GRANTED, EV_RECOGNIZED, EV_REJECTED,
+    EV_WRONGFUL_REJECTIONS_FINAL, EV_ABANDONED, EV_SMUGGLED_ARRIVALS, EV_SECONDARY,
+)  # fmt: skip
+LOSSES = ((EV_DEAD_LAND, EV_MISSING_LAND), (EV_DEAD_SEA, EV_MISSING_SEA))  # either of each pair
+
+
 def test_kernels_see_every_event(recorded):
     """Across the recorded calls and keys, the kernels produce every kind of agent event."""
     _, by_kernel = recorded
@@ -1003,19 +1314,10 @@ def test_kernels_see_every_event(recorded):
                 args = fresh(inputs, key)
                 kernel(**args)
                 totals += args["events"]
-    for ev in (EV_DEPARTURES, EV_ARRIVALS, EV_RECEIVED, EV_ROBBED, EV_STRANDED, EV_BOARDED,
-               EV_LANDED, EV_ONWARD, EV_RESCUED, EV_INTERCEPTED, EV_PULLED_BACK, EV_REFOULED,
-               EV_SCREENED_IN, EV_FORCED_OVERBOARD,
-               EV_REGISTERED, EV_DESTITUTE, EV_DETAINED, EV_DETAINED_CHILDREN,
-               EV_DETAINED_TRAFFICKED, EV_ALTERNATIVES, EV_RELEASED, EV_PROFILED,
-               EV_TRAFFICKING_IDENTIFIED, EV_TRAFFICKING_MISSED, EV_CHILDREN_IDENTIFIED,
-               EV_CHILDREN_MISSED, EV_COUNSELLED, EV_CLAIMS, EV_PRIMA_FACIE, EV_DECISIONS,
-               EV_ACCELERATED_DECISIONS, EV_RECOGNIZED_FIRST, EV_WRONGFUL_REJECTIONS,
-               EV_WRONGFUL_RECOGNITIONS, EV_APPEALS, EV_APPEALS_GRANTED, EV_RECOGNIZED,
-               EV_REJECTED, EV_WRONGFUL_REJECTIONS_FINAL, EV_ABANDONED):  # fmt: skip
-        assert totals[ev] > 0, ev
-    assert totals[EV_DEAD_LAND] + totals[EV_MISSING_LAND] > 0
-    assert totals[EV_DEAD_SEA] + totals[EV_MISSING_SEA] > 0
+    for ev in BUSY_EVENTS:
+        assert totals[ev] > 0, EVENT_NAMES[ev]
+    for dead, missing in LOSSES:
+        assert totals[dead] + totals[missing] > 0
 
 
 # branches of the protection kernels, as (kernel, what happens to whom)
@@ -1045,6 +1347,8 @@ BRANCHES = (
     ("move_on", "destitute moved on"),
     ("move_on", "moved on from a place"),
     ("move_on", "claim abandoned"),
+    ("move_on", "recognized refugee moved on"),
+    ("move_on", "secondary movement"),
     ("move_on", "stayed"),
     ("decide_appeals", "appeal granted"),
     ("decide_appeals", "appeal rejected"),
@@ -1056,6 +1360,7 @@ BRANCHES = (
     ("decide", "rejected, appealed"),
     ("decide", "rejected, final"),
     ("decide", "detainee recognized, out of detention"),
+    ("decide", "recognized, protected for good"),
     ("decide", "decided in trafficking or child protection, status kept"),
 )
 
@@ -1097,11 +1402,13 @@ def branch_counts(name: str, inputs: dict, out: dict) -> dict[str, int]:
         b["destitute placed"] = (s0 == DESTITUTE) & placed
         b["destitute still waiting"] = (s0 == DESTITUTE) & (s1 == DESTITUTE)
     elif name == "move_on":
-        left = s1 == IN_TRANSIT
+        left = (s0 != IN_TRANSIT) & (s1 == IN_TRANSIT)
         b["destitute moved on"] = left & (s0 == DESTITUTE)
         b["moved on from a place"] = left & np.isin(s0, [IN_RECEPTION, IN_PROCEDURE])
         b["claim abandoned"] = np.isin(inputs["claim"], PENDING) & (out["claim"] == C_NONE)
-        b["stayed"] = np.isin(s0, [DESTITUTE, IN_RECEPTION, IN_PROCEDURE]) & ~left
+        b["recognized refugee moved on"] = left & (s0 == RECOGNIZED)
+        b["secondary movement"] = left & ((inputs["flags"] & REACHED) > 0)
+        b["stayed"] = np.isin(s0, [DESTITUTE, IN_RECEPTION, IN_PROCEDURE, RECOGNIZED]) & ~left
     elif name == "decide_appeals":
         appeal = inputs["claim"] == C_APPEAL
         b["appeal granted"] = appeal & (out["claim"] == C_RECOGNIZED)
@@ -1118,6 +1425,9 @@ def branch_counts(name: str, inputs: dict, out: dict) -> dict[str, int]:
         b["rejected, appealed"] = decided & (c1 == C_APPEAL)
         b["rejected, final"] = decided & (c1 == C_REJECTED)
         b["detainee recognized, out of detention"] = decided & (s0 == DETAINED) & (s1 == RECOGNIZED)
+        b["recognized, protected for good"] = (
+            decided & (c1 == C_RECOGNIZED) & ((out["flags"] & PROTECTED) > 0)
+        )
         b["decided in trafficking or child protection, status kept"] = (
             decided & np.isin(s0, [IN_TRAFFICKING, IN_CHILD]) & (s1 == s0)
         )
@@ -1162,8 +1472,8 @@ def test_place_is_first_come_first_served(recorded):
     capacity[haven] = held + free + 0.5  # half a place is no place
     args = fresh(dict(inputs, capacity=capacity), None)
     place(**args)
-    placed = np.flatnonzero(((args["flags"] & HOUSED) > 0) & ~housed_before)
-    np.testing.assert_array_equal(placed, queue[:free])
+    placed = ((args["flags"] & HOUSED) > 0) & ~housed_before & (inputs["node"] == haven)
+    np.testing.assert_array_equal(np.flatnonzero(placed), queue[:free])
     assert (args["status"][queue[free:]] == DESTITUTE).all()
     assert args["occupancy"][haven] == held + free
 
@@ -1237,9 +1547,20 @@ def test_model_passes_the_protection_levers(recorded):
         assert inputs["clear_share"] == pr.clear_share
     for inputs in by_kernel["place"]:  # haven: its node capacity; nodes without one: unlimited
         np.testing.assert_array_equal(inputs["capacity"], [inf, 3, inf, 25])
+    ar = model.scenario.behaviour.arrival
+    for inputs in by_kernel["register"]:
+        np.testing.assert_array_equal(inputs["agreements"], [0] * 4)  # the default: none
     for inputs in by_kernel["move_on"]:
         np.testing.assert_array_equal(inputs["conditions"], [1, 0.2, 1, 0.5])
+        # quality of protection: work rights and freedom of movement (0.5 by default) and
+        # conditions, averaged
+        np.testing.assert_allclose(inputs["quality"], [2 / 3, 1.2 / 3, 2 / 3, 1.5 / 3])
         assert inputs["onward_probability"] == 0.3
+        assert (inputs["wait_push"], inputs["recognized_push"], inputs["tie_push"]) == (
+            ar.wait_push,
+            ar.recognized_push,
+            ar.tie_push,
+        )
     for inputs in by_kernel["decide_appeals"]:
         assert inputs["appeal_days"] == 5
         assert (inputs["corrects"], inputs["overturns_right"]) == (
@@ -1250,6 +1571,498 @@ def test_model_passes_the_protection_levers(recorded):
         assert (inputs["accuracy_in_need"], inputs["accuracy_not_in_need"]) == (0.8, 0.7)
         assert inputs["accuracy_loss"] == pr.accelerated_accuracy_loss
         np.testing.assert_array_equal(inputs["appeals"], [0.5] * 4)
+
+
+# -- solutions, secondary movement, returns and legal channels ---------------------------------
+
+# two_routes with a second destination country: refuge (country Refuge Land, lever key
+# refuge_land) a smuggled day's walk from haven and back; the way back is a free-movement leg
+REFUGE = {
+    "id": "refuge", "country": "Refuge Land", "lat": 15.0, "lon": 18.0, "roles": ["destination"],
+    "attractiveness": {"safety": 0.9, "livelihood": 1.2, "family": 1.0},
+}  # fmt: skip
+REFUGE_EDGES = [
+    {"from": "haven", "to": "refuge", "days": 1, "cost": 50, "smuggler": True},
+    {"from": "refuge", "to": "haven", "days": 1, "cost": 50, "smuggler": True},
+]
+YEAR = 365.0
+# the busy two_routes, and after the protection chain every solution, return and legal channel:
+# richer people (some can pay a labour visa) with family at either destination; quotas a year
+# (per node) of about one place a day; a safe enough origin; return capacity a day per country
+# (fractions carry over; none at coast, where absconders are all regularized the next day)
+SOLUTIONS = {
+    **BUSY,
+    "profiles.people.resources": {"mean": 1200, "sd": 600},
+    "profiles.people.ties": {"haven": 0.3, "refuge": 0.3},
+    "behaviour.legal.awareness": 0.5,
+    "policy.legal.labour_quota": {"haven": YEAR, "refuge": YEAR},
+    "policy.legal.humanitarian_visas": {"haven": 1.5 * YEAR},
+    "policy.legal.family_reunification": {"haven": 0.5 * YEAR, "refuge": YEAR},
+    "policy.legal.free_movement": {"refuge-haven": 1},
+    "policy.resettlement.quota": {"haven": 1.5 * YEAR, "refuge": YEAR},
+    "policy.resettlement.priority": 0.5,
+    "policy.origin.safety": {"home": 0.5},
+    "policy.integration.work_rights": {"haven": 0.3, "refuge_land": 0.8},
+    "policy.integration.freedom_of_movement": {"haven": 0.5, "refuge_land": 0.9},
+    "policy.return.forced_capacity": {"haven": 1.5, "refuge_land": 0.5},
+    "policy.return.origin_cooperation": {"home": 0.5},
+    "policy.readmission.agreements": {
+        "coast": 0.6,
+        "inland": 0.6,
+        "haven": 0.7,
+        "refuge_land": 0.5,
+    },
+    "policy.return.avr_support": {"haven": 0.8},
+    "policy.return.reintegration": {"home": 0.3},
+    "policy.legal.regularization": {"coast": 1.0, "haven": 0.999, "refuge_land": 0.5},
+    "policy.asylum.capacity": {"haven": 3, "coast": 1.5, "refuge_land": 2},
+    "behaviour.arrival.onward_probability": 0.1,
+    # daily rates high enough for a short run
+    "behaviour.solutions.repatriation_rate": 0.02,
+    "behaviour.solutions.integration_rate": 0.02,
+    "behaviour.returns.avr_rate": 0.08,
+    # counselled people claim as often as others: some are rejected and take return after
+    # counselling
+    "behaviour.protection.counselled_apply_factor": 1.0,
+    "behaviour.returns.abscond_rate": 0.1,
+    "behaviour.returns.remigration_rate": 0.05,
+}
+SOLUTION_DAYS = 60
+SOLUTION_KERNELS = ("use_channels", "register", "move_on", "settle_refugees", "resettle",
+                    "forced_returns", "voluntary_returns", "remigrate")  # fmt: skip
+SOLUTION_SNAPSHOTS = (30, 59)  # route choice: re-migrants and deportees choose again
+
+
+@pytest.fixture(scope="module")
+def solutions_recorded(two_routes_data, make_scenario, record_calls):
+    """The inputs of every call of SOLUTION_KERNELS (and of route choice on SOLUTION_SNAPSHOTS)
+    in a SOLUTIONS run, by kernel name, in the order of the days."""
+    data = two_routes_data()
+    data["nodes"].append(REFUGE)
+    data["edges"] += REFUGE_EDGES
+    model = Model(make_scenario(data, SOLUTIONS), seed=1, days=SOLUTION_DAYS)
+    assert model.net.country_ids == ["home", "coast", "inland", "haven", "refuge_land"]
+    keep = {name: set(range(SOLUTION_DAYS)) for name in SOLUTION_KERNELS}
+    keep["choose_routes"] = set(SOLUTION_SNAPSHOTS)
+    by_kernel: dict[str, list[dict]] = {}
+    for name, inputs in record_calls(model, SOLUTION_DAYS, keep_days=keep):
+        by_kernel.setdefault(name, []).append(inputs)
+    assert {k: len(v) for k, v in by_kernel.items()} == {
+        **dict.fromkeys(SOLUTION_KERNELS, SOLUTION_DAYS),
+        "choose_routes": len(SOLUTION_SNAPSHOTS),
+    }
+    # route choice sees people choosing again without a route: re-migrants at the origin and
+    # people deported into a transit country (or moving on) elsewhere
+    choosing = set()
+    for inputs in by_kernel["choose_routes"]:
+        again = (inputs["status"] == IN_TRANSIT) & (inputs["edge"] == -1) & (inputs["route"] == -1)
+        choosing |= set(np.unique(inputs["node"][again]).tolist())
+    assert choosing >= {model.net.index["home"], model.net.index["coast"]}
+    return model, by_kernel
+
+
+SOLUTION_CASES = {
+    "use_channels": (use_channels, ref_use_channels),
+    "register": (register, ref_register),
+    "move_on": (move_on, ref_move_on),
+    "settle_refugees": (settle_refugees, ref_settle_refugees),
+    "resettle": (resettle, ref_resettle),
+    "forced_returns": (forced_returns, ref_forced_returns),
+    "voluntary_returns": (voluntary_returns, ref_voluntary_returns),
+    "remigrate": (remigrate, ref_remigrate),
+    "choose_routes": (choose_routes, ref_choose_routes),
+}
+
+
+def half_unknown(origin: np.ndarray) -> np.ndarray:
+    """Every second agent's origin unknown (as for people met on the way at the start)."""
+    out = origin.copy()
+    out[::2] = -1
+    return out
+
+
+def solution_variants(name: str, inputs: dict):
+    """The recorded inputs and the same day with levers changed, for the rare branches."""
+    yield inputs
+    ones = {k: np.ones_like(v) for k, v in inputs.items() if isinstance(v, np.ndarray)}
+    zeros = {k: np.zeros_like(v) for k, v in inputs.items() if isinstance(v, np.ndarray)}
+    if name == "use_channels":
+        # everyone knows every channel, with three more places of each at every node: people
+        # choose among destinations; then the channels cost nothing
+        yield dict(inputs, aware=np.full_like(inputs["aware"], sum(AWARE)),
+                   slots=inputs["slots"] + 3.0)  # fmt: skip
+        yield dict(inputs, aware=np.full_like(inputs["aware"], sum(AWARE)),
+                   costs=zeros["costs"])  # fmt: skip
+    elif name == "register":  # every secondary mover readmitted
+        yield dict(inputs, agreements=ones["agreements"])
+    elif name == "move_on":  # poor protection everywhere, long waits push twice, no tie push
+        yield dict(inputs, conditions=zeros["conditions"], quality=zeros["quality"],
+                   wait_push=2.0, tie_push=0.0)  # fmt: skip
+    elif name == "settle_refugees":  # half the origins unknown, the others safe; high rates
+        yield dict(inputs, origin=half_unknown(inputs["origin"]), safety=ones["safety"],
+                   repatriation_rate=0.5, integration_rate=0.5)  # fmt: skip
+    elif name == "resettle":
+        # more places: none, all or a share of them first for the vulnerable (a share of the
+        # places with their fraction: 0.6 x 4.4 gives 2, where 0.6 x 4 whole places is 2.4 and
+        # 0.6 x 3.9 gives 2 where 0.6 x 3 is 1.8); unlimited places
+        for extra, priority in ((3.5, 0.0), (3.5, 1.0), (3.4, 0.6), (2.9, 0.6)):
+            yield dict(inputs, places=inputs["places"] + extra,
+                       priority=np.full_like(inputs["priority"], priority))  # fmt: skip
+        yield dict(inputs, places=np.full_like(inputs["places"], math.inf))
+    elif name == "forced_returns":
+        # more places; no origin cooperates and every transit country readmits; unlimited
+        # places with half the origins unknown
+        yield dict(inputs, places=inputs["places"] + 5.0, cooperation=zeros["cooperation"],
+                   agreements=ones["agreements"])  # fmt: skip
+        yield dict(inputs, places=np.full_like(inputs["places"], math.inf),
+                   origin=half_unknown(inputs["origin"]))  # fmt: skip
+    elif name == "voluntary_returns":  # full support, half the origins unknown; regularized
+        yield dict(inputs, avr_support=ones["avr_support"], origin=half_unknown(inputs["origin"]),
+                   regularization=np.full_like(inputs["regularization"], 0.5))  # fmt: skip
+    elif name == "remigrate":  # everyone returned leaves again
+        yield dict(inputs, remigration_rate=1.0, reintegration=zeros["reintegration"],
+                   safety=zeros["safety"])  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(SOLUTION_CASES))
+def test_kernel_matches_python_reference_with_solutions(name, solutions_recorded):
+    kernel, reference = SOLUTION_CASES[name]
+    _, by_kernel = solutions_recorded
+    totals = np.zeros(N_EVENTS, np.int64)
+    changed = 0
+    for recorded_inputs in by_kernel[name]:
+        for inputs in solution_variants(name, recorded_inputs):
+            for key in keys_for(inputs):
+                out = compare(kernel, reference, fresh(inputs, key))
+                totals += out["events"]
+                changed += agents_changed(inputs, out)
+    assert changed > 0
+    assert totals.sum() > 0
+
+
+# branches of the kernels of solutions, secondary movement, returns and legal channels
+SOLUTION_BRANCHES = (
+    ("use_channels", "family reunification"),
+    ("use_channels", "humanitarian visa"),
+    ("use_channels", "labour visa"),
+    ("use_channels", "labour visa to the most attractive destination"),
+    ("use_channels", "labour visa elsewhere: the most attractive had no place left"),
+    ("use_channels", "knows of a channel, qualifies, cannot pay"),
+    ("use_channels", "knows of a channel, qualifies, can pay: places ran out"),
+    ("register", "first registration: first node of protection"),
+    ("register", "smuggled arrival"),
+    ("register", "regular arrival"),
+    ("register", "humanitarian visa holder registered"),
+    ("register", "secondary mover readmitted by the first country"),
+    ("register", "secondary mover not readmitted"),
+    ("register", "registered again in the same country"),
+    ("move_on", "destitute moved on"),
+    ("move_on", "moved on from reception"),
+    ("move_on", "moved on in procedure, claim abandoned"),
+    ("move_on", "recognized refugee moved on, recognition left behind"),
+    ("move_on", "secondary movement"),
+    ("move_on", "stayed"),
+    ("settle_refugees", "repatriated"),
+    ("settle_refugees", "integrated"),
+    ("settle_refugees", "still recognized"),
+    ("resettle", "vulnerable refugee resettled"),
+    ("resettle", "refugee without a vulnerability resettled"),
+    ("resettle", "vulnerable resettled ahead of a refugee with a lower id"),
+    ("resettle", "refugee left waiting"),
+    ("forced_returns", "detained rejected returned to the origin"),
+    ("forced_returns", "rejected returned to the origin"),
+    ("forced_returns", "irregular stay returned to the origin"),
+    ("forced_returns", "deported into a transit country"),
+    ("forced_returns", "return blocked, no place used"),
+    ("forced_returns", "waiting for a place"),
+    ("voluntary_returns", "assisted voluntary return"),
+    ("voluntary_returns", "assisted voluntary return after counselling"),
+    ("voluntary_returns", "absconded"),
+    ("voluntary_returns", "rejected stayed"),
+    ("voluntary_returns", "regularized"),
+    ("voluntary_returns", "irregular stay continued"),
+    ("remigrate", "re-migrated after a voluntary return"),
+    ("remigrate", "re-migrated after a forced return"),
+    ("remigrate", "stayed at the origin"),
+)
+
+
+def solution_branch_counts(name: str, inputs: dict, out: dict) -> dict[str, int]:
+    """How often each branch of SOLUTION_BRANCHES was taken in one call."""
+    s0, s1 = inputs["status"], out["status"]
+    b: dict[str, np.ndarray] = {}
+    if name == "use_channels":
+        paid = inputs["resources"].astype(float) - out["resources"].astype(float)
+        used = (s0 == AT_ORIGIN) & (s1 != AT_ORIGIN)
+        costs, slots = inputs["costs"], inputs["slots"]
+        via = [used & np.isclose(paid, costs[ch], atol=0.01) for ch in range(3)]
+        b["family reunification"] = via[FAMILY] & (out["node"] == inputs["tie"])
+        b["humanitarian visa"] = via[HUMANITARIAN] & (s1 == IN_PROCEDURE)
+        b["labour visa"] = via[LABOUR] & (s1 == LEGAL_MIGRANT)
+        offered = np.flatnonzero(slots[LABOUR] > 0)  # nodes with a labour quota
+        livelihood = inputs["livelihood"]
+        best = offered[np.argmax(inputs["node_attract"][offered, livelihood])]
+        b["labour visa to the most attractive destination"] = b["labour visa"] & (
+            out["node"] == best
+        )
+        b["labour visa elsewhere: the most attractive had no place left"] = b["labour visa"] & (
+            out["node"] != best
+        )
+        stayed = (s0 == AT_ORIGIN) & (s1 == AT_ORIGIN)
+        open_ = slots >= 1.0
+        qualified = [
+            (inputs["tie"] >= 0) & open_[FAMILY][np.maximum(inputs["tie"], 0)],
+            inputs["need"] & open_[HUMANITARIAN].any(),
+            (inputs["motive"] == livelihood) & open_[LABOUR].any(),
+        ]
+        b["knows of a channel, qualifies, cannot pay"] = np.zeros_like(stayed)
+        b["knows of a channel, qualifies, can pay: places ran out"] = np.zeros_like(stayed)
+        for ch in range(3):
+            able = stayed & ((inputs["aware"] & AWARE[ch]) > 0) & qualified[ch]
+            pays = inputs["resources"] >= costs[ch]
+            b["knows of a channel, qualifies, cannot pay"] |= able & ~pays
+            b["knows of a channel, qualifies, can pay: places ran out"] |= able & pays
+    elif name == "register":
+        new = ((out["flags"] & REGISTERED) > 0) & ((inputs["flags"] & REGISTERED) == 0)
+        route = inputs["route"]
+        irregular = (route >= 0) & inputs["route_irregular"][np.maximum(route, 0)]
+        first = inputs["first_protection_node"]
+        country = inputs["node_country"]
+        moved = new & (first >= 0) & (country[np.maximum(first, 0)] != country[inputs["node"]])
+        b["first registration: first node of protection"] = new & (first == -1)
+        b["smuggled arrival"] = new & irregular
+        b["regular arrival"] = new & (route >= 0) & ~irregular
+        b["humanitarian visa holder registered"] = new & ((inputs["flags"] & LEGAL) > 0)
+        b["secondary mover readmitted by the first country"] = moved & (out["node"] == first)
+        b["secondary mover not readmitted"] = moved & (out["node"] == inputs["node"])
+        b["registered again in the same country"] = new & (first >= 0) & ~moved
+    elif name == "move_on":
+        left = (s0 != IN_TRANSIT) & (s1 == IN_TRANSIT)
+        b["destitute moved on"] = left & (s0 == DESTITUTE)
+        b["moved on from reception"] = left & (s0 == IN_RECEPTION)
+        b["moved on in procedure, claim abandoned"] = (
+            left & (s0 == IN_PROCEDURE) & (out["claim"] == C_NONE)
+        )
+        b["recognized refugee moved on, recognition left behind"] = (
+            left & (s0 == RECOGNIZED) & (inputs["claim"] == C_RECOGNIZED) & (out["claim"] == C_NONE)
+        )
+        b["secondary movement"] = left & ((inputs["flags"] & REACHED) > 0)
+        b["stayed"] = np.isin(s0, [DESTITUTE, IN_RECEPTION, IN_PROCEDURE, RECOGNIZED]) & ~left
+    elif name == "settle_refugees":
+        b["repatriated"] = (s0 == RECOGNIZED) & (s1 == RETURNED_VOLUNTARY)
+        b["integrated"] = (s0 == RECOGNIZED) & (s1 == INTEGRATED)
+        b["still recognized"] = (s0 == RECOGNIZED) & (s1 == RECOGNIZED)
+    elif name == "resettle":
+        resettled = (s0 == RECOGNIZED) & (s1 == RESETTLED)
+        vulnerable = inputs["vulnerability"] > 0
+        waiting = (s0 == RECOGNIZED) & (s1 == RECOGNIZED)
+        b["vulnerable refugee resettled"] = resettled & vulnerable
+        b["refugee without a vulnerability resettled"] = resettled & ~vulnerable
+        ahead = np.zeros_like(resettled)
+        for i in np.flatnonzero(resettled & vulnerable):
+            behind = waiting & ~vulnerable & (inputs["node"] == inputs["node"][i])
+            ahead[i] = behind[:i].any()
+        b["vulnerable resettled ahead of a refugee with a lower id"] = ahead
+        b["refugee left waiting"] = waiting
+    elif name == "forced_returns":
+        c = inputs["node_country"][inputs["node"]]
+        detained = (s0 == DETAINED) & (inputs["claim"] == C_REJECTED)
+        to_origin = s1 == RETURNED_FORCED
+        b["detained rejected returned to the origin"] = detained & to_origin
+        b["rejected returned to the origin"] = (s0 == REJECTED) & to_origin
+        b["irregular stay returned to the origin"] = (s0 == IRREGULAR_STAY) & to_origin
+        b["deported into a transit country"] = (s0 != IN_TRANSIT) & (s1 == IN_TRANSIT)
+        due = (detained | np.isin(s0, [REJECTED, IRREGULAR_STAY])) & (s1 == s0)
+        b["return blocked, no place used"] = due & (out["places"][c] >= 1.0)
+        b["waiting for a place"] = due & (out["places"][c] < 1.0)
+    elif name == "voluntary_returns":
+        avr = (s0 == REJECTED) & (s1 == RETURNED_VOLUNTARY)
+        b["assisted voluntary return"] = avr
+        b["assisted voluntary return after counselling"] = avr & (
+            inputs["referral"] == R_COUNSELLING
+        )
+        b["absconded"] = (s0 == REJECTED) & (s1 == IRREGULAR_STAY)
+        b["rejected stayed"] = (s0 == REJECTED) & (s1 == REJECTED)
+        b["regularized"] = (s0 == IRREGULAR_STAY) & (s1 == REGULARIZED)
+        b["irregular stay continued"] = (s0 == IRREGULAR_STAY) & (s1 == IRREGULAR_STAY)
+    elif name == "remigrate":
+        left = s1 == IN_TRANSIT
+        b["re-migrated after a voluntary return"] = left & (s0 == RETURNED_VOLUNTARY)
+        b["re-migrated after a forced return"] = left & (s0 == RETURNED_FORCED)
+        b["stayed at the origin"] = np.isin(s0, [RETURNED_VOLUNTARY, RETURNED_FORCED]) & ~left
+    return {k: int(v.sum()) for k, v in b.items()}
+
+
+def test_solution_kernels_take_every_branch(solutions_recorded):
+    """On the model's own days, the kernels of solutions, secondary movement, returns and legal
+    channels take every branch the references are compared on."""
+    _, by_kernel = solutions_recorded
+    seen = dict.fromkeys(SOLUTION_BRANCHES, 0)
+    for name in SOLUTION_KERNELS:
+        kernel = SOLUTION_CASES[name][0]
+        for inputs in by_kernel[name]:
+            out = fresh(inputs, inputs.get("key"))
+            kernel(**out)
+            for branch, n in solution_branch_counts(name, inputs, out).items():
+                seen[name, branch] += n
+    missing = [branch for branch, n in seen.items() if n == 0]
+    assert not missing, seen
+
+
+def test_model_passes_the_solution_levers(solutions_recorded):
+    """The levers of solutions, returns and legal channels reach the kernels keyed as documented:
+    by node (legal quotas, resettlement, origin, cooperation, reintegration) or by country
+    (integration, readmission, AVR, forced capacity, regularization)."""
+    model, by_kernel = solutions_recorded
+    net, b = model.net, model.scenario.behaviour
+    pull = np.array([0, 0, 0, 1.5 * YEAR, YEAR])  # resettlement quotas by node
+    pull = b.solutions.resettlement_pull * pull / (pull + b.solutions.resettlement_half_quota)
+    conditions = np.array([1, 0.2, 1, 0.5, 1])  # policy.reception.conditions by node
+    quality = (np.array([0.5, 0.5, 0.5, 0.3, 0.8]) + [0.5, 0.5, 0.5, 0.5, 0.9] + conditions) / 3
+    safety = [0.5, 0, 0, 0, 0]  # by node: home
+    for inputs in by_kernel["use_channels"]:
+        np.testing.assert_array_equal(inputs["costs"], [b.legal.cost_family_reunification,
+                                      b.legal.cost_humanitarian_visas, b.legal.cost_labour_quota])  # fmt: skip
+        assert inputs["livelihood"] == 1  # flowsim.scenario.MOTIVES
+        np.testing.assert_allclose(inputs["node_attract"], net.node_attract + pull[:, None])
+    for inputs in by_kernel["register"]:
+        np.testing.assert_array_equal(inputs["agreements"], [0, 0.6, 0.6, 0.7, 0.5])
+    for inputs in by_kernel["move_on"]:
+        np.testing.assert_allclose(inputs["quality"], quality)
+        assert inputs["onward_probability"] == 0.1
+    for inputs in by_kernel["settle_refugees"]:
+        np.testing.assert_array_equal(inputs["safety"], safety)
+        np.testing.assert_allclose(inputs["quality"], quality)
+        assert (inputs["repatriation_rate"], inputs["integration_rate"]) == (0.02, 0.02)
+    for inputs in by_kernel["resettle"]:
+        np.testing.assert_array_equal(inputs["priority"], [0.5] * 5)
+    for inputs in by_kernel["forced_returns"]:
+        np.testing.assert_array_equal(inputs["cooperation"], [0.5] * 5)
+        np.testing.assert_array_equal(inputs["agreements"], [0, 0.6, 0.6, 0.7, 0.5])
+    for inputs in by_kernel["voluntary_returns"]:
+        np.testing.assert_array_equal(inputs["avr_support"], [0.5, 0.5, 0.5, 0.8, 0.5])
+        np.testing.assert_array_equal(inputs["regularization"], [0, 1, 0, 0.999, 0.5])
+        assert (inputs["avr_rate"], inputs["abscond_rate"]) == (0.08, 0.1)
+        assert inputs["counselled_factor"] == b.returns.counselled_factor
+    for inputs in by_kernel["remigrate"]:
+        np.testing.assert_array_equal(inputs["reintegration"], [0.3, 0, 0, 0, 0])
+        np.testing.assert_array_equal(inputs["safety"], safety)
+        assert inputs["remigration_rate"] == 0.05
+
+
+def test_places_carry_over_as_fractions(solutions_recorded):
+    """Legal channel, resettlement and forced return places: each day the kernel is handed the
+    fraction of a place left unused yesterday plus today's share of the quota (a yearly quota /
+    365; forced capacity: a day's), and whole places not used are not saved up."""
+    model, by_kernel = solutions_recorded
+    levers = model.levers
+    daily = {
+        ("use_channels", "slots"): levers["legal_quota"] / YEAR,  # [day, channel, node]
+        ("resettle", "places"): levers["resettlement_quota"] / YEAR,
+        ("forced_returns", "places"): levers["forced_capacity"],  # [day, country]
+    }
+    np.testing.assert_array_equal(levers["legal_quota"][0], [[0, 0, 0, 0.5 * YEAR, YEAR],
+                                  [0, 0, 0, 1.5 * YEAR, 0], [0, 0, 0, YEAR, YEAR]])  # fmt: skip
+    np.testing.assert_array_equal(levers["forced_capacity"][0], [0, 0, 0, 1.5, 0.5])
+    for (name, field), share in daily.items():
+        kernel = SOLUTION_CASES[name][0]
+        credit = np.zeros_like(share[0])
+        unused = 0
+        for day, inputs in enumerate(by_kernel[name]):
+            assert inputs["day"] == day
+            np.testing.assert_array_equal(inputs[field], credit + share[day], err_msg=name)
+            out = fresh(inputs, inputs.get("key"))
+            kernel(**out)
+            credit = out[field].copy()
+            unused += int((credit >= 1.0).sum())
+            credit -= np.floor(credit)
+        assert unused > 0, name  # some days leave whole places unused: they are dropped
+
+
+SOLUTION_EVENTS = (
+    EV_SMUGGLED_ARRIVALS, EV_SECONDARY, EV_READMITTED, EV_INTEGRATED, EV_RESETTLED,
+    EV_REPATRIATED, EV_RETURNS_VOLUNTARY, EV_RETURNS_FORCED, EV_RETURNED_TO_TRANSIT,
+    EV_IRREGULAR_STAY, EV_REGULARIZED, EV_REMIGRATIONS, EV_LEGAL_FAMILY, EV_LEGAL_HUMANITARIAN,
+    EV_LEGAL_LABOUR,
+)  # fmt: skip
+
+
+def test_solution_kernels_see_every_event(solutions_recorded):
+    """Over the recorded calls and keys, every event of solutions, secondary movement, returns
+    and legal channels happens."""
+    _, by_kernel = solutions_recorded
+    totals = np.zeros(N_EVENTS, np.int64)
+    for name in SOLUTION_KERNELS:
+        kernel = SOLUTION_CASES[name][0]
+        for inputs in by_kernel[name]:
+            for key in keys_for(inputs):
+                args = fresh(inputs, key)
+                kernel(**args)
+                totals += args["events"]
+    for ev in SOLUTION_EVENTS:
+        assert totals[ev] > 0, EVENT_NAMES[ev]
+
+
+def test_every_event_is_checked():
+    """The two checks above cover every event but those the model counts itself."""
+    by_model = {EV_NEW_AGENTS, EV_BOATS}
+    checked = {*BUSY_EVENTS, *SOLUTION_EVENTS, *(ev for pair in LOSSES for ev in pair)}
+    assert checked | by_model == set(range(N_EVENTS))
+
+
+def brute_irregular(net, free) -> list[bool]:
+    """Route by route: a sea leg, or a smuggled leg outside free movement, makes it irregular."""
+    out = []
+    for r in range(len(net.route_dest)):
+        legs = net.route_edges[net.route_edge_ptr[r] : net.route_edge_ptr[r + 1]]
+        out.append(
+            any(net.edge_mode[e] == SEA or (net.edge_smuggler[e] and not free[e]) for e in legs)
+        )
+    return out
+
+
+def test_irregular_routes_and_entry_nodes_route_by_route(solutions_recorded):
+    """``network.irregular_routes`` against a loop over routes, for every free-movement set of
+    the network's legs; the route irregularity the model hands to registration (free movement
+    on refuge-haven) and each route's entry node (the start of its last sea leg, else of its
+    last leg)."""
+    model, by_kernel = solutions_recorded
+    net = model.net
+    n_e = net.n_edges
+    assert net.edge_smuggler.sum() == 3 and (net.edge_mode == SEA).sum() == 1
+    for bits in range(2**n_e):
+        free = np.array([(bits >> e) & 1 for e in range(n_e)], bool)
+        np.testing.assert_array_equal(irregular_routes(net, free), brute_irregular(net, free))
+    free = np.array([e == "refuge-haven" for e in net.edge_ids])
+    expected = brute_irregular(net, free)
+    assert not all(expected) and any(expected)
+    over_free_leg = [
+        net.edge_ids.index("refuge-haven") in net.route_edges[a:b] and not irregular
+        for a, b, irregular in zip(net.route_edge_ptr[:-1], net.route_edge_ptr[1:], expected,
+                                   strict=True)
+    ]  # fmt: skip
+    assert any(over_free_leg)  # a smuggled leg made regular
+    for inputs in by_kernel["register"]:
+        np.testing.assert_array_equal(inputs["route_irregular"], expected)
+    for r in range(net.n_routes):
+        legs = list(net.route_edges[net.route_edge_ptr[r] : net.route_edge_ptr[r + 1]])
+        sea = [e for e in legs if net.edge_mode[e] == SEA]
+        assert by_kernel["register"][0]["route_entry_node"][r] == net.edge_src[(sea or legs)[-1]]
+    # no routes: nothing irregular
+    empty = type("Net", (), {"n_routes": 0})()
+    assert irregular_routes(empty, free).shape == (0,)
+
+
+def test_keep_fraction():
+    """Whole places not used today are dropped, the fraction kept; an unlimited credit starts
+    again from nothing."""
+    almost = 3.0 - 1e-12
+    credit = np.array([0.0, 0.25, 1.0, 2.75, 1e9 + 0.5, math.inf, almost])
+    _keep_fraction(credit)
+    np.testing.assert_array_equal(credit, [0.0, 0.25, 0.0, 0.75, 0.5, 0.0, almost - 2.0])
+    empty = np.zeros(0)
+    _keep_fraction(empty)
+    assert empty.shape == (0,)
 
 
 # -- the small rule helpers against the documented rules ---------------------------------------
@@ -1295,6 +2108,70 @@ def test_first_instance_is_the_documented_rule(u, need, accelerated, in_need, no
 @given(u=draws, irregular=st.booleans(), mode=st.sampled_from([0.0, 1.0, 2.0]), share=shares)
 def test_detains_is_the_documented_rule(u, irregular, mode, share):
     assert detains(u, irregular, mode, share) == py_detains(u, irregular, mode, share)
+
+
+@settings(max_examples=300, deadline=None)
+@given(status=st.sampled_from(range(N_STATUS)), days=st.integers(0, 800), conditions=shares,
+       quality=shares, wait_push=st.sampled_from((0.0, 0.5, 1.0, 2.0)),
+       recognized_push=st.sampled_from((0.0, 0.5, 1.0)))  # fmt: skip
+def test_push_is_the_documented_rule(status, days, conditions, quality, wait_push,
+                                     recognized_push):  # fmt: skip
+    args = (status, days, conditions, quality, wait_push, recognized_push)
+    assert push(*args) == py_push(*args)
+
+
+@settings(max_examples=200, deadline=None)
+@given(channel=st.sampled_from((FAMILY, HUMANITARIAN, LABOUR)), dest=st.integers(0, 3),
+       motive=st.integers(0, 2), tie=st.integers(-1, 3), need=st.booleans(),
+       livelihood=st.integers(0, 2))  # fmt: skip
+def test_qualifies_is_the_documented_rule(channel, dest, motive, tie, need, livelihood):
+    args = (channel, dest, motive, tie, need, livelihood)
+    assert qualifies(*args) == py_qualifies(*args)
+
+
+LEGAL_COSTS = np.array([600.0, 400.0, 1500.0])  # family, humanitarian, labour
+
+
+@settings(max_examples=400, deadline=None)
+@given(channel=st.sampled_from((FAMILY, HUMANITARIAN, LABOUR)), motive=st.integers(0, 2),
+       tie=st.integers(-1, 3), need=st.booleans(),
+       resources=st.sampled_from((0.0, 399.5, 400.0, 600.0, 1499.0, 1500.0, 5000.0)),
+       aware=st.integers(0, 7),
+       slots=st.lists(st.sampled_from((0.0, 0.5, 0.999, 1.0, 2.5)), min_size=12, max_size=12),
+       attract=st.lists(st.sampled_from((0.0, 0.5, 1.0, 1.2)), min_size=12, max_size=12))  # fmt: skip
+def test_pick_is_the_documented_rule(channel, motive, tie, need, resources, aware, slots,
+                                     attract):  # fmt: skip
+    """Several destinations often have the same attractiveness: the first in node order wins."""
+    args = (channel, motive, tie, need, np.float32(resources), np.uint8(aware),
+            np.array(slots).reshape(3, 4), LEGAL_COSTS, np.array(attract).reshape(4, 3), 1)  # fmt: skip
+    assert pick(*args) == py_pick(*args)
+
+
+def test_leave_is_the_documented_rule():
+    """Leaving a protection system: only agent ``i`` changes; the flags other than a place and
+    registration stay; returns saturate at 255."""
+    for returns_before in (0, 7, 254, 255):
+        arrays = {
+            "status": np.full(3, REJECTED, np.uint8),
+            "status_day": np.full(3, 5, np.int16),
+            "flags": np.full(3, 63, np.uint8),
+            "claim": np.full(3, C_REJECTED, np.uint8),
+            "claim_day": np.full(3, 4, np.int16),
+            "node": np.full(3, 3, np.int16),
+            "returns": np.full(3, returns_before, np.uint8),
+        }
+        a = {k: v.copy() for k, v in arrays.items()}
+        b = {k: v.copy() for k, v in arrays.items()}
+        leave(1, 9, RETURNED_FORCED, 0, **a)
+        py_leave(1, 9, RETURNED_FORCED, 0, **b)
+        for name in arrays:
+            np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+            np.testing.assert_array_equal(a[name][[0, 2]], arrays[name][[0, 2]], err_msg=name)
+        assert a["flags"][1] == 63 & ~(HOUSED | REGISTERED)
+        assert a["returns"][1] == min(returns_before + 1, 255)
+        assert (a["status"][1], a["node"][1], a["claim"][1], a["claim_day"][1]) == (
+            RETURNED_FORCED, 0, C_NONE, -1,
+        )  # fmt: skip
 
 
 # -- asylum.cutoffs against a claim-by-claim queue ---------------------------------------------

@@ -106,6 +106,14 @@ def print_summary(s: dict, console: Console) -> None:
     row("detention person-days", pr["detention_person_days"])
     row("days without a reception place", pr["reception_overcapacity_person_days"])
     row("trafficking victims missed", pr["trafficking_missed"])
+    so = s["solutions"]
+    row("secondary movements", so["secondary_movements"])
+    row("integrated / resettled", so["integrated"] + so["resettled"])
+    row("returns (voluntary + forced)", so["returns_voluntary"] + so["returns_forced"])
+    row("re-migrations after return", so["re_migrations"])
+    row("legal entries", so["legal_entries"]["total"])
+    if so["smuggled_share"] is not None:
+        table.add_row("share of entries with smugglers", f"{so['smuggled_share']:.1%}", "")
     console.print(table)
 
 

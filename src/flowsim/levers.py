@@ -158,8 +158,9 @@ class Reception(_Strict):
     )  # fmt: skip
     conditions: lever(
         1.0, lo=0, hi=1, unit="0 (none) to 1 (adequate)", keyed_by="node",
-        meaning="quality of reception: people with a place move on each day with probability "
-        "behaviour.arrival.onward_probability * (1 - conditions)",
+        meaning="quality of reception: it pushes people with a place to move on (see "
+        "behaviour.arrival and docs/MODEL.md, secondary movement) and is part of the quality "
+        "of protection of recognized refugees",
         source="seeds/001:209-219, seeds/002:1939 (poor conditions drive onward movement)",
     )  # fmt: skip
 
@@ -244,8 +245,8 @@ class Integration(_Strict):
     work_rights: lever(
         0.5, lo=0, hi=1, unit="0 (none) to 1 (full right to work)", keyed_by="country",
         meaning="refugees' right to work: with freedom of movement and reception conditions it "
-        "sets the quality of protection, which speeds local integration and keeps people from "
-        "moving on",
+        "sets the quality of protection, which speeds local integration and keeps recognized "
+        "refugees from moving on",
         source="seeds/002:1939 (without employment and freedom of movement many move on)",
     )  # fmt: skip
     freedom_of_movement: lever(
@@ -265,8 +266,8 @@ class Resettlement(_Strict):
     )  # fmt: skip
     priority: lever(
         1.0, lo=0, hi=1, unit="share of places", keyed_by="node",
-        meaning="share of resettlement places given first to the most vulnerable (children, "
-        "survivors of violence, trafficking victims); the rest go in order of waiting",
+        meaning="share of resettlement places given first to the vulnerable (any vulnerability: "
+        "child, survivor of violence, trafficking victim, stateless); the rest go in agent order",
         source="seeds/002:3173 (targeted, well-defined groups)",
     )  # fmt: skip
 

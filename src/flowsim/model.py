@@ -372,7 +372,8 @@ class Model(mesa.Model):
         """Agent ``i`` with its places, leg, route and profile named by their ids."""
         row = self.pop.agent(i)
         nodes = self.net.node_ids
-        for field in ("origin", "node", "destination", "tie", "first_arrival_node"):
+        for field in ("origin", "node", "destination", "tie", "first_arrival_node",
+                      "first_protection_node", "entry_from"):  # fmt: skip
             row[field] = nodes[row[field]] if row[field] >= 0 else None
         row["edge"] = self.net.edge_ids[row["edge"]] if row["edge"] >= 0 else None
         row["route"] = self.net.route_path(row["route"]) if row["route"] >= 0 else None
@@ -478,7 +479,12 @@ class Model(mesa.Model):
         cost[closed] = np.inf  # a closed leg makes every route through it unaffordable
         self.route_cost, self.route_risk, self.node_min_route_cost = route_totals(net, cost, hazard)
         so, scale = self._so, self.scenario.simulation.persons_per_agent
-        pull = so.resettlement_pull * quota * scale / (quota * scale + so.resettlement_half_quota)
+        persons = quota * scale
+        with np.errstate(invalid="ignore"):
+            share = np.where(
+                np.isinf(persons), 1.0, persons / (persons + so.resettlement_half_quota)
+            )
+        pull = so.resettlement_pull * share
         self.node_attract = net.node_attract + pull[:, None]
         self._perceived_for = today
 
@@ -506,7 +512,7 @@ class Model(mesa.Model):
                 pidx = next(j for j, p in enumerate(self.scenario.profiles) if p.id == pid)
                 origin = k if status == Status.AT_ORIGIN else -1  # met on the way: origin unknown
                 add_agents(self.pop, self.scenario.profiles[pidx], pidx, k, n, -1, status,
-                           self.rng, self.net.index, origin)  # fmt: skip
+                           self.rng, self.net.index, origin, self._lg.awareness)  # fmt: skip
                 self.events_by_day[0, EV_NEW_AGENTS] += n
         p = self.pop
         place(-1, p.view("status"), p.view("status_day"), p.view("flags"), p.view("claim"),

@@ -186,7 +186,7 @@ def solutions_summary(m: Model, totals: dict[str, int], status: dict[str, int]) 
         "returns_forced": totals["returns_forced"],
         "returned_to_transit": totals["returned_to_transit"],
         "re_migrations": totals["re_migrations"],
-        "sea_attempts_after_return": int(_attempts_after_return(m, returned)),
+        "returned_recrossing_now": int(_recrossing(m, returned)),
         "irregular_stay": status["irregular_stay"],
         "irregular_stays_begun": totals["irregular_stays"],
         "regularized": totals["regularizations"],
@@ -197,8 +197,9 @@ def solutions_summary(m: Model, totals: dict[str, int], status: dict[str, int]) 
     }
 
 
-def _attempts_after_return(m: Model, returned: np.ndarray) -> int:
-    """Returned or deported people now waiting to cross or at sea (a re-crossing under way)."""
+def _recrossing(m: Model, returned: np.ndarray) -> int:
+    """People returned or deported (as rejected) who, at the end, wait to cross or are at sea
+    again: a snapshot of re-crossings under way, not a count over the run."""
     status = m.pop.view("status")
     again = (status == Status.WAITING_TO_CROSS) | (status == Status.AT_SEA)
     return int((again & returned).sum())

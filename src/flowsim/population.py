@@ -25,7 +25,8 @@ class Status(IntEnum):
     IN_RECEPTION = 6  # has a reception (or camp) place, no asylum claim pending
     DEAD = 7  # died; body found
     MISSING = 8  # lost and never found
-    IN_PROCEDURE = 9  # asylum claim pending (first instance or appeal), housed or screened in
+    IN_PROCEDURE = 9  # asylum claim pending (first instance or appeal) with a place; also the
+    # screened in at sea and humanitarian-visa holders until they are registered (same day)
     DESTITUTE = 10  # in the protection system without a place: reception was full
     DETAINED = 11  # held in immigration detention (a claim may be pending)
     RECOGNIZED = 12  # granted protection (final)
@@ -93,7 +94,7 @@ FIELDS: dict[str, np.dtype] = {
     # who
     "profile": np.dtype(np.int16),
     "origin": np.dtype(np.int16),  # -1 for agents placed on the way at the start
-    "protection_need": np.dtype(np.bool_),  # latent: read only by screening at interception
+    "protection_need": np.dtype(np.bool_),  # latent: read by screening, profiling, decisions
     "motive": np.dtype(np.uint8),  # index into MOTIVES
     "vulnerability": np.dtype(np.uint8),  # bit set over VULNERABILITIES
     "resources": np.dtype(np.float32),  # USD
@@ -122,7 +123,8 @@ FIELDS: dict[str, np.dtype] = {
     "claim_day": np.dtype(np.int16),  # day the asylum claim was lodged, -1 if none
     "first_protection_node": np.dtype(np.int16),  # node of the first registration, -1 if none
     "entry_from": np.dtype(np.int16),  # start of the last sea leg (or last leg) before registering
-    "returns": np.dtype(np.uint8),  # times returned or deported (saturates at 255)
+    "returns": np.dtype(np.uint8),  # times returned or deported as a rejected person (not
+    # repatriation of refugees; saturates at 255)
     # information
     "aware": np.dtype(np.uint8),  # legal channels known: bit set over AWARE_BITS
 }

@@ -52,7 +52,8 @@ EV_REJECTED = 43  # final rejections
 EV_WRONGFUL_REJECTIONS_FINAL = 44  # final rejections of people in need
 EV_ABANDONED = 45  # pending claims abandoned by moving on
 # solutions, secondary movement, returns, legal channels
-EV_SMUGGLED_ARRIVALS = 46  # arrivals registered whose route had a smuggled or sea leg
+EV_SMUGGLED_ARRIVALS = 46  # arrivals registered whose route had a sea leg or a smuggled leg
+# outside free movement
 EV_SECONDARY = 47  # onward moves of people who had reached a protection system
 EV_READMITTED = 48  # secondary movers sent back to their first country of protection
 EV_INTEGRATED = 49

@@ -11,13 +11,15 @@ Each day a recognized refugee:
   integrated (absorbing; a place at a camp is given up).
 
 Resettlement: each node offers ``policy.resettlement.quota`` / 365 places a day (fractions carried
-over). A share ``policy.resettlement.priority`` of today's places goes first to the most vulnerable
+over). The whole places in ``priority`` x today's places (fraction included) go first to the most
+vulnerable
 recognized refugees there (any vulnerability), in agent order; the rest to any recognized refugee
 there, in agent order. Resettled people leave the network (status resettled, counted at the node
 they left). A quota also makes the node more attractive to people choosing routes
 (``resettlement_pull``, seeds/002:3173: "the prospect of resettlement ... can be a pull factor").
 """
 
+import numpy as np
 from numba import njit
 
 from flowsim.population import HOUSED, REGISTERED, Claim, Status
@@ -58,9 +60,9 @@ def settle_refugees(day, key, status, status_day, flags, claim, claim_day, node,
 @njit(cache=True)
 def resettle(day, status, status_day, flags, node, vulnerability, places, priority, events):
     """Resettle recognized refugees into today's places per node (``places`` is decremented)."""
-    first = places.copy()
+    first = places.copy()  # places for the most vulnerable first: the share, whole places
     for n in range(first.shape[0]):
-        first[n] = int(places[n] * priority[n])  # places for the most vulnerable first
+        first[n] = np.floor(places[n] * priority[n]) if priority[n] > 0 else 0.0
     for vulnerable_pass in (True, False):
         for i in range(status.shape[0]):
             n = node[i]
