@@ -164,6 +164,9 @@ class Model(mesa.Model):
         self._hub_prior, self._sea_rel = _hub_hazards(net)
         self.true_risk = self._hub_prior.copy()
         self.belief_error_by_day = np.full(self.days, np.nan)
+        # [day, hub]: mean believed risk of people still deciding, and the true risk
+        self.believed_risk_by_day = np.full((self.days, n_hubs), np.nan)
+        self.true_risk_by_day = np.full((self.days, n_hubs), np.nan)
         self._campaigns = _compile_campaigns(self.scenario, net.index, self._info)
         self._place_initial_population()
         reporters = {name: _status_reporter(k) for k, name in enumerate(STATUS_NAMES)}
@@ -423,10 +426,12 @@ class Model(mesa.Model):
         keep = np.float32(1.0 - info.forgetting)
         alpha *= keep
         beta *= keep
+        self.true_risk_by_day[d] = self.true_risk
         deciding = np.isin(status, DECIDING)
-        if deciding.any():
-            gap = np.abs(bl.risk()[deciding] - self.true_risk[None, :])
-            self.belief_error_by_day[d] = float(gap.mean()) if gap.size else np.nan
+        if deciding.any() and self.true_risk.size:
+            believed = bl.risk()[deciding]
+            self.belief_error_by_day[d] = float(np.abs(believed - self.true_risk[None, :]).mean())
+            self.believed_risk_by_day[d] = believed.mean(axis=0)
 
     def _new_beliefs(self) -> None:
         """Beliefs and contacts for the agents added since the last call."""
