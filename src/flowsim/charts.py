@@ -55,7 +55,7 @@ Writer = Callable[[Path, Callable[[Path], None]], None]
 def write_charts(model, ts: pd.DataFrame, out: Path, atomic_write: Writer) -> list[Path]:
     paths = []
     charts = (("stocks", stocks), ("deaths", deaths), ("protection", protection),
-              ("flow_map", flow_map))  # fmt: skip
+              ("information", information), ("flow_map", flow_map))  # fmt: skip
     for name, draw in charts:
         fig = draw(model, ts)
         path = out / f"{name}.png"
@@ -132,6 +132,26 @@ def protection(model, ts: pd.DataFrame):
     ax2.set_ylabel("people")
     ax2.legend(fontsize=8, ncols=4)
     ax2.margins(x=0)
+    return fig
+
+
+def information(model, ts: pd.DataFrame):
+    """Believed vs true risk of a sea crossing from each hub, for people still deciding."""
+    fig, ax = plt.subplots(figsize=(10, 5), layout="constrained")
+    dates = pd.to_datetime(model.start_date) + pd.to_timedelta(np.arange(model.day), unit="D")
+    hubs = [model.net.node_ids[h] for h in model.net.hub_nodes]
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for k, hub in enumerate(hubs):
+        colour = colours[k % len(colours)]
+        ax.plot(dates, 100 * model.true_risk_by_day[: model.day, k], color=colour, lw=1.6,
+                label=f"{hub}: true")  # fmt: skip
+        ax.plot(dates, 100 * model.believed_risk_by_day[: model.day, k], color=colour, lw=1.2,
+                ls="--", label=f"{hub}: believed")  # fmt: skip
+    ax.set_title(_title(model, "risk of dying on a crossing: believed (people deciding) vs true"))
+    ax.set_ylabel("% of people who sail")
+    if hubs:
+        ax.legend(fontsize=8, ncols=4)
+    ax.margins(x=0)
     return fig
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
@@ -348,6 +348,60 @@ class Legal(_Strict):
     )  # fmt: skip
 
 
+CONTENTS = ("risks", "legal_options", "protection")
+
+
+class Campaign(_Strict):
+    """One information campaign (policy.information.campaigns is a list of these)."""
+
+    name: str = ""
+    nodes: list[str] = Field(min_length=1)  # node ids where the campaign reaches people
+    start: int | dt.date = 0  # first day (number from the start, or a date)
+    end: int | dt.date | None = None  # last day (inclusive); None = to the end of the run
+    reach: float = Field(ge=0, le=1)  # share of the people present reached each day
+    credibility: float = Field(ge=0, le=1)
+    content: list[Literal["risks", "legal_options", "protection"]] = Field(min_length=1)
+
+
+class Information(_Strict):
+    campaigns: list[Campaign] = Field(
+        default_factory=list,
+        description="information campaigns: each a table with nodes, start, end, reach, "
+        "credibility and content (risks, legal_options, protection); a deterrence-only campaign "
+        "(risks alone) is believed less, a balanced one more "
+        "(behaviour.information.deterrence_only_credibility, balanced_credibility)",
+        json_schema_extra={
+            "unit": "list of tables", "keyed_by": "(a list)", "range": (0, 1),
+            "allow_inf": False, "choices": (), "default_text": "no campaign",
+            "source": "seeds/001:674-676 (information strategy), seeds/000:118-125 (balanced "
+            "content keeps credibility)", "kind": "campaigns",
+        },
+    )  # fmt: skip
+    contact_probability: lever(
+        0.1, lo=0, hi=1, unit="probability a day", keyed_by="node",
+        meaning="chance that a person talks to one of its contacts (family, community, fellow "
+        "travellers) today and takes in what it believes about the sea crossings",
+        source="assumption (Routes and Rumours: daily contact with a share of one's network)",
+    )  # fmt: skip
+    trust_contacts: lever(
+        0.5, lo=0, hi=1, unit="0 (ignored) to 1 (fully believed)", keyed_by="node",
+        meaning="weight a person gives to what contacts tell it",
+        source="assumption",
+    )  # fmt: skip
+    trust_officials: lever(
+        0.3, lo=0, hi=1, unit="0 (ignored) to 1 (fully believed)", keyed_by="node",
+        meaning="weight a person gives to official information (campaigns), before the "
+        "campaign's own credibility",
+        source="seeds/000:118-125 (distorted perceptions; credibility of campaigns)",
+    )  # fmt: skip
+    trust_smugglers: lever(
+        0.5, lo=0, hi=1, unit="0 (ignored) to 1 (fully believed)", keyed_by="node",
+        meaning="weight a person waiting at an embarkation hub gives to smugglers' promises "
+        "that the crossing is safe",
+        source="seeds/002:1541 (smugglers' promises), seeds/002:1359 (migrants unaware of risks)",
+    )  # fmt: skip
+
+
 class Policy(_Strict):
     """The levers implemented so far: closures; points 3 to 9 of the 10-Point Plan."""
 
@@ -367,6 +421,7 @@ class Policy(_Strict):
     # "return" is a Python keyword: the field is return_ and the scenario key is "return"
     return_: Return = Field(default_factory=Return, alias="return")
     legal: Legal = Field(default_factory=Legal)
+    information: Information = Field(default_factory=Information)
 
 
 def lever_specs(model: type[BaseModel] = Policy, prefix: str = "policy") -> list[dict[str, Any]]:
@@ -379,6 +434,10 @@ def lever_specs(model: type[BaseModel] = Policy, prefix: str = "policy") -> list
             out.extend(lever_specs(ann, f"{prefix}.{name}"))
             continue
         extra = field.json_schema_extra or {}
+        if extra.get("kind") == "campaigns":
+            out.append({"path": f"{prefix}.{name}", "meaning": field.description,
+                        "default": [], **extra})  # fmt: skip
+            continue
         out.append(
             {
                 "path": f"{prefix}.{name}",
@@ -400,6 +459,8 @@ def lever_timelines(policy: Policy) -> list[tuple[str, Timeline]]:
     """(path, timeline) for every timeline in the levers, for checking their days."""
     out = []
     for spec in lever_specs():
+        if spec.get("kind") == "campaigns":
+            continue
         value = _get(policy, spec["path"])
         entries = value.items() if isinstance(value, dict) else [("", value)]
         for key, v in entries:
@@ -412,6 +473,8 @@ def lever_table_keys(policy: Policy) -> list[tuple[str, str, list[str]]]:
     """(path, keyed_by, keys) for every lever given as a table, for checking the keys."""
     out = []
     for spec in lever_specs():
+        if spec.get("kind") == "campaigns":
+            continue
         value = _get(policy, spec["path"])
         if isinstance(value, dict):
             out.append((spec["path"], spec["keyed_by"], [k for k in value if k != "default"]))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import mesa
 import numpy as np
 
+from flowsim.beliefs import Beliefs
 from flowsim.boats import Boats, BoatState
 from flowsim.errors import ScenarioError
 from flowsim.levers import resolve
@@ -29,7 +31,15 @@ from flowsim.population import (
     count_node_status,
 )
 from flowsim.rng import RuleKeys
-from flowsim.rules import EV_BOATS, EV_NEW_AGENTS, EVENT_NAMES, N_EVENTS, smuggling
+from flowsim.rules import (
+    EV_BOATS,
+    EV_CAMPAIGN_REACH,
+    EV_NEW_AGENTS,
+    EVENT_NAMES,
+    N_EVENTS,
+    information,
+    smuggling,
+)
 from flowsim.rules.asylum import count_backlog, count_queue, cutoffs, decide, decide_appeals
 from flowsim.rules.departures import (
     add_agents,
@@ -55,10 +65,11 @@ from flowsim.scenario import (
     load_scenario,
     with_overrides,
 )
+from flowsim.timeline import day_number
 
 # rule numbers for RuleKeys (INITIAL is no longer used; the numbers stay for reproducibility)
 INITIAL, ROUTE_CHOICE, TRAVEL, SEA_CROSSING, ARRIVAL, SMUGGLING, BOATS = range(7)
-REGISTRATION, DECISIONS, SOLUTIONS, RETURNS = 7, 8, 9, 10
+REGISTRATION, DECISIONS, SOLUTIONS, RETURNS, INFORMATION = 7, 8, 9, 10, 11
 LIVELIHOOD = MOTIVES.index("livelihood")
 
 
@@ -111,6 +122,7 @@ class Model(mesa.Model):
         b = scenario.behaviour
         self._rc, self._hz, self._sea, self._arr = b.route_choice, b.hazards, b.sea, b.arrival
         self._pr, self._so, self._rt, self._lg = b.protection, b.solutions, b.returns, b.legal
+        self._info = b.information
         self._sm = b.smugglers
         self._resolve_levers()
         self.boats = Boats()
@@ -142,6 +154,20 @@ class Model(mesa.Model):
         self._return_credit = np.zeros(n_c)
         self._legal_costs = np.array([getattr(self._lg, f"cost_{c}") for c in CHANNELS])
         self._longest_wait = np.zeros(self.net.n_edges, np.int64)
+        # beliefs about the sea, per embarkation hub; the true risk as sailed so far
+        net = self.net
+        n_hubs = len(net.hub_nodes)
+        self.beliefs = Beliefs(n_hubs, self._info.contacts, capacity=self.pop._cap)
+        self._community: dict[int, np.ndarray] = {}
+        self._sea_lost = np.zeros(n_hubs)
+        self._sea_sailed = np.zeros(n_hubs)
+        self._hub_prior, self._sea_rel = _hub_hazards(net)
+        self.true_risk = self._hub_prior.copy()
+        self.belief_error_by_day = np.full(self.days, np.nan)
+        # [day, hub]: mean believed risk of people still deciding, and the true risk
+        self.believed_risk_by_day = np.full((self.days, n_hubs), np.nan)
+        self.true_risk_by_day = np.full((self.days, n_hubs), np.nan)
+        self._campaigns = _compile_campaigns(self.scenario, net.index, self._info)
         self._place_initial_population()
         reporters = {name: _status_reporter(k) for k, name in enumerate(STATUS_NAMES)}
         reporters.update({name: _event_reporter(k) for k, name in enumerate(EVENT_NAMES)})
@@ -165,6 +191,7 @@ class Model(mesa.Model):
         self.decide_claims()
         self.solutions()
         self.returns()
+        self.inform()
         self._record()
         self.day += 1
         self.running = self.day < self.days
@@ -176,6 +203,7 @@ class Model(mesa.Model):
         if self.forced_inflow is not None:
             n += depart_forced(self.pop, self.forced_inflow, self.scenario.profiles, self.day,
                                self.rng, self.net.index, aware)  # fmt: skip
+        self._new_beliefs()
         self._events[EV_NEW_AGENTS] += n
 
     def choose_routes(self) -> None:
@@ -193,10 +221,13 @@ class Model(mesa.Model):
         choose_routes(
             self.day, self.keys(ROUTE_CHOICE, self.day), p.view("status"), p.view("status_day"),
             p.view("node"), p.view("edge"), p.view("route"), p.view("route_pos"),
-            p.view("destination"), p.view("departure_day"), p.view("motive"), p.view("tie"), p.view("resources"),
-            p.view("risk_tolerance"),
-            net.route_ptr, net.route_dest, net.route_days, self.route_cost, self.route_risk,
-            self.node_min_route_cost, self.node_attract, net.node_is_destination,
+            p.view("destination"), p.view("departure_day"), p.view("motive"), p.view("tie"),
+            p.view("resources"), p.view("risk_tolerance"), p.view("flags"), p.view("aware"),
+            net.route_ptr, net.route_dest, net.route_days, self.route_cost, self.route_land_risk,
+            self.route_hub, self.route_sea_factor, self.beliefs.risk(), self.node_min_route_cost,
+            self.node_attract, net.node_is_destination, self._node_is_asylum,
+            self._info.protection_unknown_discount,
+            -np.inf if rc.stay_utility is None else rc.stay_utility,
             rc.w_attractiveness, rc.w_risk, rc.w_cost, rc.w_days, rc.tie_bonus, rc.noise,
             self._events,
         )  # fmt: skip
@@ -251,6 +282,9 @@ class Model(mesa.Model):
             lv["rescue_capacity"][d], lv["response_days"][d], lv["delay_days"][d],
             np.random.default_rng(self.keys(BOATS, d)),
         )  # fmt: skip
+        status = p.view("status")
+        aboard = np.flatnonzero(status == Status.AT_SEA)  # who may land or be lost today
+        boat_before, hub_before = p.view("boat")[aboard].copy(), p.view("node")[aboard].copy()
         passengers(
             d, self.keys(SEA_CROSSING, d), p.view("status"), p.view("status_day"),
             p.view("node"), p.view("edge"), p.view("days_left"), p.view("route"),
@@ -263,6 +297,15 @@ class Model(mesa.Model):
             sea.standoff_daily_hazard, sea.forced_overboard_loss, sea.screening_sensitivity,
             sea.pullback_resource_loss,
         )  # fmt: skip
+        now = status[aboard]
+        lost = (now == Status.DEAD) | (now == Status.MISSING)
+        landed = (now != Status.AT_SEA) & ~lost & (p.view("node")[aboard] != hub_before)
+        news = lost | landed
+        self._sea_news = (aboard[news], self.net.node_hub[hub_before[news]],
+                          now[news] == Status.MISSING, landed[news])  # fmt: skip
+        # survivors of a boat on which people were lost saw it happen
+        witnessed = np.isin(boat_before, boat_before[lost]) & ~lost
+        self._witnesses = (aboard[witnessed], self.net.node_hub[hub_before[witnessed]])
 
     def arrive_and_receive(self) -> None:
         """Release from detention, registration (profiling, claims, detention), places, leaving."""
@@ -338,6 +381,69 @@ class Model(mesa.Model):
                   rt.remigration_rate, lv["reintegration"][d], lv["safety"][d], p.view("node"),
                   self._events)  # fmt: skip
 
+    def inform(self) -> None:
+        """What people heard today: news of the sea, smugglers, campaigns, their contacts."""
+        p, net, d, lv, info, bl = (
+            self.pop,
+            self.net,
+            self.day,
+            self.levers,
+            self._info,
+            self.beliefs,
+        )
+        key = self.keys(INFORMATION, d)
+        status, node, alpha, beta = (
+            p.view("status"),
+            p.view("node"),
+            bl.view("alpha"),
+            bl.view("beta"),
+        )
+        who, hub, missing, landed = self._sea_news
+        np.add.at(self._sea_lost, hub[~landed], 1.0)
+        sea = net.sea_edges
+        np.add.at(self._sea_sailed, net.node_hub[net.edge_src[sea]], self._flow[sea])
+        self.true_risk = (self._sea_lost + 50.0 * self._hub_prior) / (self._sea_sailed + 50.0)
+        information.hear_news(key, who, hub, missing, landed, bl.view("contacts"), status, alpha,
+                              beta, info.notice_dead, info.notice_missing, info.news_weight,
+                              self._events)  # fmt: skip
+        w_who, w_hub = self._witnesses
+        np.add.at(alpha, (w_who, w_hub), np.float32(info.witness_weight))
+        information.hear_smugglers(status, node, net.node_hub, alpha, beta, self.true_risk,
+                                   info.smuggler_claim, lv["trust_smugglers"][d],
+                                   info.smuggler_weight)  # fmt: skip
+        for slot, c in enumerate(self._campaigns):
+            if c.start <= d <= c.end:
+                before = int(self._events[EV_CAMPAIGN_REACH])
+                information.reach_campaign(
+                    key, slot + 1, status, node, c.at_node, c.reach, c.credibility, c.content,
+                    lv["trust_officials"][d], info.campaign_weight, self.true_risk, alpha, beta,
+                    p.view("aware"), self._events,
+                )  # fmt: skip
+                c.reached += int(self._events[EV_CAMPAIGN_REACH]) - before
+        information.exchange(key, status, node, bl.view("contacts"), alpha, beta,
+                             lv["contact_probability"][d], lv["trust_contacts"][d],
+                             info.exchange_weight, self._events)  # fmt: skip
+        keep = np.float32(1.0 - info.forgetting)
+        alpha *= keep
+        beta *= keep
+        self.true_risk_by_day[d] = self.true_risk
+        deciding = np.isin(status, DECIDING)
+        if deciding.any() and self.true_risk.size:
+            believed = bl.risk()[deciding]
+            self.belief_error_by_day[d] = float(np.abs(believed - self.true_risk[None, :]).mean())
+            self.believed_risk_by_day[d] = believed.mean(axis=0)
+
+    def _new_beliefs(self) -> None:
+        """Beliefs and contacts for the agents added since the last call."""
+        first, n = self.beliefs.n, self.pop.n
+        if n == first:
+            return
+        info = self._info
+        alpha, beta = information.initial_beliefs(n - first, self.true_risk, info, self.rng)
+        contacts = information.draw_contacts(self.pop.origin[first:n], first, self._community,
+                                             info.contacts, info.community_size, self.rng)  # fmt: skip
+        self.beliefs.add(alpha, beta, contacts)
+
     def _quality(self, d: int) -> np.ndarray:
         """Quality of protection per node: work rights, freedom of movement, conditions."""
         c = self.net.node_country
@@ -399,6 +505,10 @@ class Model(mesa.Model):
         scale = self.scenario.simulation.persons_per_agent
         countries = net.country_ids
         by_node = {
+            "contact_probability": "policy.information.contact_probability",
+            "trust_contacts": "policy.information.trust_contacts",
+            "trust_officials": "policy.information.trust_officials",
+            "trust_smugglers": "policy.information.trust_smugglers",
             "safety": "policy.origin.safety",
             "resettlement_priority": "policy.resettlement.priority",
             "origin_cooperation": "policy.return.origin_cooperation",
@@ -473,11 +583,18 @@ class Model(mesa.Model):
                                    net.edge_cost)  # fmt: skip
         self._edge_robbery = np.where(free, 0.0, net.edge_robbery)
         self._route_irregular = irregular_routes(net, free)
-        cost, hazard = smuggling.perceived_edges(net, self._sm, level)
+        cost, _ = smuggling.perceived_edges(net, self._sm, level)
         land = net.edge_mode != SEA
         cost[land] = self._edge_cost[land]
         cost[closed] = np.inf  # a closed leg makes every route through it unaffordable
-        self.route_cost, self.route_risk, self.node_min_route_cost = route_totals(net, cost, hazard)
+        land_hazard = np.where(land, net.edge_hazard, 0.0)  # the sea is what people believe
+        self.route_cost, self.route_land_risk, self.node_min_route_cost = route_totals(
+            net, cost, land_hazard
+        )
+        e = net.route_sea_edge
+        self.route_hub = np.where(e >= 0, net.node_hub[net.edge_src[e]], -1).astype(np.int32)
+        enforcement = 1.0 + self._sm.risk_enforcement * level[net.edge_src[e]]
+        self.route_sea_factor = np.where(e >= 0, self._sea_rel[e] * enforcement, 0.0)
         so, scale = self._so, self.scenario.simulation.persons_per_agent
         persons = quota * scale
         with np.errstate(invalid="ignore"):
@@ -486,6 +603,9 @@ class Model(mesa.Model):
             )
         pull = so.resettlement_pull * share
         self.node_attract = net.node_attract + pull[:, None]
+        self._node_is_asylum = np.array(
+            [bool({"first_asylum", "camp"} & set(n.roles)) for n in self.scenario.nodes]
+        )
         self._perceived_for = today
 
     def _expected_agents(self) -> int:
@@ -514,10 +634,59 @@ class Model(mesa.Model):
                 add_agents(self.pop, self.scenario.profiles[pidx], pidx, k, n, -1, status,
                            self.rng, self.net.index, origin, self._lg.awareness)  # fmt: skip
                 self.events_by_day[0, EV_NEW_AGENTS] += n
+        self._new_beliefs()
         p = self.pop
         place(-1, p.view("status"), p.view("status_day"), p.view("flags"), p.view("claim"),
               p.view("node"), self.occupancy, self.levers["reception_capacity"][0],
               self.net.node_is_camp, np.zeros(N_EVENTS, np.int64))  # fmt: skip
+
+
+DECIDING = [Status.AT_ORIGIN, Status.IN_TRANSIT, Status.WAITING_TO_CROSS, Status.STRANDED]
+
+
+def _hub_hazards(net: CompiledNetwork) -> tuple[np.ndarray, np.ndarray]:
+    """Mean hazard of each hub's sea legs, and each sea leg's hazard relative to its hub's."""
+    sea = net.sea_edges
+    hub = net.node_hub[net.edge_src[sea]]
+    n = len(net.hub_nodes)
+    total = np.bincount(hub, weights=net.edge_hazard[sea], minlength=n)
+    mean = total / np.maximum(np.bincount(hub, minlength=n), 1)
+    rel = np.ones(net.n_edges)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel[sea] = np.where(mean[hub] > 0, net.edge_hazard[sea] / mean[hub], 1.0)
+    return mean, rel
+
+
+@dataclass
+class _Campaign:
+    at_node: np.ndarray  # bool per node
+    start: int
+    end: int
+    reach: float
+    credibility: float  # effective, before trust in officials
+    content: int  # bit set over information.RISKS, LEGAL_OPTIONS, PROTECTION
+    name: str
+    reached: int = 0  # people reached so far (a person reached on two days counts twice)
+
+
+def _compile_campaigns(scenario: Scenario, index: dict[str, int], info) -> list[_Campaign]:
+    out = []
+    start = scenario.simulation.start_date
+    bits = {"risks": information.RISKS, "legal_options": information.LEGAL_OPTIONS,
+            "protection": information.PROTECTION}  # fmt: skip
+    for k, c in enumerate(scenario.policy.information.campaigns):
+        at = np.zeros(len(index), bool)
+        at[[index[n] for n in c.nodes]] = True
+        content = 0
+        for item in c.content:
+            content |= bits[item]
+        end = MAX_DAYS if c.end is None else day_number(c.end, start)
+        out.append(_Campaign(
+            at_node=at, start=day_number(c.start, start), end=min(end, MAX_DAYS), reach=c.reach,
+            credibility=information.campaign_credibility(c.credibility, content, info),
+            content=content, name=c.name or f"campaign {k + 1}",
+        ))  # fmt: skip
+    return out
 
 
 def _keep_fraction(credit: np.ndarray) -> None:

@@ -85,6 +85,10 @@ class CompiledNetwork:
     route_edges: np.ndarray
     route_irregular: np.ndarray  # the route has a sea leg, or a smuggled leg (no free movement)
     route_entry_node: np.ndarray  # start of the route's last sea leg, else of its last leg
+    route_sea_edge: np.ndarray  # the route's first sea leg, -1 if it has none
+    # embarkation hubs (start nodes of sea legs): what beliefs about the sea are about
+    hub_nodes: np.ndarray  # node index of each hub
+    node_hub: np.ndarray  # hub index of each node, -1 if it is not a hub
     node_min_route_cost: np.ndarray  # cost of the cheapest candidate route from each node
     # the sea: zones, boat types and which boats each sea leg sees
     zone_ids: list[str]
@@ -155,11 +159,15 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
                 re_ptr.append(len(re_edges))
         r_ptr.append(len(r_dest))
 
-    entry = []
+    entry, first_sea = [], []
     for a, b in itertools.pairwise(re_ptr):
         ks = re_edges[a:b]
         sea = [k for k in ks if edges[k][2]["mode"] == "sea"]
         entry.append(index[edges[(sea or ks)[-1]][0]])
+        first_sea.append(sea[0] if sea else -1)
+    hubs = sorted({index[a] for a, _, d in edges if d["mode"] == "sea"})
+    node_hub = np.full(len(nodes), -1, np.int32)
+    node_hub[hubs] = np.arange(len(hubs))
     countries = country_ids(scenario)
 
     zone_ids = sea_zones(scenario)
@@ -219,6 +227,9 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
         route_edges=np.array(re_edges, np.int32),
         route_irregular=np.zeros(0, bool),  # set below
         route_entry_node=np.array(entry, np.int32),
+        route_sea_edge=np.array(first_sea, np.int32),
+        hub_nodes=np.array(hubs, np.int32),
+        node_hub=node_hub,
         node_min_route_cost=np.zeros(0),
     )
     net.route_cost, net.route_risk, net.node_min_route_cost = route_totals(

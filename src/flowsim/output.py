@@ -14,10 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flowsim.model import Model
-from flowsim.population import LEGAL, PROTECTED, REACHED, STATUS_NAMES, Status
+from flowsim.model import DECIDING, Model
+from flowsim.population import AWARE_BITS, DETERRED, LEGAL, PROTECTED, REACHED, STATUS_NAMES, Status
 from flowsim.rules import EVENT_NAMES
 from flowsim.scenario import Scenario
+
+LEGAL_CHANNELS = sum(AWARE_BITS.values())  # ``aware`` bits of the legal channels
 
 
 @dataclass
@@ -81,6 +83,7 @@ def summarise(m: Model) -> dict[str, Any]:
         "sea": sea_summary(m, totals),
         "protection": protection_summary(m, totals),
         "solutions": solutions_summary(m, totals, status),
+        "information": information_summary(m, totals),
     }
 
 
@@ -197,6 +200,37 @@ def solutions_summary(m: Model, totals: dict[str, int], status: dict[str, int]) 
     }
 
 
+def information_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
+    """Beliefs about the sea against the true risk; awareness; deterrence; campaigns."""
+    status, flags, aware = m.pop.view("status"), m.pop.view("flags"), m.pop.view("aware")
+    alive = ~np.isin(status, [Status.DEAD, Status.MISSING, Status.RESETTLED])
+    errors = m.belief_error_by_day[: m.day]
+    hubs = [m.net.node_ids[h] for h in m.net.hub_nodes]
+    believed = m.beliefs.risk()[np.isin(status, DECIDING)]
+    return {
+        "belief_error": _round(errors[-1]) if m.day and np.isfinite(errors[-1]) else None,
+        "belief_error_mean": _round(np.nanmean(errors)) if np.isfinite(errors).any() else None,
+        "true_sea_risk_by_hub": dict(zip(hubs, (_round(x) for x in m.true_risk), strict=True)),
+        "believed_sea_risk_by_hub": (
+            dict(zip(hubs, (_round(x) for x in believed.mean(axis=0)), strict=True))
+            if believed.size
+            else {}
+        ),  # fmt: skip
+        "aware_of_legal_channels": (
+            float(((aware[alive] & LEGAL_CHANNELS) > 0).mean()) if alive.any() else None
+        ),
+        "departures_deterred": int(((flags & DETERRED) > 0).sum()),
+        "deterred_at_origin": int((((flags & DETERRED) > 0) & (status == Status.AT_ORIGIN)).sum()),
+        "campaign_reach": {c.name: c.reached for c in m._campaigns},
+        "deaths_noticed": totals["deaths_noticed"],
+        "conversations": totals["conversations"],
+    }
+
+
+def _round(x: float) -> float:
+    return round(float(x), 6)
+
+
 def _recrossing(m: Model, returned: np.ndarray) -> int:
     """People returned or deported (as rejected) who, at the end, wait to cross or are at sea
     again: a snapshot of re-crossings under way, not a count over the run."""
@@ -225,7 +259,8 @@ def hub_departures(m: Model) -> np.ndarray:
 
 def timeseries(m: Model) -> pd.DataFrame:
     """Tidy daily table: model stocks, events, smugglers' revenue and the asylum backlog; node
-    stocks, arrivals and (at embarkation hubs) sea departures; edge flows; backlog by country."""
+    stocks, arrivals and (at embarkation hubs) sea departures; edge flows; backlog by country;
+    the mean gap between believed and true sea risk (parts per million)."""
     days = np.arange(m.day)
     dates = pd.to_datetime(m.start_date) + pd.to_timedelta(days, unit="D")
     stocks = m.node_status_by_day[: m.day]
@@ -267,6 +302,8 @@ def timeseries(m: Model) -> pd.DataFrame:
             m.backlog_by_day[: m.day, :, None],
         ),  # fmt: skip
     ]
+    ppm = np.nan_to_num(m.belief_error_by_day[: m.day] * 1e6).round()  # integers, like the rest
+    parts.append(_block(days, dates, "model", ["all"], ["belief_error_ppm"], ppm[:, None, None]))
     return pd.concat(parts, ignore_index=True)
 
 

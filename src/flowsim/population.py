@@ -78,14 +78,16 @@ PROFILED = 4  # was screened by profiling at registration
 REACHED = 8  # has been registered at a protection node at least once (never cleared)
 PROTECTED = 16  # has been recognized at least once (never cleared)
 LEGAL = 32  # entered through a legal channel (never cleared)
+DETERRED = 64  # chose at least once to stay at its origin though a route was within reach
 
 
 STATUS_NAMES = [s.name.lower() for s in Status]
 FLAG_BITS = {
     "registered": REGISTERED, "housed": HOUSED, "profiled": PROFILED, "reached": REACHED,
-    "protected": PROTECTED, "legal": LEGAL,
+    "protected": PROTECTED, "legal": LEGAL, "deterred": DETERRED,
 }  # fmt: skip
 AWARE_BITS = {"family_reunification": 1, "humanitarian_visas": 2, "labour_quota": 4}
+PROTECTION_KNOWN = 8  # ``aware`` bit: knows of the protection available in first asylum
 N_STATUS = len(Status)
 VULN_BIT = {v: 1 << k for k, v in enumerate(VULNERABILITIES)}
 
@@ -126,7 +128,7 @@ FIELDS: dict[str, np.dtype] = {
     "returns": np.dtype(np.uint8),  # times returned or deported as a rejected person (not
     # repatriation of refugees; saturates at 255)
     # information
-    "aware": np.dtype(np.uint8),  # legal channels known: bit set over AWARE_BITS
+    "aware": np.dtype(np.uint8),  # known: legal channels (AWARE_BITS), PROTECTION_KNOWN
 }
 
 _DEFAULTS = {
@@ -200,7 +202,8 @@ class Population:
         row["referral"] = Referral(row["referral"]).name.lower()
         row["claim"] = Claim(row["claim"]).name.lower()
         row["flags"] = [name for name, bit in FLAG_BITS.items() if row["flags"] & bit]
-        row["aware"] = [name for name, bit in AWARE_BITS.items() if row["aware"] & bit]
+        known = {**AWARE_BITS, "protection": PROTECTION_KNOWN}
+        row["aware"] = [name for name, bit in known.items() if row["aware"] & bit]
         row["vulnerability"] = [v for v, bit in VULN_BIT.items() if row["vulnerability"] & bit]
         return row
 

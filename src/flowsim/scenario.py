@@ -199,6 +199,7 @@ class RouteChoice(_Strict):
     w_days: NonNeg = 0.02
     tie_bonus: NonNeg = 1.0
     noise: NonNeg = 0.3
+    stay_utility: float | None = None  # staying home beats a route worth less; None: never stays
     routes_per_destination: int = Field(default=3, ge=1, le=20)
     max_legs: int = Field(default=8, ge=1, le=30)
 
@@ -291,6 +292,33 @@ class LegalBehaviour(_Strict):
     smuggler_markup: Share = 0.5  # share of a smuggled leg's cost that is the smuggler's fee
 
 
+class InformationBehaviour(_Strict):
+    """Beliefs about the sea crossings and how they change (assumptions; see docs/MODEL.md).
+
+    A belief is a Beta distribution per embarkation hub over the chance of dying on a crossing
+    from there: its mean is the believed risk, the sum of its pseudo-counts its confidence.
+    """
+
+    prior_knowledge: Share = 1.0  # 1: new agents start at the true risk; 0: at a rumour
+    prior_risk: Share = 0.02  # the rumour: risk believed without objective information
+    prior_spread: NonNeg = 1.0  # sd of log(believed risk) between people for the rumour part
+    prior_confidence: float = Field(default=10.0, gt=0)  # pseudo-crossings behind a new belief
+    contacts: int = Field(default=4, ge=0, le=16)  # contact slots per person
+    community_size: int = Field(default=200, ge=1)  # recent people from one origin to draw from
+    exchange_weight: NonNeg = 2.0  # pseudo-crossings one conversation is worth at full trust
+    news_weight: NonNeg = 20.0  # pseudo-crossings a contact's death or arrival is worth
+    notice_dead: Share = 0.9  # chance contacts hear of a death whose body is found
+    notice_missing: Share = 0.5  # ... of someone missing (reported deaths are a lower bound)
+    witness_weight: NonNeg = 20.0  # for survivors on a boat where people died
+    campaign_weight: NonNeg = 50.0  # pseudo-crossings of a campaign message at full credibility
+    smuggler_weight: NonNeg = 5.0  # of a smuggler's daily promise at full trust
+    smuggler_claim: Share = 0.2  # smugglers claim the risk is this share of the true risk
+    forgetting: Share = 1 / 180  # daily decay of pseudo-counts (beliefs stay revisable)
+    deterrence_only_credibility: Share = 0.5  # credibility multiplier of a risks-only campaign
+    balanced_credibility: float = Field(default=1.3, ge=0, le=5)  # ... of a balanced campaign
+    protection_unknown_discount: Share = 0.0  # safety value of first asylum unknown to people
+
+
 class Behaviour(_Strict):
     route_choice: RouteChoice = Field(default_factory=RouteChoice)
     hazards: Hazards = Field(default_factory=Hazards)
@@ -301,6 +329,7 @@ class Behaviour(_Strict):
     solutions: SolutionsBehaviour = Field(default_factory=SolutionsBehaviour)
     returns: ReturnsBehaviour = Field(default_factory=ReturnsBehaviour)
     legal: LegalBehaviour = Field(default_factory=LegalBehaviour)
+    information: InformationBehaviour = Field(default_factory=InformationBehaviour)
 
 
 class ForcedInflow(_Strict):
@@ -713,6 +742,17 @@ def _check_sea(s: Scenario, node_ids: list[str]) -> None:
                     f"{src}: {path}: timeline day {day} is before the start date "
                     f"{s.simulation.start_date}"
                 )
+    for k, c in enumerate(s.policy.information.campaigns):
+        where = f"{src}: policy.information.campaigns[{k}]"
+        for n in c.nodes:
+            if n not in node_ids:
+                shown = ", ".join(node_ids[:40]) + (", ..." if len(node_ids) > 40 else "")
+                raise ScenarioError(f"{where}.nodes: unknown node '{n}'; allowed: {shown}")
+        first = day_number(c.start, s.simulation.start_date)
+        if first < 0:
+            raise ScenarioError(f"{where}.start = {c.start}: before the start date")
+        if c.end is not None and day_number(c.end, s.simulation.start_date) < first:
+            raise ScenarioError(f"{where}.end = {c.end}: before its start ({c.start})")
     for path, keyed_by, keys in lever_table_keys(s.policy):
         for k in keys:
             if k not in allowed[keyed_by]:

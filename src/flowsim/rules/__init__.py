@@ -68,6 +68,12 @@ EV_REMIGRATIONS = 57  # returned people who left their origin again
 EV_LEGAL_FAMILY = 58  # legal entries by family reunification
 EV_LEGAL_HUMANITARIAN = 59  # legal entries with a humanitarian visa
 EV_LEGAL_LABOUR = 60  # legal entries with a labour visa
+# information
+EV_DETERRED = 61  # people at their origin who, for the first time, chose to stay though a route
+# was within reach (what they believe made every route worth less than staying)
+EV_CAMPAIGN_REACH = 62  # people reached by a campaign (a person reached on two days counts twice)
+EV_DEATHS_NOTICED = 63  # contacts who heard of a death or disappearance at sea
+EV_CONVERSATIONS = 64  # contacts talked to about the crossings
 
 EVENT_NAMES = [
     "departures",
@@ -131,5 +137,9 @@ EVENT_NAMES = [
     "legal_family_reunification",
     "legal_humanitarian_visas",
     "legal_labour",
+    "departures_deterred",
+    "campaign_reach",
+    "deaths_noticed",
+    "conversations",
 ]
 N_EVENTS = len(EVENT_NAMES)

@@ -1,0 +1,171 @@
+"""Information: beliefs, contacts, news of deaths and arrivals, smugglers' promises, campaigns
+(10-Point Plan point 10; seeds/001:674-676, seeds/000:118-125; Routes and Rumours, BRIEF §9).
+
+People decide on what they believe, not on the truth. Each person holds, per embarkation hub, a
+Beta belief about the chance of dying on a crossing from there (``flowsim.beliefs``); route choice
+reads its mean. A belief changes by pseudo-observations (weights in ``behaviour.information``)
+and fades by ``forgetting`` a day, so it stays revisable. The true risk of a hub, which campaigns
+report and ``belief_error`` measures against, is the share of people lost among those who sailed
+from it so far, starting from the mean hazard of its sea legs (worth 50 crossings).
+
+- New people start from ``prior_knowledge`` x the true risk and (1 - prior_knowledge) x a rumour
+  (``prior_risk``, spread between people by ``prior_spread`` in log terms), with confidence
+  ``prior_confidence``; they get ``contacts`` contacts drawn from the last ``community_size``
+  people who set out from their origin (family and community; those ahead are fellow travellers,
+  then diaspora). Contacts are mutual in what they hear of each other.
+- News: when a person dies at sea (or goes missing) its contacts hear with ``notice_dead``
+  (``notice_missing``) and count it as ``news_weight`` deaths from that hub; when a person lands
+  after a crossing its contacts count ``news_weight`` safe crossings; survivors of a boat on which
+  people were lost count ``witness_weight`` deaths (seeds/002:1232: many deaths go unreported).
+- Smugglers' promises: each day a person waiting at a hub hears ``smuggler_weight`` x
+  ``policy.information.trust_smugglers`` crossings at ``smuggler_claim`` x the true risk
+  (seeds/002:1541).
+- Campaigns: on their days, a share ``reach`` of the people present at the campaign's nodes is
+  reached. Credibility c = credibility x ``trust_officials`` x ``deterrence_only_credibility`` if the
+  content is risks alone, x ``balanced_credibility`` if it names legal options or protection too
+  (at most 1; seeds/000:122). "risks" adds c x ``campaign_weight`` crossings at the true risk of
+  every hub; "legal_options" makes the person aware of every legal channel with probability c;
+  "protection" makes it aware of the protection available in first-asylum countries with
+  probability c (people unaware of it value first-asylum nodes' attractiveness
+  ``protection_unknown_discount`` lower).
+- Exchange: each day a person talks with ``contact_probability`` to one of its contacts (chosen at
+  random) and adds ``exchange_weight`` x ``trust_contacts`` crossings at that contact's believed
+  risk, hub by hub.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from flowsim.population import Status
+from flowsim.rng import uniform
+from flowsim.rules import EV_CAMPAIGN_REACH, EV_CONVERSATIONS, EV_DEATHS_NOTICED
+
+DEAD = int(Status.DEAD)
+MISSING = int(Status.MISSING)
+RESETTLED = int(Status.RESETTLED)
+WAITING_TO_CROSS = int(Status.WAITING_TO_CROSS)
+RISKS, LEGAL_OPTIONS, PROTECTION = 1, 2, 4  # campaign content bits
+LEGAL_BITS = 1 | 2 | 4  # aware: every legal channel
+PROTECTION_BIT = 8  # aware: protection available in first-asylum countries
+
+
+@njit(cache=True)
+def present(status):
+    """Alive and still in the network (the resettled have left it)."""
+    return status != DEAD and status != MISSING and status != RESETTLED
+
+
+def initial_beliefs(n: int, true_risk: np.ndarray, info, rng: np.random.Generator):
+    """alpha, beta [n, hub] for new people (see the module docstring)."""
+    h = true_risk.size
+    k = info.prior_knowledge
+    rumour = np.log(max(info.prior_risk, 1e-9)) + info.prior_spread * rng.standard_normal((n, h))
+    log_p = k * np.log(np.maximum(true_risk, 1e-9))[None, :] + (1 - k) * rumour
+    p = np.clip(np.exp(log_p), 1e-6, 1 - 1e-6)
+    conf = info.prior_confidence
+    return (p * conf).astype(np.float32), ((1 - p) * conf).astype(np.float32)
+
+
+def draw_contacts(origins: np.ndarray, first_row: int, community: dict[int, np.ndarray],
+                  n_contacts: int, size: int, rng: np.random.Generator) -> np.ndarray:  # fmt: skip
+    """Contacts [n, slot] for new rows ``first_row ..`` with these origins, drawn with
+    replacement from the last ``size`` rows that set out from the same origin, today's included
+    (a draw of oneself leaves the slot empty); updates ``community``."""
+    out = np.full((origins.size, n_contacts), -1, np.int32)
+    if n_contacts == 0 or origins.size == 0:
+        return out
+    for o in np.unique(origins):
+        rows = np.flatnonzero(origins == o)
+        ids = first_row + rows
+        pool = np.concatenate([community.get(int(o), np.zeros(0, np.int64)), ids])[-size:]
+        drawn = pool[rng.integers(0, pool.size, (rows.size, n_contacts))]
+        out[rows] = np.where(drawn == ids[:, None], -1, drawn)
+        community[int(o)] = pool
+    return out
+
+
+@njit(cache=True)
+def hear_news(key, who, hub, missing, landed, contacts, status, alpha, beta, notice_dead,
+              notice_missing, news_weight, events):  # fmt: skip
+    """Contacts of today's lost (``landed`` False) and landed (True) people update their beliefs."""
+    for k in range(who.shape[0]):
+        i, h = who[k], hub[k]
+        for j in range(contacts.shape[1]):
+            c = contacts[i, j]
+            if c < 0 or not present(status[c]):
+                continue
+            if landed[k]:
+                beta[c, h] += news_weight
+                continue
+            p = notice_missing if missing[k] else notice_dead
+            if uniform(key, c, 16 + j) < p:
+                alpha[c, h] += news_weight
+                events[EV_DEATHS_NOTICED] += 1
+
+
+@njit(cache=True)
+def hear_smugglers(status, node, hub_of_node, alpha, beta, true_risk, claim, trust, weight):
+    """People waiting at a hub hear the smugglers' promise about that hub."""
+    for i in range(status.shape[0]):
+        if status[i] != WAITING_TO_CROSS:
+            continue
+        h = hub_of_node[node[i]]
+        if h < 0:
+            continue
+        w = weight * trust[node[i]]
+        p = claim * true_risk[h]
+        alpha[i, h] += w * p
+        beta[i, h] += w * (1.0 - p)
+
+
+def campaign_credibility(credibility: float, content: int, info) -> float:
+    """Effective credibility of a campaign message (before trust in officials)."""
+    if content == RISKS:
+        credibility *= info.deterrence_only_credibility
+    elif content & (LEGAL_OPTIONS | PROTECTION):
+        credibility *= info.balanced_credibility
+    return min(1.0, credibility)
+
+
+@njit(cache=True)
+def reach_campaign(key, slot, status, node, at_node, reach, credibility, content, trust,
+                   weight, true_risk, alpha, beta, aware, events):  # fmt: skip
+    """One campaign today: reach people present at its nodes and change what they believe."""
+    for i in range(status.shape[0]):
+        if not present(status[i]) or not at_node[node[i]]:
+            continue
+        if uniform(key, i, 3 * slot) >= reach:
+            continue
+        events[EV_CAMPAIGN_REACH] += 1
+        c = credibility * trust[node[i]]
+        if content & RISKS:
+            for h in range(true_risk.shape[0]):
+                alpha[i, h] += c * weight * true_risk[h]
+                beta[i, h] += c * weight * (1.0 - true_risk[h])
+        u = uniform(key, i, 3 * slot + 1)
+        if content & LEGAL_OPTIONS and u < c:
+            aware[i] |= LEGAL_BITS
+        if content & PROTECTION and uniform(key, i, 3 * slot + 2) < c:
+            aware[i] |= PROTECTION_BIT
+
+
+@njit(cache=True)
+def exchange(key, status, node, contacts, alpha, beta, probability, trust, weight, events):
+    """Each person may talk to one contact today and take in its beliefs."""
+    k = contacts.shape[1]
+    if k == 0:
+        return
+    for i in range(status.shape[0]):
+        if not present(status[i]) or uniform(key, i, 0) >= probability[node[i]]:
+            continue
+        c = contacts[i, min(k - 1, int(uniform(key, i, 1) * k))]
+        if c < 0 or not present(status[c]):
+            continue
+        events[EV_CONVERSATIONS] += 1
+        w = weight * trust[node[i]]
+        for h in range(alpha.shape[1]):
+            p = alpha[c, h] / max(alpha[c, h] + beta[c, h], 1e-12)
+            alpha[i, h] += w * p
+            beta[i, h] += w * (1.0 - p)
