@@ -141,6 +141,18 @@ def check_model_state(model) -> None:
     np.add.at(expected, (node, status), 1)
     np.testing.assert_array_equal(ns, expected)
 
+    # every agent has beliefs: a proper Beta belief per hub, contacts among the others
+    bl = model.beliefs
+    assert bl.n == n
+    alpha, beta, contacts = bl.view("alpha"), bl.view("beta"), bl.view("contacts")
+    assert np.isfinite(alpha).all() and np.isfinite(beta).all()
+    assert (alpha >= 0).all() and (beta >= 0).all() and (alpha + beta > 0).all()
+    assert ((contacts >= -1) & (contacts < n)).all()
+    assert (contacts != np.arange(n)[:, None]).all()
+    if n and net.hub_nodes.size:
+        assert model.true_risk.shape == (net.hub_nodes.size,)
+        assert ((model.true_risk >= 0) & (model.true_risk <= 1)).all()
+
     # cumulative events against stocks
     ev = model.events_by_day[: d + 1].sum(axis=0)
     by_status = np.bincount(status, minlength=N_STATUS)
@@ -367,6 +379,10 @@ KERNELS = (
     ("flowsim.model", "forced_returns"),
     ("flowsim.model", "voluntary_returns"),
     ("flowsim.model", "remigrate"),
+    ("flowsim.rules.information", "hear_news"),
+    ("flowsim.rules.information", "hear_smugglers"),
+    ("flowsim.rules.information", "reach_campaign"),
+    ("flowsim.rules.information", "exchange"),
 )
 
 
@@ -397,7 +413,7 @@ def record_kernel_calls(model, steps: int, keep_days=None) -> list[tuple[str, di
 
             def wrapper(*args, _real=real, _name=name, _sig=sig, **kwargs):
                 bound = _sig.bind(*args, **kwargs).arguments
-                if keep(_name, bound["day"]):
+                if keep(_name, bound.get("day", model.day)):  # information kernels: today
                     inputs = {
                         k: v.copy() if isinstance(v, np.ndarray) else v for k, v in bound.items()
                     }

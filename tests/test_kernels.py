@@ -30,13 +30,16 @@ from flowsim import Model
 from flowsim.boats import BoatState, Fate
 from flowsim.model import _keep_fraction
 from flowsim.network import SEA, irregular_routes
+from flowsim.output import summarise
 from flowsim.population import (
     AWARE_BITS,
+    DETERRED,
     HOUSED,
     LEGAL,
     N_STATUS,
     PROFILED,
     PROTECTED,
+    PROTECTION_KNOWN,
     REACHED,
     REGISTERED,
     Claim,
@@ -54,18 +57,22 @@ from flowsim.rules import (
     EV_ARRIVALS,
     EV_BOARDED,
     EV_BOATS,
+    EV_CAMPAIGN_REACH,
     EV_CHILDREN_IDENTIFIED,
     EV_CHILDREN_MISSED,
     EV_CLAIMS,
+    EV_CONVERSATIONS,
     EV_COUNSELLED,
     EV_DEAD_LAND,
     EV_DEAD_SEA,
+    EV_DEATHS_NOTICED,
     EV_DECISIONS,
     EV_DEPARTURES,
     EV_DESTITUTE,
     EV_DETAINED,
     EV_DETAINED_CHILDREN,
     EV_DETAINED_TRAFFICKED,
+    EV_DETERRED,
     EV_FORCED_OVERBOARD,
     EV_INTEGRATED,
     EV_INTERCEPTED,
@@ -109,6 +116,7 @@ from flowsim.rules import (
     EV_WRONGFUL_REJECTIONS_FINAL,
     EVENT_NAMES,
     N_EVENTS,
+    information,
 )
 from flowsim.rules.asylum import (
     applies,
@@ -319,11 +327,23 @@ def f32(x: float) -> np.float32:
     return np.float32(x)
 
 
+def ref_believed_risk(i, r, route_land_risk, route_hub, route_sea_factor, belief) -> float:
+    """Agent i's believed risk of route r: land risk (common knowledge) combined with its own
+    belief about the sea leg's hub, scaled by the leg's factor (at most 1)."""
+    land = float(route_land_risk[r])
+    h = int(route_hub[r])
+    if h < 0:
+        return land  # no sea leg
+    sea = min(1.0, float(belief[i, h]) * float(route_sea_factor[r]))
+    return 1.0 - (1.0 - land) * (1.0 - sea)
+
+
 def ref_choose_routes(
     day, key, status, status_day, node, edge, route, route_pos, destination, departure_day,
-    motive, tie, resources, risk_tolerance, route_ptr, route_dest, route_days, route_cost,
-    route_risk, node_attract, node_is_destination, w_attr, w_risk, w_cost, w_days, tie_bonus,
-    noise, events, **_,
+    motive, tie, resources, risk_tolerance, flags, aware, route_ptr, route_dest, route_days,
+    route_cost, route_land_risk, route_hub, route_sea_factor, belief, node_attract,
+    node_is_destination, node_is_asylum, protection_unknown_discount, stay_utility, w_attr,
+    w_risk, w_cost, w_days, tie_bonus, noise, events, **_,
 ):  # fmt: skip
     for i in range(len(status)):
         s = int(status[i])
@@ -338,16 +358,26 @@ def ref_choose_routes(
             if float(route_cost[r]) > money:
                 continue  # never take a route one cannot pay for
             dest = int(route_dest[r])
-            u = w_attr * float(node_attract[dest, motive[i]])
+            risk = ref_believed_risk(i, r, route_land_risk, route_hub, route_sea_factor, belief)
+            # first asylum is worth less to someone who does not know of the protection there
+            factor = 1.0
+            if node_is_asylum[dest] and not int(aware[i]) & PROTECTION_KNOWN:
+                factor = 1.0 - protection_unknown_discount
+            u = w_attr * factor * float(node_attract[dest, motive[i]])
             if dest == tie[i]:
                 u += tie_bonus
-            u -= w_risk * (1.0 - tolerance) * float(route_risk[r])
+            u -= w_risk * (1.0 - tolerance) * risk
             u -= w_cost * float(route_cost[r]) / max(money, 1.0)
             u -= w_days * float(route_days[r])
             if noise > 0:
                 u += noise * gumbel(key, i, r)
             if u > best_u:
                 best, best_u = r, u
+        if best != -1 and s == AT_ORIGIN and best_u < stay_utility:
+            if not int(flags[i]) & DETERRED:  # staying home is worth more: deterred, today
+                flags[i] |= DETERRED
+                events[EV_DETERRED] += 1
+            continue
         if best == -1:
             if s == IN_TRANSIT:
                 if node_is_destination[here]:
@@ -2006,7 +2036,7 @@ def test_solution_kernels_see_every_event(solutions_recorded):
 def test_every_event_is_checked():
     """The two checks above cover every event but those the model counts itself."""
     by_model = {EV_NEW_AGENTS, EV_BOATS}
-    checked = {*BUSY_EVENTS, *SOLUTION_EVENTS, *(ev for pair in LOSSES for ev in pair)}
+    checked = {*BUSY_EVENTS, *SOLUTION_EVENTS, *INFO_EVENTS, *(e for pair in LOSSES for e in pair)}
     assert checked | by_model == set(range(N_EVENTS))
 
 
@@ -2226,3 +2256,263 @@ def test_count_node_status_matches_numpy():
         ).reshape(n_nodes, N_STATUS)
         np.testing.assert_array_equal(out, expected)
         assert out.sum() == n
+
+
+# -- information: news, smugglers' promises, campaigns, exchange ----------------------------------
+
+# campaign content bits and aware bits, as documented in flowsim.rules.information
+RISKS, LEGAL_OPTIONS, PROTECTION = 1, 2, 4
+assert (information.RISKS, information.LEGAL_OPTIONS, information.PROTECTION) == (1, 2, 4)
+ALL_CHANNELS = sum(AWARE)
+
+
+def ref_present(s: int) -> bool:
+    """Alive and in the network (the dead, the missing and the resettled hear nothing)."""
+    return s not in (DEAD, MISSING, RESETTLED)
+
+
+def add_crossings(alpha, beta, i, h, weight: float, risk: float) -> None:
+    """``weight`` pseudo-crossings at ``risk``: a share ``risk`` of them lost (float32 slots)."""
+    alpha[i, h] = f32(float(alpha[i, h]) + weight * risk)
+    beta[i, h] = f32(float(beta[i, h]) + weight * (1.0 - risk))
+
+
+def ref_hear_news(key, who, hub, missing, landed, contacts, status, alpha, beta, notice_dead,
+                  notice_missing, news_weight, events):  # fmt: skip
+    """Contacts of each person landed today count ``news_weight`` safe crossings from its hub;
+    contacts of each person lost hear of it with notice_dead (notice_missing) and then count
+    ``news_weight`` deaths. Draw 2 + j for contact slot j."""
+    for k in range(len(who)):
+        i, h = int(who[k]), int(hub[k])
+        for j in range(contacts.shape[1]):
+            c = int(contacts[i, j])
+            if c == -1 or not ref_present(int(status[c])):
+                continue
+            if landed[k]:
+                beta[c, h] = f32(float(beta[c, h]) + news_weight)
+                continue
+            notice = notice_missing if missing[k] else notice_dead
+            if uniform(key, c, 2 + j) < notice:
+                alpha[c, h] = f32(float(alpha[c, h]) + news_weight)
+                events[EV_DEATHS_NOTICED] += 1
+
+
+def ref_hear_smugglers(status, node, hub_of_node, alpha, beta, true_risk, claim, trust, weight):
+    """Each person waiting at a hub counts weight x trust crossings at claim x the true risk."""
+    for i in range(len(status)):
+        h = int(hub_of_node[node[i]])
+        if int(status[i]) != WAITING or h == -1:
+            continue
+        w = weight * float(trust[node[i]])
+        add_crossings(alpha, beta, i, h, w, claim * float(true_risk[h]))
+
+
+def ref_reach_campaign(key, slot, status, node, at_node, reach, credibility, content, trust,
+                       weight, true_risk, alpha, beta, aware, events):  # fmt: skip
+    """Each person present at the campaign's nodes is reached with ``reach`` (draw 15 + 3 slot);
+    c = credibility x trust in officials at its node; risks: c x weight crossings at the true
+    risk of every hub; legal options: aware of every channel with c (next draw); protection:
+    aware of the protection in first asylum with c (the draw after)."""
+    for i in range(len(status)):
+        if not ref_present(int(status[i])) or not at_node[node[i]]:
+            continue
+        if uniform(key, i, 15 + 3 * slot) >= reach:
+            continue
+        events[EV_CAMPAIGN_REACH] += 1
+        c = credibility * float(trust[node[i]])
+        if content & RISKS:
+            for h in range(len(true_risk)):
+                add_crossings(alpha, beta, i, h, c * weight, float(true_risk[h]))
+        if content & LEGAL_OPTIONS and uniform(key, i, 16 + 3 * slot) < c:
+            aware[i] |= ALL_CHANNELS
+        if content & PROTECTION and uniform(key, i, 17 + 3 * slot) < c:
+            aware[i] |= PROTECTION_KNOWN
+
+
+def ref_exchange(key, status, node, contacts, alpha, beta, probability, trust, weight, events):
+    """Each person present talks with probability (at its node; draw 0) to one contact slot
+    (draw 1), if it holds someone present, and counts weight x trust crossings at that
+    contact's believed risk, hub by hub (beliefs as they stand, people in row order)."""
+    k = contacts.shape[1]
+    for i in range(len(status) if k else 0):
+        if not ref_present(int(status[i])) or uniform(key, i, 0) >= probability[node[i]]:
+            continue
+        c = int(contacts[i, min(k - 1, int(uniform(key, i, 1) * k))])
+        if c == -1 or not ref_present(int(status[c])):
+            continue
+        events[EV_CONVERSATIONS] += 1
+        w = weight * float(trust[node[i]])
+        for h in range(alpha.shape[1]):
+            confidence = float(alpha[c, h] + beta[c, h])  # a float32 sum, as the kernel's
+            add_crossings(alpha, beta, i, h, w, float(alpha[c, h]) / max(confidence, 1e-12))
+
+
+INFO_KERNELS = ("hear_news", "hear_smugglers", "reach_campaign", "exchange")
+INFO_CASES = {
+    "hear_news": (information.hear_news, ref_hear_news),
+    "hear_smugglers": (information.hear_smugglers, ref_hear_smugglers),
+    "reach_campaign": (information.reach_campaign, ref_reach_campaign),
+    "exchange": (information.exchange, ref_exchange),
+    "choose_routes": (choose_routes, ref_choose_routes),
+}
+INFO_DAYS = 40
+# BUSY (deaths, landings, waiting at the coast) with beliefs that start half at a rumour, two
+# campaigns (risks alone at home; every content at coast and haven, from day 5 to 30), smugglers
+# trusted more at the coast, talk more at home, and a stay option that holds some people back
+INFO = {
+    **BUSY,
+    "behaviour.information.prior_knowledge": 0.5,
+    "behaviour.information.protection_unknown_discount": 0.4,
+    "behaviour.route_choice.stay_utility": -0.5,
+    "policy.information.trust_smugglers": {"coast": 0.9, "default": 0.2},
+    "policy.information.contact_probability": {"home": 0.5, "default": 0.2},
+    "policy.information.campaigns": [
+        {"name": "risks", "nodes": ["home"], "reach": 0.3, "credibility": 0.8,
+         "content": ["risks"]},
+        {"name": "everything", "nodes": ["coast", "haven"], "start": 5, "end": 30, "reach": 0.5,
+         "credibility": 0.7, "content": ["risks", "legal_options", "protection"]},
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def info_recorded(two_routes_data, make_scenario, record_calls):
+    """The inputs of every call of INFO_KERNELS and of route choice in an INFO run."""
+    model = Model(make_scenario(two_routes_data(), INFO), seed=1, days=INFO_DAYS)
+    keep = dict.fromkeys((*INFO_KERNELS, "choose_routes"), set(range(INFO_DAYS)))
+    by_kernel: dict[str, list[dict]] = {}
+    for name, inputs in record_calls(model, INFO_DAYS, keep_days=keep):
+        by_kernel.setdefault(name, []).append(inputs)
+    counts = {k: len(v) for k, v in by_kernel.items()}
+    assert counts == {
+        "hear_news": INFO_DAYS, "hear_smugglers": INFO_DAYS, "exchange": INFO_DAYS,
+        "choose_routes": INFO_DAYS, "reach_campaign": INFO_DAYS + 26,  # two campaigns 26 days
+    }  # fmt: skip
+    return model, by_kernel
+
+
+def info_variants(name: str, inputs: dict):
+    """The recorded inputs and the same day with levers changed, for the rare branches."""
+    yield inputs
+    if name == "hear_news":  # everyone notices every loss
+        yield dict(inputs, notice_dead=1.0, notice_missing=1.0)
+    elif name == "reach_campaign":  # everyone present anywhere, every content, full credibility
+        yield dict(inputs, at_node=np.ones_like(inputs["at_node"]), reach=1.0,
+                   credibility=1.0, content=RISKS | LEGAL_OPTIONS | PROTECTION)  # fmt: skip
+    elif name == "exchange":  # everyone talks today
+        yield dict(inputs, probability=np.ones_like(inputs["probability"]))
+    elif name == "choose_routes":
+        # first asylum everywhere, unknown to some; staying home worth more or less
+        for stay in (-np.inf, 0.0):
+            yield dict(inputs, node_is_asylum=np.ones_like(inputs["node_is_asylum"]),
+                       stay_utility=stay)  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(INFO_CASES))
+def test_kernel_matches_python_reference_with_information(name, info_recorded):
+    kernel, reference = INFO_CASES[name]
+    _, by_kernel = info_recorded
+    totals = np.zeros(N_EVENTS, np.int64)
+    changed = 0
+    for recorded_inputs in by_kernel[name]:
+        for inputs in info_variants(name, recorded_inputs):
+            for key in keys_for(inputs):
+                out = compare(kernel, reference, fresh(inputs, key))
+                if "events" in out:
+                    totals += out["events"]
+                for field in ("alpha", "beta", "aware", "status", "flags"):
+                    if field in out:
+                        changed += int((out[field] != inputs[field]).sum())
+    assert changed > 0
+    if name != "hear_smugglers":  # it counts no event
+        assert totals.sum() > 0
+
+
+INFO_EVENTS = (EV_DETERRED, EV_CAMPAIGN_REACH, EV_DEATHS_NOTICED, EV_CONVERSATIONS)
+
+
+def test_information_kernels_take_every_branch(info_recorded):
+    """On the model's own days (own keys): deaths are noticed and missed and landings heard of;
+    smugglers' promises lower the believed risk of people waiting; both campaigns reach people,
+    and the second makes people aware of legal channels and of protection; people talk; route
+    choice holds some people back (deterred) while others depart, and some know of protection
+    while others do not."""
+    model, by_kernel = info_recorded
+    totals = np.zeros(N_EVENTS, np.int64)
+    lost = landed = 0
+    for inputs in by_kernel["hear_news"]:
+        lost += int((~inputs["landed"]).sum())
+        landed += int(inputs["landed"].sum())
+    assert lost > 0 and landed > 0
+    lowered = 0
+    for inputs in by_kernel["hear_smugglers"]:
+        out = fresh(inputs, None)
+        information.hear_smugglers(**out)
+        risk = lambda a: a["alpha"] / (a["alpha"] + a["beta"])  # noqa: E731
+        lowered += int((risk(out) < risk(inputs)).sum())
+    assert lowered > 0
+    became = {"legal": 0, "protection": 0}
+    for inputs in by_kernel["reach_campaign"]:
+        out = fresh(inputs, inputs["key"])
+        information.reach_campaign(**out)
+        totals += out["events"]
+        new = out["aware"] & ~inputs["aware"]
+        became["legal"] += int(((new & ALL_CHANNELS) > 0).sum())
+        became["protection"] += int(((new & PROTECTION_KNOWN) > 0).sum())
+    assert became["legal"] > 0 and became["protection"] > 0, became
+    for name in ("hear_news", "exchange", "choose_routes"):
+        for inputs in by_kernel[name]:
+            out = fresh(inputs, inputs["key"])
+            INFO_CASES[name][0](**out)
+            totals += out["events"]
+    for ev in INFO_EVENTS:
+        assert totals[ev] > 0, EVENT_NAMES[ev]
+    assert totals[EV_DEPARTURES] > 0
+    knows = np.concatenate(
+        [(i["aware"] & PROTECTION_KNOWN) > 0 for i in by_kernel["choose_routes"]]
+    )
+    assert knows.any() and not knows.all()
+    # the summary counts each campaign's reach: the events of its own calls
+    reach = summarise(model)["information"]["campaign_reach"]
+    assert reach == {"risks": sum(reached(by_kernel, 1)), "everything": sum(reached(by_kernel, 2))}
+    assert reach["risks"] > 0 and reach["everything"] > 0
+
+
+def reached(by_kernel: dict, slot: int) -> list[int]:
+    """People reached by campaign ``slot`` on each of its days, replayed with the day's key."""
+    out = []
+    for inputs in by_kernel["reach_campaign"]:
+        if inputs["slot"] == slot:
+            args = fresh(inputs, inputs["key"])
+            information.reach_campaign(**args)
+            out.append(int(args["events"][EV_CAMPAIGN_REACH] - inputs["events"][EV_CAMPAIGN_REACH]))
+    return out
+
+
+def test_contacts_are_drawn_from_ones_origin_community(info_recorded):
+    """Contacts (``information.draw_contacts``): each filled slot holds someone else from the
+    same origin who set out no later (the same day included) and is among the last
+    ``community_size`` from that origin at the time; the networkx export has one edge per
+    distinct pair, and ``Model.agent`` names the contacts and believed risks."""
+    model, _ = info_recorded
+    pop, info = model.pop, model.scenario.behaviour.information
+    contacts = model.beliefs.view("contacts")
+    origin, born = pop.view("origin"), pop.view("born_day")
+    rows, slots = np.nonzero(contacts >= 0)
+    others = contacts[rows, slots]
+    assert rows.size > 0.9 * contacts.size  # few empty slots (drawing oneself)
+    assert (origin[others] == origin[rows]).all()
+    assert (born[others] <= born[rows]).all()
+    for i, c in zip(rows.tolist(), others.tolist(), strict=True):
+        # people from i's origin added after c and up to i's own day: fewer than the window
+        same = origin == origin[i]
+        later = same[c + 1 :].copy()
+        later[born[c + 1 :] > born[i]] = False
+        assert later.sum() < info.community_size
+    graph = model.contact_graph()
+    assert graph.number_of_nodes() == pop.n
+    pairs = {tuple(sorted(p)) for p in zip(rows.tolist(), others.tolist(), strict=True)}
+    assert set(map(tuple, map(sorted, graph.edges()))) == pairs
+    row = model.agent(int(rows[0]))
+    assert row["contacts"] == [int(c) for c in contacts[rows[0]] if c >= 0]
+    assert set(row["believed_sea_risk"]) == {model.net.node_ids[h] for h in model.net.hub_nodes}

@@ -484,7 +484,28 @@ class Model(mesa.Model):
         row["edge"] = self.net.edge_ids[row["edge"]] if row["edge"] >= 0 else None
         row["route"] = self.net.route_path(row["route"]) if row["route"] >= 0 else None
         row["profile"] = self.scenario.profiles[row["profile"]].id
+        hubs = [nodes[h] for h in self.net.hub_nodes]
+        risk = self.beliefs.risk()[i]
+        row["believed_sea_risk"] = {h: float(r) for h, r in zip(hubs, risk, strict=True)}
+        row["contacts"] = [int(c) for c in self.beliefs.view("contacts")[i] if c >= 0]
         return row
+
+    def contact_graph(self):
+        """The contact network as a ``networkx.Graph``: a node per agent row (with its origin),
+        an edge per filled contact slot (contacts hear of each other both ways). For inspection
+        and analysis; the model itself reads the contact arrays."""
+        import networkx as nx
+
+        contacts = self.beliefs.view("contacts")
+        origins = self.pop.view("origin")
+        graph = nx.Graph()
+        graph.add_nodes_from(
+            (i, {"origin": self.net.node_ids[o] if o >= 0 else None})
+            for i, o in enumerate(origins.tolist())
+        )
+        rows, slots = np.nonzero(contacts >= 0)
+        graph.add_edges_from(zip(rows.tolist(), contacts[rows, slots].tolist(), strict=True))
+        return graph
 
     def status_counts(self) -> np.ndarray:
         return self.node_status.sum(axis=0)

@@ -31,6 +31,10 @@ from it so far, starting from the mean hazard of its sea legs (worth 50 crossing
 - Exchange: each day a person talks with ``contact_probability`` to one of its contacts (chosen at
   random) and adds ``exchange_weight`` x ``trust_contacts`` crossings at that contact's believed
   risk, hub by hub.
+
+Draws (``flowsim.rng.uniform`` with the day's information key, per person): 0 and 1 for the
+exchange, 2 + j for hearing of the death of contact slot j (j < 16), 15 + 3s to 17 + 3s for
+campaign slot s = 1, 2, ..., so that no two rules share a draw.
 """
 
 from __future__ import annotations
@@ -100,7 +104,7 @@ def hear_news(key, who, hub, missing, landed, contacts, status, alpha, beta, not
                 beta[c, h] += news_weight
                 continue
             p = notice_missing if missing[k] else notice_dead
-            if uniform(key, c, 16 + j) < p:
+            if uniform(key, c, 2 + j) < p:
                 alpha[c, h] += news_weight
                 events[EV_DEATHS_NOTICED] += 1
 
@@ -133,10 +137,11 @@ def campaign_credibility(credibility: float, content: int, info) -> float:
 def reach_campaign(key, slot, status, node, at_node, reach, credibility, content, trust,
                    weight, true_risk, alpha, beta, aware, events):  # fmt: skip
     """One campaign today: reach people present at its nodes and change what they believe."""
+    draws = 15 + 3 * slot  # the first of this campaign's three draws per person
     for i in range(status.shape[0]):
         if not present(status[i]) or not at_node[node[i]]:
             continue
-        if uniform(key, i, 3 * slot) >= reach:
+        if uniform(key, i, draws) >= reach:
             continue
         events[EV_CAMPAIGN_REACH] += 1
         c = credibility * trust[node[i]]
@@ -144,10 +149,9 @@ def reach_campaign(key, slot, status, node, at_node, reach, credibility, content
             for h in range(true_risk.shape[0]):
                 alpha[i, h] += c * weight * true_risk[h]
                 beta[i, h] += c * weight * (1.0 - true_risk[h])
-        u = uniform(key, i, 3 * slot + 1)
-        if content & LEGAL_OPTIONS and u < c:
+        if content & LEGAL_OPTIONS and uniform(key, i, draws + 1) < c:
             aware[i] |= LEGAL_BITS
-        if content & PROTECTION and uniform(key, i, 3 * slot + 2) < c:
+        if content & PROTECTION and uniform(key, i, draws + 2) < c:
             aware[i] |= PROTECTION_BIT
 
 
