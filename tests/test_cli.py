@@ -30,11 +30,14 @@ def test_run_exits_0_and_writes_outputs(run_20_days):
     proc, out = run_20_days
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
-    for name in ("summary.json", "timeseries.csv", "stocks.png", "deaths.png", "flow_map.png"):
+    for name in ("summary.json", "timeseries.csv", "stocks.png", "deaths.png", "flow_map.png",
+                 "protection.png", "information.png"):  # fmt: skip
         assert (out / name).is_file(), name
     # no temporary files are left behind by the atomic writes
     assert not [p.name for p in out.iterdir() if p.name.endswith(".part")]
     assert "Results written to" in proc.stdout
+    # the run's table ends with the information outcomes
+    assert "deaths heard of by contacts" in proc.stdout
 
 
 def test_summary_json(run_20_days, two_routes_path):

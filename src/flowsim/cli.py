@@ -114,6 +114,13 @@ def print_summary(s: dict, console: Console) -> None:
     row("legal entries", so["legal_entries"]["total"])
     if so["smuggled_share"] is not None:
         table.add_row("share of entries with smugglers", f"{so['smuggled_share']:.1%}", "")
+    info = s["information"]
+    if info["belief_error_mean"] is not None:
+        gap = 100 * info["belief_error_mean"]
+        table.add_row("believed vs true sea risk, mean gap", f"{gap:.2f} points", "")
+    row("deaths heard of by contacts", info["deaths_noticed"])
+    row("reached by campaigns", sum(info["campaign_reach"].values()))
+    row("deterred (stayed at origin at least once)", info["departures_deterred"])
     console.print(table)
 
 
