@@ -149,6 +149,11 @@ def check_model_state(model) -> None:
     assert (alpha >= 0).all() and (beta >= 0).all() and (alpha + beta > 0).all()
     assert ((contacts >= -1) & (contacts < n)).all()
     assert (contacts != np.arange(n)[:, None]).all()
+    good, bad = bl.view("good"), bl.view("bad")
+    assert good.shape == bad.shape == (n, int(net.node_is_destination.sum()))
+    assert np.isfinite(good).all() and np.isfinite(bad).all()
+    assert (good >= 0).all() and (bad >= 0).all() and (good + bad > 0).all()
+    assert ((model.true_welcome > 0) & (model.true_welcome < 1)).all()
     if n and net.hub_nodes.size:
         assert model.true_risk.shape == (net.hub_nodes.size,)
         assert ((model.true_risk >= 0) & (model.true_risk <= 1)).all()
@@ -383,6 +388,7 @@ KERNELS = (
     ("flowsim.rules.information", "hear_smugglers"),
     ("flowsim.rules.information", "reach_campaign"),
     ("flowsim.rules.information", "exchange"),
+    ("flowsim.rules.information", "hear_outcomes"),
 )
 
 

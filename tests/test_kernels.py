@@ -342,8 +342,8 @@ def ref_choose_routes(
     day, key, status, status_day, node, edge, route, route_pos, destination, departure_day,
     motive, tie, resources, risk_tolerance, flags, aware, route_ptr, route_dest, route_days,
     route_cost, route_land_risk, route_hub, route_sea_factor, belief, node_attract,
-    node_is_destination, node_is_asylum, protection_unknown_discount, stay_utility, w_attr,
-    w_risk, w_cost, w_days, tie_bonus, noise, events, **_,
+    node_is_destination, node_is_asylum, protection_unknown_discount, welcome, dest_of_node,
+    w_welcome, stay_utility, w_attr, w_risk, w_cost, w_days, tie_bonus, noise, events, **_,
 ):  # fmt: skip
     for i in range(len(status)):
         s = int(status[i])
@@ -359,10 +359,11 @@ def ref_choose_routes(
                 continue  # never take a route one cannot pay for
             dest = int(route_dest[r])
             risk = ref_believed_risk(i, r, route_land_risk, route_hub, route_sea_factor, belief)
-            # first asylum is worth less to someone who does not know of the protection there
-            factor = 1.0
+            # a destination believed unwelcoming is worth less, and first asylum is worth less
+            # to someone who does not know of the protection there
+            factor = 1.0 - w_welcome * (1.0 - float(welcome[i, dest_of_node[dest]]))
             if node_is_asylum[dest] and not int(aware[i]) & PROTECTION_KNOWN:
-                factor = 1.0 - protection_unknown_discount
+                factor *= 1.0 - protection_unknown_discount
             u = w_attr * factor * float(node_attract[dest, motive[i]])
             if dest == tie[i]:
                 u += tie_bonus
@@ -2329,10 +2330,12 @@ def ref_reach_campaign(key, slot, status, node, at_node, reach, credibility, con
             aware[i] |= PROTECTION_KNOWN
 
 
-def ref_exchange(key, status, node, contacts, alpha, beta, probability, trust, weight, events):
+def ref_exchange(key, status, node, contacts, alpha, beta, good, bad, probability, trust, weight,
+                 events):  # fmt: skip
     """Each person present talks with probability (at its node; draw 0) to one contact slot
     (draw 1), if it holds someone present, and counts weight x trust crossings at that
-    contact's believed risk, hub by hub (beliefs as they stand, people in row order)."""
+    contact's believed risk, hub by hub, and as many outcomes at its believed welcome,
+    destination by destination (beliefs as they stand, people in row order)."""
     k = contacts.shape[1]
     for i in range(len(status) if k else 0):
         if not ref_present(int(status[i])) or uniform(key, i, 0) >= probability[node[i]]:
@@ -2345,14 +2348,43 @@ def ref_exchange(key, status, node, contacts, alpha, beta, probability, trust, w
         for h in range(alpha.shape[1]):
             confidence = float(alpha[c, h] + beta[c, h])  # a float32 sum, as the kernel's
             add_crossings(alpha, beta, i, h, w, float(alpha[c, h]) / max(confidence, 1e-12))
+        for n in range(good.shape[1]):
+            outcomes = float(good[c, n] + bad[c, n])
+            add_crossings(good, bad, i, n, w, float(good[c, n]) / max(outcomes, 1e-12))
 
 
-INFO_KERNELS = ("hear_news", "hear_smugglers", "reach_campaign", "exchange")
+GOOD = (IN_RECEPTION, IN_PROCEDURE, RECOGNIZED, Status.IN_TRAFFICKING_PROTECTION,
+        Status.IN_CHILD_PROTECTION, Status.INTEGRATED, Status.LEGAL_MIGRANT, Status.REGULARIZED)  # fmt: skip
+BAD = (DESTITUTE, DETAINED, REJECTED, Status.IRREGULAR_STAY)
+
+
+def ref_hear_outcomes(day, status, status_day, node, dest_of_node, outcome, contacts, good, bad,
+                      weight, seen_good, seen):  # fmt: skip
+    """Whoever took a good status (a place, protection, a legal stay, integration) or a bad one
+    (destitute, detained, rejected, irregular stay) today at a destination-role node: it and
+    each present contact count ``weight`` good (bad) outcomes there; the node's tallies grow."""
+    for i in range(len(status)):
+        k = int(dest_of_node[node[i]])
+        s = int(status[i])
+        if int(status_day[i]) != day or k == -1 or s not in GOOD + BAD:
+            continue
+        is_good = s in GOOD
+        seen[k] += 1.0
+        seen_good[k] += float(is_good)
+        for c in (i, *(int(c) for c in contacts[i])):
+            if c == -1 or not ref_present(int(status[c])):
+                continue
+            target = good if is_good else bad
+            target[c, k] = f32(float(target[c, k]) + weight)
+
+
+INFO_KERNELS = ("hear_news", "hear_smugglers", "reach_campaign", "exchange", "hear_outcomes")
 INFO_CASES = {
     "hear_news": (information.hear_news, ref_hear_news),
     "hear_smugglers": (information.hear_smugglers, ref_hear_smugglers),
     "reach_campaign": (information.reach_campaign, ref_reach_campaign),
     "exchange": (information.exchange, ref_exchange),
+    "hear_outcomes": (information.hear_outcomes, ref_hear_outcomes),
     "choose_routes": (choose_routes, ref_choose_routes),
 }
 INFO_DAYS = 40
@@ -2364,6 +2396,8 @@ INFO = {
     "behaviour.information.prior_knowledge": 0.5,
     "behaviour.information.protection_unknown_discount": 0.4,
     "behaviour.route_choice.stay_utility": -0.5,
+    "behaviour.route_choice.w_welcome": 0.5,
+    "behaviour.information.prior_welcome": 0.6,
     "policy.information.trust_smugglers": {"coast": 0.9, "default": 0.2},
     "policy.information.contact_probability": {"home": 0.5, "default": 0.2},
     "policy.information.campaigns": [
@@ -2386,7 +2420,7 @@ def info_recorded(two_routes_data, make_scenario, record_calls):
     counts = {k: len(v) for k, v in by_kernel.items()}
     assert counts == {
         "hear_news": INFO_DAYS, "hear_smugglers": INFO_DAYS, "exchange": INFO_DAYS,
-        "choose_routes": INFO_DAYS, "reach_campaign": INFO_DAYS + 26,  # two campaigns 26 days
+        "hear_outcomes": INFO_DAYS, "choose_routes": INFO_DAYS, "reach_campaign": INFO_DAYS + 26,  # two campaigns 26 days
     }  # fmt: skip
     return model, by_kernel
 
@@ -2406,6 +2440,7 @@ def info_variants(name: str, inputs: dict):
         for stay in (-np.inf, 0.0):
             yield dict(inputs, node_is_asylum=np.ones_like(inputs["node_is_asylum"]),
                        stay_utility=stay)  # fmt: skip
+        yield dict(inputs, w_welcome=1.0)  # attractiveness rests wholly on the welcome
 
 
 @pytest.mark.parametrize("name", list(INFO_CASES))
@@ -2420,11 +2455,11 @@ def test_kernel_matches_python_reference_with_information(name, info_recorded):
                 out = compare(kernel, reference, fresh(inputs, key))
                 if "events" in out:
                     totals += out["events"]
-                for field in ("alpha", "beta", "aware", "status", "flags"):
+                for field in ("alpha", "beta", "good", "bad", "aware", "status", "flags"):
                     if field in out:
                         changed += int((out[field] != inputs[field]).sum())
     assert changed > 0
-    if name != "hear_smugglers":  # it counts no event
+    if name not in ("hear_smugglers", "hear_outcomes"):  # they count no event
         assert totals.sum() > 0
 
 
@@ -2460,6 +2495,14 @@ def test_information_kernels_take_every_branch(info_recorded):
         became["legal"] += int(((new & ALL_CHANNELS) > 0).sum())
         became["protection"] += int(((new & PROTECTION_KNOWN) > 0).sum())
     assert became["legal"] > 0 and became["protection"] > 0, became
+    # good and bad outcomes are reported, to the people themselves and their contacts
+    grew = {"good": 0, "bad": 0}
+    for inputs in by_kernel["hear_outcomes"]:
+        out = fresh(inputs, None)
+        information.hear_outcomes(**out)
+        for field in grew:
+            grew[field] += int((out[field] > inputs[field]).sum())
+    assert grew["good"] > 0 and grew["bad"] > 0, grew
     for name in ("hear_news", "exchange", "choose_routes"):
         for inputs in by_kernel[name]:
             out = fresh(inputs, inputs["key"])

@@ -157,7 +157,17 @@ class Model(mesa.Model):
         # beliefs about the sea, per embarkation hub; the true risk as sailed so far
         net = self.net
         n_hubs = len(net.hub_nodes)
-        self.beliefs = Beliefs(n_hubs, self._info.contacts, capacity=self.pop._cap)
+        # beliefs about the welcome, per destination-role node; the true welcome as reported
+        self._dest_nodes = np.flatnonzero(net.node_is_destination)
+        self._dest_of_node = np.full(net.n_nodes, -1, np.int32)
+        self._dest_of_node[self._dest_nodes] = np.arange(self._dest_nodes.size)
+        self._outcome = information.outcome_table()
+        self._welcome_good = np.zeros(self._dest_nodes.size)
+        self._welcome_seen = np.zeros(self._dest_nodes.size)
+        self.true_welcome = np.full(self._dest_nodes.size, information.WELCOME_PRIOR)
+        self.welcome_error_by_day = np.full(self.days, np.nan)
+        self.beliefs = Beliefs(n_hubs, self._info.contacts, capacity=self.pop._cap,
+                               n_destinations=self._dest_nodes.size)  # fmt: skip
         self._community: dict[int, np.ndarray] = {}
         self._sea_lost = np.zeros(n_hubs)
         self._sea_sailed = np.zeros(n_hubs)
@@ -226,7 +236,8 @@ class Model(mesa.Model):
             net.route_ptr, net.route_dest, net.route_days, self.route_cost, self.route_land_risk,
             self.route_hub, self.route_sea_factor, self.beliefs.risk(), self.node_min_route_cost,
             self.node_attract, net.node_is_destination, self._node_is_asylum,
-            self._info.protection_unknown_discount,
+            self._info.protection_unknown_discount, self.beliefs.welcome(), self._dest_of_node,
+            rc.w_welcome,
             -np.inf if rc.stay_utility is None else rc.stay_utility,
             rc.w_attractiveness, rc.w_risk, rc.w_cost, rc.w_days, rc.tie_bonus, rc.noise,
             self._events,
@@ -420,18 +431,27 @@ class Model(mesa.Model):
                     p.view("aware"), self._events,
                 )  # fmt: skip
                 c.reached += int(self._events[EV_CAMPAIGN_REACH]) - before
-        information.exchange(key, status, node, bl.view("contacts"), alpha, beta,
+        good, bad = bl.view("good"), bl.view("bad")
+        information.hear_outcomes(d, status, p.view("status_day"), node, self._dest_of_node,
+                                  self._outcome, bl.view("contacts"), good, bad,
+                                  info.report_weight, self._welcome_good, self._welcome_seen)  # fmt: skip
+        w0, n0 = information.WELCOME_PRIOR, information.WELCOME_PRIOR_WEIGHT
+        self.true_welcome = (self._welcome_good + n0 * w0) / (self._welcome_seen + n0)
+        information.exchange(key, status, node, bl.view("contacts"), alpha, beta, good, bad,
                              lv["contact_probability"][d], lv["trust_contacts"][d],
                              info.exchange_weight, self._events)  # fmt: skip
         keep = np.float32(1.0 - info.forgetting)
-        alpha *= keep
-        beta *= keep
+        for pseudo in (alpha, beta, good, bad):
+            pseudo *= keep
         self.true_risk_by_day[d] = self.true_risk
         deciding = np.isin(status, DECIDING)
         if deciding.any() and self.true_risk.size:
             believed = bl.risk()[deciding]
             self.belief_error_by_day[d] = float(np.abs(believed - self.true_risk[None, :]).mean())
             self.believed_risk_by_day[d] = believed.mean(axis=0)
+        if deciding.any() and self.true_welcome.size:
+            welcome = bl.welcome()[deciding]
+            self.welcome_error_by_day[d] = float(np.abs(welcome - self.true_welcome).mean())
 
     def _new_beliefs(self) -> None:
         """Beliefs and contacts for the agents added since the last call."""
@@ -442,7 +462,8 @@ class Model(mesa.Model):
         alpha, beta = information.initial_beliefs(n - first, self.true_risk, info, self.rng)
         contacts = information.draw_contacts(self.pop.origin[first:n], first, self._community,
                                              info.contacts, info.community_size, self.rng)  # fmt: skip
-        self.beliefs.add(alpha, beta, contacts)
+        good, bad = information.initial_welcome(n - first, self.true_welcome, info)
+        self.beliefs.add(alpha=alpha, beta=beta, good=good, bad=bad, contacts=contacts)
 
     def _quality(self, d: int) -> np.ndarray:
         """Quality of protection per node: work rights, freedom of movement, conditions."""
@@ -487,6 +508,10 @@ class Model(mesa.Model):
         hubs = [nodes[h] for h in self.net.hub_nodes]
         risk = self.beliefs.risk()[i]
         row["believed_sea_risk"] = {h: float(r) for h, r in zip(hubs, risk, strict=True)}
+        welcome = self.beliefs.welcome()[i]
+        row["believed_welcome"] = {
+            nodes[n]: float(w) for n, w in zip(self._dest_nodes, welcome, strict=True)
+        }
         row["contacts"] = [int(c) for c in self.beliefs.view("contacts")[i] if c >= 0]
         return row
 

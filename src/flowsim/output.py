@@ -201,21 +201,33 @@ def solutions_summary(m: Model, totals: dict[str, int], status: dict[str, int]) 
 
 
 def information_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
-    """Beliefs about the sea against the true risk; awareness; deterrence; campaigns."""
+    """Beliefs about the sea and the welcome at destinations against the truth; awareness;
+    deterrence; campaigns."""
     status, flags, aware = m.pop.view("status"), m.pop.view("flags"), m.pop.view("aware")
     alive = ~np.isin(status, [Status.DEAD, Status.MISSING, Status.RESETTLED])
     errors = m.belief_error_by_day[: m.day]
     hubs = [m.net.node_ids[h] for h in m.net.hub_nodes]
     believed = m.beliefs.risk()[np.isin(status, DECIDING)]
+    dests = [m.net.node_ids[n] for n in m._dest_nodes]
+    welcome = m.beliefs.welcome()[np.isin(status, DECIDING)]
     return {
-        "belief_error": _round(errors[-1]) if m.day and np.isfinite(errors[-1]) else None,
-        "belief_error_mean": _round(np.nanmean(errors)) if np.isfinite(errors).any() else None,
+        "belief_error": _last(errors),
+        "belief_error_mean": _mean(errors),
         "true_sea_risk_by_hub": dict(zip(hubs, (_round(x) for x in m.true_risk), strict=True)),
         "believed_sea_risk_by_hub": (
             dict(zip(hubs, (_round(x) for x in believed.mean(axis=0)), strict=True))
             if believed.size
             else {}
         ),  # fmt: skip
+        "welcome_error": _last(m.welcome_error_by_day[: m.day]),
+        "welcome_error_mean": _mean(m.welcome_error_by_day[: m.day]),
+        "true_welcome_by_node": dict(zip(dests, (_round(x) for x in m.true_welcome), strict=True)),
+        "believed_welcome_by_node": (
+            dict(zip(dests, (_round(x) for x in welcome.mean(axis=0)), strict=True))
+            if welcome.size
+            else {}
+        ),  # fmt: skip
+        "outcomes_reported": int(m._welcome_seen.sum()),
         "aware_of_legal_channels": (
             float(((aware[alive] & LEGAL_CHANNELS) > 0).mean()) if alive.any() else None
         ),
@@ -225,6 +237,14 @@ def information_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
         "deaths_noticed": totals["deaths_noticed"],
         "conversations": totals["conversations"],
     }
+
+
+def _last(series: np.ndarray) -> float | None:
+    return _round(series[-1]) if series.size and np.isfinite(series[-1]) else None
+
+
+def _mean(series: np.ndarray) -> float | None:
+    return _round(np.nanmean(series)) if np.isfinite(series).any() else None
 
 
 def _round(x: float) -> float:
@@ -302,8 +322,10 @@ def timeseries(m: Model) -> pd.DataFrame:
             m.backlog_by_day[: m.day, :, None],
         ),  # fmt: skip
     ]
-    ppm = np.nan_to_num(m.belief_error_by_day[: m.day] * 1e6).round()  # integers, like the rest
-    parts.append(_block(days, dates, "model", ["all"], ["belief_error_ppm"], ppm[:, None, None]))
+    errors = np.stack([m.belief_error_by_day[: m.day], m.welcome_error_by_day[: m.day]], axis=1)
+    ppm = np.nan_to_num(errors * 1e6).round()  # integers, like the rest
+    parts.append(_block(days, dates, "model", ["all"], ["belief_error_ppm", "welcome_error_ppm"],
+                        ppm[:, None, :]))  # fmt: skip
     return pd.concat(parts, ignore_index=True)
 
 

@@ -200,6 +200,7 @@ class RouteChoice(_Strict):
     tie_bonus: NonNeg = 1.0
     noise: NonNeg = 0.3
     stay_utility: float | None = None  # staying home beats a route worth less; None: never stays
+    w_welcome: Share = 0.0  # share of a destination's attractiveness that rests on its welcome
     routes_per_destination: int = Field(default=3, ge=1, le=20)
     max_legs: int = Field(default=8, ge=1, le=30)
 
@@ -293,10 +294,12 @@ class LegalBehaviour(_Strict):
 
 
 class InformationBehaviour(_Strict):
-    """Beliefs about the sea crossings and how they change (assumptions; see docs/MODEL.md).
+    """Beliefs about the sea crossings and the welcome at destinations, and how they change
+    (assumptions; see docs/MODEL.md).
 
     A belief is a Beta distribution per embarkation hub over the chance of dying on a crossing
-    from there: its mean is the believed risk, the sum of its pseudo-counts its confidence.
+    from there (per destination-role node over the chance of being received well there): its
+    mean is the believed risk (welcome), the sum of its pseudo-counts its confidence.
     """
 
     prior_knowledge: Share = 1.0  # 1: new agents start at the true risk; 0: at a rumour
@@ -317,6 +320,8 @@ class InformationBehaviour(_Strict):
     deterrence_only_credibility: Share = 0.5  # credibility multiplier of a risks-only campaign
     balanced_credibility: float = Field(default=1.3, ge=0, le=5)  # ... of a balanced campaign
     protection_unknown_discount: Share = 0.0  # safety value of first asylum unknown to people
+    prior_welcome: Share = 0.8  # the rumour: chance of a good reception believed without news
+    report_weight: NonNeg = 10.0  # outcomes one report of a reception or decision is worth
 
 
 class Behaviour(_Strict):

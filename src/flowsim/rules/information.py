@@ -28,9 +28,17 @@ from it so far, starting from the mean hazard of its sea legs (worth 50 crossing
   "protection" makes it aware of the protection available in first-asylum countries with
   probability c (people unaware of it value first-asylum nodes' attractiveness
   ``protection_unknown_discount`` lower).
+- Welcome: each person also holds, per destination-role node, a Beta belief about the chance of
+  being received well there (seeds/000:118: "distorted perceptions ... about the realities in the
+  countries they are trying to reach"). New people start from ``prior_knowledge`` x the true
+  welcome and (1 - prior_knowledge) x a rumour ``prior_welcome`` (no draw). When a person's status
+  changes at a destination-role node to a good one (a place, protection, a legal stay,
+  integration) or a bad one (destitute, detained, rejected, irregular stay), it and its contacts
+  count ``report_weight`` good or bad outcomes there. The true welcome of a node is the share of
+  good outcomes reported there so far, starting from 0.5 (worth 10 outcomes).
 - Exchange: each day a person talks with ``contact_probability`` to one of its contacts (chosen at
   random) and adds ``exchange_weight`` x ``trust_contacts`` crossings at that contact's believed
-  risk, hub by hub.
+  risk, hub by hub, and of its believed welcome, destination by destination.
 
 Draws (``flowsim.rng.uniform`` with the day's information key, per person): 0 and 1 for the
 exchange, 2 + j for hearing of the death of contact slot j (j < 16), 15 + 3s to 17 + 3s for
@@ -50,6 +58,11 @@ DEAD = int(Status.DEAD)
 MISSING = int(Status.MISSING)
 RESETTLED = int(Status.RESETTLED)
 WAITING_TO_CROSS = int(Status.WAITING_TO_CROSS)
+GOOD_OUTCOMES = (Status.IN_RECEPTION, Status.IN_PROCEDURE, Status.RECOGNIZED,
+                 Status.IN_TRAFFICKING_PROTECTION, Status.IN_CHILD_PROTECTION, Status.INTEGRATED,
+                 Status.LEGAL_MIGRANT, Status.REGULARIZED)  # fmt: skip
+BAD_OUTCOMES = (Status.DESTITUTE, Status.DETAINED, Status.REJECTED, Status.IRREGULAR_STAY)
+WELCOME_PRIOR, WELCOME_PRIOR_WEIGHT = 0.5, 10.0  # the true welcome before any outcome
 RISKS, LEGAL_OPTIONS, PROTECTION = 1, 2, 4  # campaign content bits
 LEGAL_BITS = 1 | 2 | 4  # aware: every legal channel
 PROTECTION_BIT = 8  # aware: protection available in first-asylum countries
@@ -70,6 +83,23 @@ def initial_beliefs(n: int, true_risk: np.ndarray, info, rng: np.random.Generato
     p = np.clip(np.exp(log_p), 1e-6, 1 - 1e-6)
     conf = info.prior_confidence
     return (p * conf).astype(np.float32), ((1 - p) * conf).astype(np.float32)
+
+
+def initial_welcome(n: int, true_welcome: np.ndarray, info):
+    """good, bad [n, destination] for new people: the same for everyone (no draw)."""
+    k = info.prior_knowledge
+    p = np.clip(k * true_welcome + (1 - k) * info.prior_welcome, 1e-6, 1 - 1e-6)
+    conf = info.prior_confidence
+    good = np.broadcast_to((p * conf).astype(np.float32), (n, p.size))
+    return good, np.broadcast_to(((1 - p) * conf).astype(np.float32), (n, p.size))
+
+
+def outcome_table() -> np.ndarray:
+    """Per status: 1 a good outcome, 0 a bad one, -1 neither."""
+    table = np.full(max(Status) + 1, -1, np.int8)
+    table[list(GOOD_OUTCOMES)] = 1
+    table[list(BAD_OUTCOMES)] = 0
+    return table
 
 
 def draw_contacts(origins: np.ndarray, first_row: int, community: dict[int, np.ndarray],
@@ -107,6 +137,31 @@ def hear_news(key, who, hub, missing, landed, contacts, status, alpha, beta, not
             if uniform(key, c, 2 + j) < p:
                 alpha[c, h] += news_weight
                 events[EV_DEATHS_NOTICED] += 1
+
+
+@njit(cache=True)
+def hear_outcomes(day, status, status_day, node, dest_of_node, outcome, contacts, good, bad,
+                  weight, seen_good, seen):  # fmt: skip
+    """People whose status changed today to a good or bad outcome at a destination-role node
+    report it: they and their present contacts count ``weight`` outcomes there; the node's
+    tallies ``seen_good`` and ``seen`` grow by one."""
+    for i in range(status.shape[0]):
+        if status_day[i] != day:
+            continue
+        k = dest_of_node[node[i]]
+        o = outcome[status[i]]
+        if k < 0 or o < 0:
+            continue
+        seen[k] += 1.0
+        seen_good[k] += o
+        for j in range(-1, contacts.shape[1]):
+            c = i if j < 0 else contacts[i, j]
+            if c < 0 or not present(status[c]):
+                continue
+            if o == 1:
+                good[c, k] += weight
+            else:
+                bad[c, k] += weight
 
 
 @njit(cache=True)
@@ -156,8 +211,10 @@ def reach_campaign(key, slot, status, node, at_node, reach, credibility, content
 
 
 @njit(cache=True)
-def exchange(key, status, node, contacts, alpha, beta, probability, trust, weight, events):
-    """Each person may talk to one contact today and take in its beliefs."""
+def exchange(key, status, node, contacts, alpha, beta, good, bad, probability, trust, weight,
+             events):  # fmt: skip
+    """Each person may talk to one contact today and take in its beliefs about the sea
+    crossings and about the welcome at destinations."""
     k = contacts.shape[1]
     if k == 0:
         return
@@ -173,3 +230,7 @@ def exchange(key, status, node, contacts, alpha, beta, probability, trust, weigh
             p = alpha[c, h] / max(alpha[c, h] + beta[c, h], 1e-12)
             alpha[i, h] += w * p
             beta[i, h] += w * (1.0 - p)
+        for n in range(good.shape[1]):
+            p = good[c, n] / max(good[c, n] + bad[c, n], 1e-12)
+            good[i, n] += w * p
+            bad[i, n] += w * (1.0 - p)

@@ -2,7 +2,8 @@
 
 Utility of route r for agent i (random utility, the best route is taken):
 
-    U = w_attractiveness * attract[dest(r), motive(i)] + tie_bonus * [dest(r) == tie(i)]
+    U = w_attractiveness * factor(i, r) * attract[dest(r), motive(i)]
+        + tie_bonus * [dest(r) == tie(i)]
         - w_risk * (1 - risk_tolerance(i)) * risk(r, i)
         - w_cost * cost(r) / resources(i)
         - w_days * days(r)
@@ -13,7 +14,8 @@ risk), where the sea risk of r's first sea leg is the agent's believed risk of i
 leg's hazard relative to the hub's mean and the perceived effect of enforcement at the hub
 (``route_sea_factor``); land risks are common knowledge. An agent who does not know of the
 protection available in first asylum (``aware``) values first-asylum nodes' attractiveness
-``protection_unknown_discount`` lower.
+``protection_unknown_discount`` lower, and every agent values a destination's attractiveness
+``w_welcome`` x (1 - its believed welcome there) lower (seeds/000:118).
 
 A route whose total cost is more than the agent's resources is never taken. Agents deciding are
 those at their origin, stranded, or at a node between legs with no route. With no affordable route,
@@ -69,7 +71,7 @@ def choose_routes(
     motive, tie, resources, risk_tolerance, flags, aware,
     route_ptr, route_dest, route_days, route_cost, route_land_risk, route_hub, route_sea_factor,
     belief, node_min_cost, node_attract, node_is_destination, node_is_asylum,
-    protection_unknown_discount, stay_utility, w_attr, w_risk, w_cost, w_days, tie_bonus, noise,
+    protection_unknown_discount, welcome, dest_of_node, w_welcome, stay_utility, w_attr, w_risk, w_cost, w_days, tie_bonus, noise,
     events,
 ):  # fmt: skip
     for i in range(status.shape[0]):
@@ -88,9 +90,9 @@ def choose_routes(
             if route_cost[r] > resources[i]:
                 continue
             risk = believed_risk(i, r, route_land_risk, route_hub, route_sea_factor, belief)
-            factor = 1.0
+            factor = 1.0 - w_welcome * (1.0 - welcome[i, dest_of_node[route_dest[r]]])
             if node_is_asylum[route_dest[r]] and not aware[i] & PROTECTION_KNOWN:
-                factor = 1.0 - protection_unknown_discount
+                factor *= 1.0 - protection_unknown_discount
             u = route_utility(
                 r, motive[i], tie[i], resources[i], risk_tolerance[i], risk, factor,
                 route_dest, route_days, route_cost, node_attract,
