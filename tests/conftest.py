@@ -389,6 +389,7 @@ KERNELS = (
     ("flowsim.rules.information", "reach_campaign"),
     ("flowsim.rules.information", "exchange"),
     ("flowsim.rules.information", "hear_outcomes"),
+    ("flowsim.rules.information", "fade"),
 )
 
 

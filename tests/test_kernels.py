@@ -2280,22 +2280,31 @@ def add_crossings(alpha, beta, i, h, weight: float, risk: float) -> None:
 
 def ref_hear_news(key, who, hub, missing, landed, contacts, status, alpha, beta, notice_dead,
                   notice_missing, news_weight, events):  # fmt: skip
-    """Contacts of each person landed today count ``news_weight`` safe crossings from its hub;
-    contacts of each person lost hear of it with notice_dead (notice_missing) and then count
-    ``news_weight`` deaths. Draw 2 + j for contact slot j."""
+    """Everyone present linked to a person landed today counts ``news_weight`` safe crossings
+    from its hub; linked to a person lost today, it hears of it with notice_dead (notice_missing)
+    and then counts ``news_weight`` deaths. First the person's own contacts (draw 2 + j for its
+    slot j), then, in row order, everyone who holds the person in its own slot j (draw
+    NEWS_BACK + j)."""
+    listeners = []  # (listener, draw, event), in the order the kernel visits them
     for k in range(len(who)):
-        i, h = int(who[k]), int(hub[k])
-        for j in range(contacts.shape[1]):
-            c = int(contacts[i, j])
-            if c == -1 or not ref_present(int(status[c])):
-                continue
-            if landed[k]:
-                beta[c, h] = f32(float(beta[c, h]) + news_weight)
-                continue
-            notice = notice_missing if missing[k] else notice_dead
-            if uniform(key, c, 2 + j) < notice:
-                alpha[c, h] = f32(float(alpha[c, h]) + news_weight)
-                events[EV_DEATHS_NOTICED] += 1
+        listeners += [(int(c), 2 + j, k) for j, c in enumerate(contacts[int(who[k])])]
+    if len(who):
+        event_of = {int(i): k for k, i in enumerate(who)}
+        for c in range(len(status)):
+            for j, i in enumerate(contacts[c]):
+                if int(i) in event_of:
+                    listeners.append((c, information.NEWS_BACK + j, event_of[int(i)]))
+    for c, draw, k in listeners:
+        if c == -1 or not ref_present(int(status[c])):
+            continue
+        h = int(hub[k])
+        if landed[k]:
+            beta[c, h] = f32(float(beta[c, h]) + news_weight)
+            continue
+        notice = notice_missing if missing[k] else notice_dead
+        if uniform(key, c, draw) < notice:
+            alpha[c, h] = f32(float(alpha[c, h]) + news_weight)
+            events[EV_DEATHS_NOTICED] += 1
 
 
 def ref_hear_smugglers(status, node, hub_of_node, alpha, beta, true_risk, claim, trust, weight):
@@ -2361,8 +2370,10 @@ BAD = (DESTITUTE, DETAINED, REJECTED, Status.IRREGULAR_STAY)
 def ref_hear_outcomes(day, status, status_day, node, dest_of_node, outcome, contacts, good, bad,
                       weight, seen_good, seen):  # fmt: skip
     """Whoever took a good status (a place, protection, a legal stay, integration) or a bad one
-    (destitute, detained, rejected, irregular stay) today at a destination-role node: it and
-    each present contact count ``weight`` good (bad) outcomes there; the node's tallies grow."""
+    (destitute, detained, rejected, irregular stay) today at a destination-role node: it, each
+    present contact of it and then, in row order, everyone present who holds it as a contact
+    count ``weight`` good (bad) outcomes there; the node's tallies grow."""
+    reports = {}  # reporter -> (destination, good)
     for i in range(len(status)):
         k = int(dest_of_node[node[i]])
         s = int(status[i])
@@ -2371,20 +2382,42 @@ def ref_hear_outcomes(day, status, status_day, node, dest_of_node, outcome, cont
         is_good = s in GOOD
         seen[k] += 1.0
         seen_good[k] += float(is_good)
+        reports[i] = (k, is_good)
         for c in (i, *(int(c) for c in contacts[i])):
             if c == -1 or not ref_present(int(status[c])):
                 continue
             target = good if is_good else bad
             target[c, k] = f32(float(target[c, k]) + weight)
+    for c in range(len(status)):
+        if not ref_present(int(status[c])):
+            continue
+        for i in contacts[c]:
+            if int(i) in reports:
+                k, is_good = reports[int(i)]
+                target = good if is_good else bad
+                target[c, k] = f32(float(target[c, k]) + weight)
 
 
-INFO_KERNELS = ("hear_news", "hear_smugglers", "reach_campaign", "exchange", "hear_outcomes")
+def ref_fade(lost, kept, keep, floor):
+    """Both pseudo-counts of every pair x ``keep``; a pair whose sum falls under ``floor`` is
+    scaled up to sum to ``floor`` (float32 arithmetic, as the kernel's)."""
+    for i, h in np.ndindex(lost.shape):
+        a, b = f32(lost[i, h] * keep), f32(kept[i, h] * keep)
+        total = f32(a + b)
+        if 0 < total < floor:
+            a, b = f32(a * f32(floor / total)), f32(b * f32(floor / total))
+        lost[i, h], kept[i, h] = a, b
+
+
+INFO_KERNELS = ("hear_news", "hear_smugglers", "reach_campaign", "exchange", "hear_outcomes",
+                "fade")  # fmt: skip
 INFO_CASES = {
     "hear_news": (information.hear_news, ref_hear_news),
     "hear_smugglers": (information.hear_smugglers, ref_hear_smugglers),
     "reach_campaign": (information.reach_campaign, ref_reach_campaign),
     "exchange": (information.exchange, ref_exchange),
     "hear_outcomes": (information.hear_outcomes, ref_hear_outcomes),
+    "fade": (information.fade, ref_fade),
     "choose_routes": (choose_routes, ref_choose_routes),
 }
 INFO_DAYS = 40
@@ -2420,7 +2453,8 @@ def info_recorded(two_routes_data, make_scenario, record_calls):
     counts = {k: len(v) for k, v in by_kernel.items()}
     assert counts == {
         "hear_news": INFO_DAYS, "hear_smugglers": INFO_DAYS, "exchange": INFO_DAYS,
-        "hear_outcomes": INFO_DAYS, "choose_routes": INFO_DAYS, "reach_campaign": INFO_DAYS + 26,  # two campaigns 26 days
+        "hear_outcomes": INFO_DAYS, "choose_routes": INFO_DAYS, "fade": 2 * INFO_DAYS,
+        "reach_campaign": INFO_DAYS + 26,  # two campaigns 26 days
     }  # fmt: skip
     return model, by_kernel
 
@@ -2433,6 +2467,8 @@ def info_variants(name: str, inputs: dict):
     elif name == "reach_campaign":  # everyone present anywhere, every content, full credibility
         yield dict(inputs, at_node=np.ones_like(inputs["at_node"]), reach=1.0,
                    credibility=1.0, content=RISKS | LEGAL_OPTIONS | PROTECTION)  # fmt: skip
+    elif name == "fade":  # beliefs all but forgotten in a day: the floor holds them
+        yield dict(inputs, keep=np.float32(1e-4))
     elif name == "exchange":  # everyone talks today
         yield dict(inputs, probability=np.ones_like(inputs["probability"]))
     elif name == "choose_routes":
@@ -2455,11 +2491,12 @@ def test_kernel_matches_python_reference_with_information(name, info_recorded):
                 out = compare(kernel, reference, fresh(inputs, key))
                 if "events" in out:
                     totals += out["events"]
-                for field in ("alpha", "beta", "good", "bad", "aware", "status", "flags"):
+                for field in ("alpha", "beta", "good", "bad", "lost", "kept", "aware", "status",
+                              "flags"):  # fmt: skip
                     if field in out:
                         changed += int((out[field] != inputs[field]).sum())
     assert changed > 0
-    if name not in ("hear_smugglers", "hear_outcomes"):  # they count no event
+    if name not in ("hear_smugglers", "hear_outcomes", "fade"):  # they count no event
         assert totals.sum() > 0
 
 
@@ -2519,6 +2556,33 @@ def test_information_kernels_take_every_branch(info_recorded):
     reach = summarise(model)["information"]["campaign_reach"]
     assert reach == {"risks": sum(reached(by_kernel, 1)), "everything": sum(reached(by_kernel, 2))}
     assert reach["risks"] > 0 and reach["everything"] > 0
+
+
+def test_news_and_reports_travel_both_ways_along_a_contact():
+    """Row 1 holds row 0 as its contact and row 0 holds nobody: when row 0 is lost, row 1
+    hears (notice 1); when row 1 is lost, row 0 hears too. The same for a report of a bad
+    outcome at a destination: both rows count it, whichever of the two reports."""
+    status = np.full(3, IN_TRANSIT, np.int8)
+    contacts = np.array([[-1], [0], [-1]], np.int32)  # row 2 is linked to nobody
+    for lost in (0, 1):
+        alpha, beta = np.ones((3, 1), np.float32), np.ones((3, 1), np.float32)
+        events = np.zeros(N_EVENTS, np.int64)
+        information.hear_news(7, np.array([lost], np.int32), np.zeros(1, np.int16),
+                              np.zeros(1, np.bool_), np.zeros(1, np.bool_), contacts, status,
+                              alpha, beta, 1.0, 1.0, 20.0, events)  # fmt: skip
+        assert alpha[:, 0].tolist() == [1.0 + 20.0 * (lost == 1), 1.0 + 20.0 * (lost == 0), 1.0]
+        assert beta[:, 0].tolist() == [1.0, 1.0, 1.0] and events[EV_DEATHS_NOTICED] == 1
+    outcome = information.outcome_table()
+    for reporter in (0, 1):
+        st = status.copy()
+        st[reporter] = DESTITUTE
+        day = np.where(np.arange(3) == reporter, 5, 0).astype(np.int32)
+        good, bad = np.zeros((3, 1), np.float32), np.zeros((3, 1), np.float32)
+        seen_good, seen = np.zeros(1), np.zeros(1)
+        information.hear_outcomes(5, st, day, np.zeros(3, np.int32), np.zeros(1, np.int32),
+                                  outcome, contacts, good, bad, 10.0, seen_good, seen)  # fmt: skip
+        assert bad[:, 0].tolist() == [10.0, 10.0, 0.0] and not good.any()
+        assert (seen_good[0], seen[0]) == (0.0, 1.0)
 
 
 def reached(by_kernel: dict, slot: int) -> list[int]:

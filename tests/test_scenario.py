@@ -208,6 +208,30 @@ def test_base_of_the_error_cases_is_valid(tmp_path):
             "profiles.people.risk_tolerance",
             "1.5",
         ),  # fmt: skip
+        ({}, {"behaviour.information.forgetting": 1}, "behaviour.information.forgetting", "1"),
+        (
+            {},
+            {
+                "policy.information.campaigns": [
+                    {
+                        "name": "a",
+                        "nodes": ["home"],
+                        "reach": 0.1,
+                        "credibility": 1,
+                        "content": ["risks"],
+                    },
+                    {
+                        "name": "a",
+                        "nodes": ["haven"],
+                        "reach": 0.2,
+                        "credibility": 1,
+                        "content": ["risks"],
+                    },
+                ]
+            },
+            "policy.information.campaigns",
+            "named 'a' like an earlier one",
+        ),  # fmt: skip
     ],
 )
 def test_errors_are_one_line_naming_file_field_and_value(tmp_path, kwargs, overrides, field, value):

@@ -363,8 +363,20 @@ class Campaign(_Strict):
     content: list[Literal["risks", "legal_options", "protection"]] = Field(min_length=1)
 
 
+def _distinct_names(campaigns: list[Campaign]) -> list[Campaign]:
+    """Each campaign's outcomes are keyed by its name (``campaign k`` when unnamed)."""
+    seen: set[str] = set()
+    for k, c in enumerate(campaigns):
+        name = c.name or f"campaign {k + 1}"
+        if name in seen:
+            raise ValueError(f"campaign {k + 1} is named '{name}' like an earlier one: names "
+                             "must differ (an unnamed campaign k is called 'campaign k')")  # fmt: skip
+        seen.add(name)
+    return campaigns
+
+
 class Information(_Strict):
-    campaigns: list[Campaign] = Field(
+    campaigns: Annotated[list[Campaign], AfterValidator(_distinct_names)] = Field(
         default_factory=list,
         description="information campaigns: each a table with nodes, start, end, reach, "
         "credibility and content (risks, legal_options, protection); a deterrence-only campaign "

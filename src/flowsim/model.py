@@ -440,9 +440,9 @@ class Model(mesa.Model):
         information.exchange(key, status, node, bl.view("contacts"), alpha, beta, good, bad,
                              lv["contact_probability"][d], lv["trust_contacts"][d],
                              info.exchange_weight, self._events)  # fmt: skip
-        keep = np.float32(1.0 - info.forgetting)
-        for pseudo in (alpha, beta, good, bad):
-            pseudo *= keep
+        keep, floor = np.float32(1.0 - info.forgetting), np.float32(information.MIN_CONFIDENCE)
+        information.fade(alpha, beta, keep, floor)
+        information.fade(bad, good, keep, floor)
         self.true_risk_by_day[d] = self.true_risk
         deciding = np.isin(status, DECIDING)
         if deciding.any() and self.true_risk.size:
@@ -517,7 +517,7 @@ class Model(mesa.Model):
 
     def contact_graph(self):
         """The contact network as a ``networkx.Graph``: a node per agent row (with its origin),
-        an edge per filled contact slot (contacts hear of each other both ways). For inspection
+        an edge per filled contact slot (news and reports travel both ways along it). For inspection
         and analysis; the model itself reads the contact arrays."""
         import networkx as nx
 

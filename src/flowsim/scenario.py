@@ -316,7 +316,7 @@ class InformationBehaviour(_Strict):
     campaign_weight: NonNeg = 50.0  # pseudo-crossings of a campaign message at full credibility
     smuggler_weight: NonNeg = 5.0  # of a smuggler's daily promise at full trust
     smuggler_claim: Share = 0.2  # smugglers claim the risk is this share of the true risk
-    forgetting: Share = 1 / 180  # daily decay of pseudo-counts (beliefs stay revisable)
+    forgetting: float = Field(default=1 / 180, ge=0, lt=1)  # daily decay of pseudo-counts
     deterrence_only_credibility: Share = 0.5  # credibility multiplier of a risks-only campaign
     balanced_credibility: float = Field(default=1.3, ge=0, le=5)  # ... of a balanced campaign
     protection_unknown_discount: Share = 0.0  # safety value of first asylum unknown to people

@@ -4,7 +4,8 @@
 People decide on what they believe, not on the truth. Each person holds, per embarkation hub, a
 Beta belief about the chance of dying on a crossing from there (``flowsim.beliefs``); route choice
 reads its mean. A belief changes by pseudo-observations (weights in ``behaviour.information``)
-and fades by ``forgetting`` a day, so it stays revisable. The true risk of a hub, which campaigns
+and fades by ``forgetting`` a day, so it stays revisable (never below MIN_CONFIDENCE
+pseudo-observations, which keeps its mean). The true risk of a hub, which campaigns
 report and ``belief_error`` measures against, is the share of people lost among those who sailed
 from it so far, starting from the mean hazard of its sea legs (worth 50 crossings).
 
@@ -12,11 +13,13 @@ from it so far, starting from the mean hazard of its sea legs (worth 50 crossing
   (``prior_risk``, spread between people by ``prior_spread`` in log terms), with confidence
   ``prior_confidence``; they get ``contacts`` contacts drawn from the last ``community_size``
   people who set out from their origin (family and community; those ahead are fellow travellers,
-  then diaspora). Contacts are mutual in what they hear of each other.
-- News: when a person dies at sea (or goes missing) its contacts hear with ``notice_dead``
-  (``notice_missing``) and count it as ``news_weight`` deaths from that hub; when a person lands
-  after a crossing its contacts count ``news_weight`` safe crossings; survivors of a boat on which
-  people were lost count ``witness_weight`` deaths (seeds/002:1232: many deaths go unreported).
+  then diaspora). The links are drawn one way, but news and reports of outcomes travel both
+  ways along them: to one's own contacts and to those who hold one as a contact.
+- News: when a person dies at sea (or goes missing) those linked to it (either way) hear with
+  ``notice_dead`` (``notice_missing``) and count it as ``news_weight`` deaths from that hub; when
+  a person lands after a crossing they count ``news_weight`` safe crossings; survivors of a boat
+  on which people were lost count ``witness_weight`` deaths (seeds/002:1232: many deaths go
+  unreported).
 - Smugglers' promises: each day a person waiting at a hub hears ``smuggler_weight`` x
   ``policy.information.trust_smugglers`` crossings at ``smuggler_claim`` x the true risk
   (seeds/002:1541).
@@ -33,16 +36,17 @@ from it so far, starting from the mean hazard of its sea legs (worth 50 crossing
   countries they are trying to reach"). New people start from ``prior_knowledge`` x the true
   welcome and (1 - prior_knowledge) x a rumour ``prior_welcome`` (no draw). When a person's status
   changes at a destination-role node to a good one (a place, protection, a legal stay,
-  integration) or a bad one (destitute, detained, rejected, irregular stay), it and its contacts
-  count ``report_weight`` good or bad outcomes there. The true welcome of a node is the share of
-  good outcomes reported there so far, starting from 0.5 (worth 10 outcomes).
+  integration) or a bad one (destitute, detained, rejected, irregular stay), it and those linked
+  to it count ``report_weight`` good or bad outcomes there. The true welcome of a node is the
+  share of good outcomes reported there so far, starting from 0.5 (worth 10 outcomes).
 - Exchange: each day a person talks with ``contact_probability`` to one of its contacts (chosen at
   random) and adds ``exchange_weight`` x ``trust_contacts`` crossings at that contact's believed
   risk, hub by hub, and of its believed welcome, destination by destination.
 
 Draws (``flowsim.rng.uniform`` with the day's information key, per person): 0 and 1 for the
-exchange, 2 + j for hearing of the death of contact slot j (j < 16), 15 + 3s to 17 + 3s for
-campaign slot s = 1, 2, ..., so that no two rules share a draw.
+exchange, 2 + j for hearing of the death of contact slot j (j < 16), NEWS_BACK + j for hearing
+of the death of someone held in one's own slot j, 15 + 3s to 17 + 3s for campaign slot
+s = 1, 2, ..., so that no two rules share a draw.
 """
 
 from __future__ import annotations
@@ -66,6 +70,8 @@ WELCOME_PRIOR, WELCOME_PRIOR_WEIGHT = 0.5, 10.0  # the true welcome before any o
 RISKS, LEGAL_OPTIONS, PROTECTION = 1, 2, 4  # campaign content bits
 LEGAL_BITS = 1 | 2 | 4  # aware: every legal channel
 PROTECTION_BIT = 8  # aware: protection available in first-asylum countries
+NEWS_BACK = 1 << 20  # first draw for news of someone held as a contact
+MIN_CONFIDENCE = 0.01  # pseudo-observations: forgetting never takes a belief below this
 
 
 @njit(cache=True)
@@ -121,30 +127,65 @@ def draw_contacts(origins: np.ndarray, first_row: int, community: dict[int, np.n
 
 
 @njit(cache=True)
+def _hear_of(key, c, draw, h, missing, landed, alpha, beta, notice_dead, notice_missing,
+             news_weight, events):  # fmt: skip
+    """Person c hears of one crossing from hub h: a landing always, a loss with the notice
+    probability (its draw ``draw``)."""
+    if landed:
+        beta[c, h] += news_weight
+        return
+    p = notice_missing if missing else notice_dead
+    if uniform(key, c, draw) < p:
+        alpha[c, h] += news_weight
+        events[EV_DEATHS_NOTICED] += 1
+
+
+@njit(cache=True)
 def hear_news(key, who, hub, missing, landed, contacts, status, alpha, beta, notice_dead,
               notice_missing, news_weight, events):  # fmt: skip
-    """Contacts of today's lost (``landed`` False) and landed (True) people update their beliefs."""
+    """Everyone present who knows one of today's lost (``landed`` False) or landed (True)
+    people hears of it: its own contacts (draw 2 + slot), then those who hold it as a contact
+    (draw NEWS_BACK + slot)."""
+    k_slots = contacts.shape[1]
+    today = np.full(status.shape[0], -1, np.int32)  # row -> index in who, for the second pass
     for k in range(who.shape[0]):
-        i, h = who[k], hub[k]
-        for j in range(contacts.shape[1]):
+        i = who[k]
+        today[i] = k
+        for j in range(k_slots):
             c = contacts[i, j]
-            if c < 0 or not present(status[c]):
-                continue
-            if landed[k]:
-                beta[c, h] += news_weight
-                continue
-            p = notice_missing if missing[k] else notice_dead
-            if uniform(key, c, 2 + j) < p:
-                alpha[c, h] += news_weight
-                events[EV_DEATHS_NOTICED] += 1
+            if c >= 0 and present(status[c]):
+                _hear_of(key, c, 2 + j, hub[k], missing[k], landed[k], alpha, beta,
+                         notice_dead, notice_missing, news_weight, events)  # fmt: skip
+    if who.shape[0] == 0:
+        return
+    for c in range(status.shape[0]):
+        if not present(status[c]):
+            continue
+        for j in range(k_slots):
+            i = contacts[c, j]
+            if i >= 0 and today[i] >= 0:
+                k = today[i]
+                _hear_of(key, c, NEWS_BACK + j, hub[k], missing[k], landed[k], alpha, beta,
+                         notice_dead, notice_missing, news_weight, events)  # fmt: skip
+
+
+@njit(cache=True)
+def _count_outcome(c, k, o, good, bad, weight):
+    """Person c counts ``weight`` good (o = 1) or bad (o = 0) outcomes at destination k."""
+    if o == 1:
+        good[c, k] += weight
+    else:
+        bad[c, k] += weight
 
 
 @njit(cache=True)
 def hear_outcomes(day, status, status_day, node, dest_of_node, outcome, contacts, good, bad,
                   weight, seen_good, seen):  # fmt: skip
     """People whose status changed today to a good or bad outcome at a destination-role node
-    report it: they and their present contacts count ``weight`` outcomes there; the node's
-    tallies ``seen_good`` and ``seen`` grow by one."""
+    report it: they, their present contacts and the present people who hold them as a contact
+    count ``weight`` outcomes there; the node's tallies ``seen_good`` and ``seen`` grow by one."""
+    k_slots = contacts.shape[1]
+    report = np.full(status.shape[0], -1, np.int32)  # row -> 2 x destination + outcome
     for i in range(status.shape[0]):
         if status_day[i] != day:
             continue
@@ -154,14 +195,32 @@ def hear_outcomes(day, status, status_day, node, dest_of_node, outcome, contacts
             continue
         seen[k] += 1.0
         seen_good[k] += o
-        for j in range(-1, contacts.shape[1]):
+        report[i] = 2 * k + o
+        for j in range(-1, k_slots):
             c = i if j < 0 else contacts[i, j]
-            if c < 0 or not present(status[c]):
-                continue
-            if o == 1:
-                good[c, k] += weight
-            else:
-                bad[c, k] += weight
+            if c >= 0 and present(status[c]):
+                _count_outcome(c, k, o, good, bad, weight)
+    for c in range(status.shape[0] if k_slots else 0):
+        if not present(status[c]):
+            continue
+        for j in range(k_slots):
+            i = contacts[c, j]
+            if i >= 0 and report[i] >= 0:
+                _count_outcome(c, report[i] >> 1, report[i] & 1, good, bad, weight)
+
+
+@njit(cache=True)
+def fade(lost, kept, keep, floor):
+    """Every pseudo-count pair (lost, kept) fades by ``keep`` a day; a pair whose confidence
+    (their sum) would fall below ``floor`` is scaled up to it instead, so the believed share
+    stays the same and never becomes 0 / 0."""
+    for i in range(lost.shape[0]):
+        for h in range(lost.shape[1]):
+            a, b = lost[i, h] * keep, kept[i, h] * keep
+            total = a + b
+            if 0 < total < floor:
+                a, b = a * (floor / total), b * (floor / total)
+            lost[i, h], kept[i, h] = a, b
 
 
 @njit(cache=True)
