@@ -327,22 +327,29 @@ def f32(x: float) -> np.float32:
     return np.float32(x)
 
 
-def ref_believed_risk(i, r, route_land_risk, route_hub, route_sea_factor, belief) -> float:
+def ref_share(lost, kept) -> np.float32:
+    """Believed share of a float32 pseudo-count pair: lost / (lost + kept), in float32, 0 when
+    the pair holds no confidence at all."""
+    total = np.float32(lost + kept)
+    return np.float32(lost / max(total, np.float32(1e-12)))
+
+
+def ref_believed_risk(i, r, route_land_risk, route_hub, route_sea_factor, alpha, beta) -> float:
     """Agent i's believed risk of route r: land risk (common knowledge) combined with its own
     belief about the sea leg's hub, scaled by the leg's factor (at most 1)."""
     land = float(route_land_risk[r])
     h = int(route_hub[r])
     if h < 0:
         return land  # no sea leg
-    sea = min(1.0, float(belief[i, h]) * float(route_sea_factor[r]))
+    sea = min(1.0, float(ref_share(alpha[i, h], beta[i, h])) * float(route_sea_factor[r]))
     return 1.0 - (1.0 - land) * (1.0 - sea)
 
 
 def ref_choose_routes(
     day, key, status, status_day, node, edge, route, route_pos, destination, departure_day,
     motive, tie, resources, risk_tolerance, flags, aware, route_ptr, route_dest, route_days,
-    route_cost, route_land_risk, route_hub, route_sea_factor, belief, node_attract,
-    node_is_destination, node_is_asylum, protection_unknown_discount, welcome, dest_of_node,
+    route_cost, route_land_risk, route_hub, route_sea_factor, alpha, beta, node_attract,
+    node_is_destination, node_is_asylum, protection_unknown_discount, good, bad, dest_of_node,
     w_welcome, stay_utility, w_attr, w_risk, w_cost, w_days, tie_bonus, noise, events, **_,
 ):  # fmt: skip
     for i in range(len(status)):
@@ -358,10 +365,12 @@ def ref_choose_routes(
             if float(route_cost[r]) > money:
                 continue  # never take a route one cannot pay for
             dest = int(route_dest[r])
-            risk = ref_believed_risk(i, r, route_land_risk, route_hub, route_sea_factor, belief)
+            risk = ref_believed_risk(i, r, route_land_risk, route_hub, route_sea_factor, alpha,
+                                     beta)  # fmt: skip
             # a destination believed unwelcoming is worth less, and first asylum is worth less
             # to someone who does not know of the protection there
-            factor = 1.0 - w_welcome * (1.0 - float(welcome[i, dest_of_node[dest]]))
+            k = dest_of_node[dest]
+            factor = 1.0 - w_welcome * (1.0 - float(ref_share(good[i, k], bad[i, k])))
             if node_is_asylum[dest] and not int(aware[i]) & PROTECTION_KNOWN:
                 factor *= 1.0 - protection_unknown_discount
             u = w_attr * factor * float(node_attract[dest, motive[i]])
@@ -2583,6 +2592,30 @@ def test_news_and_reports_travel_both_ways_along_a_contact():
                                   outcome, contacts, good, bad, 10.0, seen_good, seen)  # fmt: skip
         assert bad[:, 0].tolist() == [10.0, 10.0, 0.0] and not good.any()
         assert (seen_good[0], seen[0]) == (0.0, 1.0)
+
+
+def test_belief_gap_matches_the_mean_over_the_counted_agents():
+    """The daily belief records read the pseudo-counts directly: over the agents whose status
+    is counted, the sum of |believed - truth| over every column equals the numpy mean times
+    their number and columns, and the believed shares add up per column (rows with no
+    confidence at all believe 0)."""
+    rng = np.random.default_rng(5)
+    n, h = 500, 3
+    status = rng.integers(0, len(Status), n).astype(np.int8)
+    counted = np.isin(np.arange(len(Status)), [Status.AT_ORIGIN, Status.STRANDED])
+    lost = rng.uniform(0, 3, (n, h)).astype(np.float32)
+    kept = rng.uniform(0, 30, (n, h)).astype(np.float32)
+    lost[:5], kept[:5] = 0, 0  # no confidence
+    truth = rng.uniform(0, 0.2, h)
+    believed_sum = np.zeros(h)
+    gap, count = information.belief_gap(status, counted, lost, kept, truth, believed_sum)
+    rows = counted[status]
+    share = np.array([[ref_share(a, b) for a, b in zip(la, ka, strict=True)]
+                      for la, ka in zip(lost[rows], kept[rows], strict=True)], float)  # fmt: skip
+    assert count == rows.sum() > 50
+    np.testing.assert_allclose(gap, np.abs(share - truth).sum(), rtol=1e-12)
+    np.testing.assert_allclose(believed_sum, share.sum(axis=0), rtol=1e-12)
+    assert gap / (count * h) == pytest.approx(np.abs(share - truth).mean(), rel=1e-12)
 
 
 def reached(by_kernel: dict, slot: int) -> list[int]:

@@ -110,9 +110,12 @@ def test_chosen_route_is_always_affordable_kernel(two_routes_data, make_scenario
         risk_tolerance=rng.uniform(0, 1, n).astype(np.float32),
         flags=np.zeros(n, inputs["flags"].dtype),
         aware=np.zeros(n, inputs["aware"].dtype),
-        # per-agent beliefs sized to the synthetic deciders: the sea risk and welcome believed
-        belief=rng.uniform(0, 0.2, (n, inputs["belief"].shape[1])).astype(np.float32),
-        welcome=rng.uniform(0, 1, (n, inputs["welcome"].shape[1])).astype(np.float32),
+        # per-agent beliefs sized to the synthetic deciders: pseudo-counts about the sea risk
+        # (about 0-20%) and the welcome at each destination
+        alpha=rng.uniform(0, 2, (n, inputs["alpha"].shape[1])).astype(np.float32),
+        beta=rng.uniform(8, 10, (n, inputs["beta"].shape[1])).astype(np.float32),
+        good=rng.uniform(0, 10, (n, inputs["good"].shape[1])).astype(np.float32),
+        bad=rng.uniform(0, 10, (n, inputs["bad"].shape[1])).astype(np.float32),
     )
     before = {k: v.copy() for k, v in arrays.items()}
     events = np.zeros(N_EVENTS, np.int64)

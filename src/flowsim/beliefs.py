@@ -17,8 +17,20 @@ Which legal channels a person knows of is the population's ``aware`` bit set.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 FIELDS = (("alpha", 0.0), ("beta", 0.0), ("good", 0.0), ("bad", 0.0), ("contacts", -1))
+
+
+FLOOR = np.float32(1e-12)  # divisor floor: a pair with no confidence at all believes 0
+
+
+@njit(cache=True)
+def believed(lost, kept):
+    """The believed share ``lost / (lost + kept)`` of one float32 pseudo-count pair, in float32
+    as ``Beliefs.risk`` and ``Beliefs.welcome`` compute it: for kernels, which read it only for
+    the agents they need instead of a whole [agent, column] array."""
+    return lost / max(lost + kept, FLOOR)
 
 
 class Beliefs:
@@ -56,12 +68,12 @@ class Beliefs:
     def risk(self) -> np.ndarray:
         """Believed risk [agent, hub]."""
         a, b = self.view("alpha"), self.view("beta")
-        return a / np.maximum(a + b, 1e-12)
+        return a / np.maximum(a + b, FLOOR)
 
     def welcome(self) -> np.ndarray:
         """Believed welcome [agent, destination]."""
         g, b = self.view("good"), self.view("bad")
-        return g / np.maximum(g + b, 1e-12)
+        return g / np.maximum(g + b, FLOOR)
 
     @property
     def bytes_per_agent(self) -> int:

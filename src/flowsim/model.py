@@ -127,6 +127,7 @@ class Model(mesa.Model):
         self._resolve_levers()
         self.boats = Boats()
         self._earnings = np.zeros(N_STATUS)  # money earned or saved a day, by status
+        self._deciding = np.isin(np.arange(N_STATUS), DECIDING)  # by status: not yet arrived
         self._earnings[Status.AT_ORIGIN] = b.hazards.origin_savings
         self._earnings[Status.STRANDED] = b.hazards.stranded_earnings
 
@@ -218,7 +219,7 @@ class Model(mesa.Model):
 
     def choose_routes(self) -> None:
         """Legal channels first (for those who know, qualify and can pay), then routes."""
-        p, net, rc, d = self.pop, self.net, self._rc, self.day
+        p, net, rc, d, bl = self.pop, self.net, self._rc, self.day, self.beliefs
         self._update_perceived_routes()
         self._legal_credit += self.levers["legal_quota"][d] / 365.0
         use_channels(
@@ -234,10 +235,10 @@ class Model(mesa.Model):
             p.view("destination"), p.view("departure_day"), p.view("motive"), p.view("tie"),
             p.view("resources"), p.view("risk_tolerance"), p.view("flags"), p.view("aware"),
             net.route_ptr, net.route_dest, net.route_days, self.route_cost, self.route_land_risk,
-            self.route_hub, self.route_sea_factor, self.beliefs.risk(), self.node_min_route_cost,
-            self.node_attract, net.node_is_destination, self._node_is_asylum,
-            self._info.protection_unknown_discount, self.beliefs.welcome(), self._dest_of_node,
-            rc.w_welcome,
+            self.route_hub, self.route_sea_factor, bl.view("alpha"), bl.view("beta"),
+            self.node_min_route_cost, self.node_attract, net.node_is_destination,
+            self._node_is_asylum, self._info.protection_unknown_discount, bl.view("good"),
+            bl.view("bad"), self._dest_of_node, rc.w_welcome,
             -np.inf if rc.stay_utility is None else rc.stay_utility,
             rc.w_attractiveness, rc.w_risk, rc.w_cost, rc.w_days, rc.tie_bonus, rc.noise,
             self._events,
@@ -444,14 +445,17 @@ class Model(mesa.Model):
         information.fade(alpha, beta, keep, floor)
         information.fade(bad, good, keep, floor)
         self.true_risk_by_day[d] = self.true_risk
-        deciding = np.isin(status, DECIDING)
-        if deciding.any() and self.true_risk.size:
-            believed = bl.risk()[deciding]
-            self.belief_error_by_day[d] = float(np.abs(believed - self.true_risk[None, :]).mean())
-            self.believed_risk_by_day[d] = believed.mean(axis=0)
-        if deciding.any() and self.true_welcome.size:
-            welcome = bl.welcome()[deciding]
-            self.welcome_error_by_day[d] = float(np.abs(welcome - self.true_welcome).mean())
+        believed = np.zeros(alpha.shape[1])
+        gap, n = information.belief_gap(status, self._deciding, alpha, beta, self.true_risk,
+                                        believed)  # fmt: skip
+        if n and believed.size:
+            self.belief_error_by_day[d] = gap / (n * believed.size)
+            self.believed_risk_by_day[d] = believed / n
+        welcome = np.zeros(good.shape[1])
+        gap, n = information.belief_gap(status, self._deciding, good, bad, self.true_welcome,
+                                        welcome)  # fmt: skip
+        if n and welcome.size:
+            self.welcome_error_by_day[d] = gap / (n * welcome.size)
 
     def _new_beliefs(self) -> None:
         """Beliefs and contacts for the agents added since the last call."""

@@ -54,6 +54,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from flowsim.beliefs import believed
 from flowsim.population import Status
 from flowsim.rng import uniform
 from flowsim.rules import EV_CAMPAIGN_REACH, EV_CONVERSATIONS, EV_DEATHS_NOTICED
@@ -221,6 +222,23 @@ def fade(lost, kept, keep, floor):
             if 0 < total < floor:
                 a, b = a * (floor / total), b * (floor / total)
             lost[i, h], kept[i, h] = a, b
+
+
+@njit(cache=True)
+def belief_gap(status, counted, lost, kept, truth, believed_sum):
+    """Over the agents whose status is ``counted``: adds each one's believed share per column to
+    ``believed_sum`` and returns (the sum over them and every column of |believed - truth|, how
+    many they are)."""
+    gap, n = 0.0, 0
+    for i in range(status.shape[0]):
+        if not counted[status[i]]:
+            continue
+        n += 1
+        for h in range(lost.shape[1]):
+            b = believed(lost[i, h], kept[i, h])
+            believed_sum[h] += b
+            gap += abs(b - truth[h])
+    return gap, n
 
 
 @njit(cache=True)

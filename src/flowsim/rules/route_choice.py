@@ -9,10 +9,10 @@ Utility of route r for agent i (random utility, the best route is taken):
         - w_days * days(r)
         + noise * Gumbel
 
-The risk is the agent's own belief (``flowsim.beliefs``): 1 - (1 - land risk of r) x (1 - sea
-risk), where the sea risk of r's first sea leg is the agent's believed risk of its hub, times the
-leg's hazard relative to the hub's mean and the perceived effect of enforcement at the hub
-(``route_sea_factor``); land risks are common knowledge. An agent who does not know of the
+The risk is the agent's own belief (``flowsim.beliefs``, read from its pseudo-counts): 1 - (1 -
+land risk of r) x (1 - sea risk), where the sea risk of r's first sea leg is the agent's believed
+risk of its hub, times the leg's hazard relative to the hub's mean and the perceived effect of
+enforcement at the hub (``route_sea_factor``); land risks are common knowledge. An agent who does not know of the
 protection available in first asylum (``aware``) values first-asylum nodes' attractiveness
 ``protection_unknown_discount`` lower, and every agent values a destination's attractiveness
 ``w_welcome`` x (1 - its believed welcome there) lower (seeds/000:118).
@@ -27,6 +27,7 @@ An agent at its origin whose best route is worth less than ``stay_utility`` stay
 
 from numba import njit
 
+from flowsim.beliefs import believed
 from flowsim.population import DETERRED, PROTECTION_KNOWN, Status
 from flowsim.rng import gumbel
 from flowsim.rules import EV_DEPARTURES, EV_DETERRED, EV_STRANDED
@@ -56,12 +57,12 @@ def route_utility(
 
 
 @njit(cache=True)
-def believed_risk(i, r, route_land_risk, route_hub, route_sea_factor, belief):
+def believed_risk(i, r, route_land_risk, route_hub, route_sea_factor, alpha, beta):
     """Agent ``i``'s believed risk of route ``r``."""
     h = route_hub[r]
     if h < 0:
         return route_land_risk[r]
-    sea = min(1.0, belief[i, h] * route_sea_factor[r])
+    sea = min(1.0, believed(alpha[i, h], beta[i, h]) * route_sea_factor[r])
     return 1.0 - (1.0 - route_land_risk[r]) * (1.0 - sea)
 
 
@@ -70,8 +71,9 @@ def choose_routes(
     day, key, status, status_day, node, edge, route, route_pos, destination, departure_day,
     motive, tie, resources, risk_tolerance, flags, aware,
     route_ptr, route_dest, route_days, route_cost, route_land_risk, route_hub, route_sea_factor,
-    belief, node_min_cost, node_attract, node_is_destination, node_is_asylum,
-    protection_unknown_discount, welcome, dest_of_node, w_welcome, stay_utility, w_attr, w_risk, w_cost, w_days, tie_bonus, noise,
+    alpha, beta, node_min_cost, node_attract, node_is_destination, node_is_asylum,
+    protection_unknown_discount, good, bad, dest_of_node, w_welcome, stay_utility,
+    w_attr, w_risk, w_cost, w_days, tie_bonus, noise,
     events,
 ):  # fmt: skip
     for i in range(status.shape[0]):
@@ -89,8 +91,9 @@ def choose_routes(
         for r in range(first, route_ptr[n + 1]):
             if route_cost[r] > resources[i]:
                 continue
-            risk = believed_risk(i, r, route_land_risk, route_hub, route_sea_factor, belief)
-            factor = 1.0 - w_welcome * (1.0 - welcome[i, dest_of_node[route_dest[r]]])
+            risk = believed_risk(i, r, route_land_risk, route_hub, route_sea_factor, alpha, beta)
+            k = dest_of_node[route_dest[r]]
+            factor = 1.0 - w_welcome * (1.0 - believed(good[i, k], bad[i, k]))
             if node_is_asylum[route_dest[r]] and not aware[i] & PROTECTION_KNOWN:
                 factor *= 1.0 - protection_unknown_discount
             u = route_utility(
