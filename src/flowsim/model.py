@@ -521,8 +521,8 @@ class Model(mesa.Model):
 
     def contact_graph(self):
         """The contact network as a ``networkx.Graph``: a node per agent row (with its origin),
-        an edge per filled contact slot (news and reports travel both ways along it). For inspection
-        and analysis; the model itself reads the contact arrays."""
+        an edge per filled contact slot (news and reports travel both ways along it). For
+        inspection and analysis; the model itself reads the contact arrays."""
         import networkx as nx
 
         contacts = self.beliefs.view("contacts")

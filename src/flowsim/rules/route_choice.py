@@ -12,10 +12,10 @@ Utility of route r for agent i (random utility, the best route is taken):
 The risk is the agent's own belief (``flowsim.beliefs``, read from its pseudo-counts): 1 - (1 -
 land risk of r) x (1 - sea risk), where the sea risk of r's first sea leg is the agent's believed
 risk of its hub, times the leg's hazard relative to the hub's mean and the perceived effect of
-enforcement at the hub (``route_sea_factor``); land risks are common knowledge. An agent who does not know of the
-protection available in first asylum (``aware``) values first-asylum nodes' attractiveness
-``protection_unknown_discount`` lower, and every agent values a destination's attractiveness
-``w_welcome`` x (1 - its believed welcome there) lower (seeds/000:118).
+enforcement at the hub (``route_sea_factor``); land risks are common knowledge. An agent who does
+not know of the protection available in first asylum (``aware``) values first-asylum nodes'
+attractiveness ``protection_unknown_discount`` lower, and every agent values a destination's
+attractiveness ``w_welcome`` x (1 - its believed welcome there) lower (seeds/000:118).
 
 A route whose total cost is more than the agent's resources is never taken. Agents deciding are
 those at their origin, stranded, or at a node between legs with no route. With no affordable route,
