@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+from flowsim import Model
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -21,3 +24,19 @@ def run_flowsim(*args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProc
         text=True,
         timeout=300,
     )
+
+
+def run_model(
+    scenario,
+    overrides: dict | None = None,
+    seed: int = 1,
+    each_day: Callable[[Model], None] | None = None,
+    days: int | None = None,
+) -> Model:
+    """Run the scenario to its end (or ``days``), calling ``each_day(model)`` after every day."""
+    model = Model(scenario, seed=seed, days=days, overrides=overrides)
+    while model.day < model.days:
+        model.step()
+        if each_day is not None:
+            each_day(model)
+    return model

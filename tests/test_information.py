@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import run_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,22 +47,6 @@ GONE = (Status.DEAD, Status.MISSING, Status.RESETTLED)  # hear nothing, count as
 @pytest.fixture(scope="module")
 def base():
     return load_scenario(INFORMATION)
-
-
-def run_model(
-    scenario,
-    overrides: dict | None = None,
-    seed: int = 1,
-    each_day: Callable[[Model], None] | None = None,
-    days: int | None = None,
-) -> Model:
-    """Run the scenario to its end (or ``days``), calling ``each_day(model)`` after every day."""
-    model = Model(scenario, seed=seed, days=days, overrides=overrides)
-    while model.day < model.days:
-        model.step()
-        if each_day is not None:
-            each_day(model)
-    return model
 
 
 def campaign(content: list[str], *, nodes=("home",), reach: float = 0.5,

@@ -19,11 +19,11 @@ tolerance holds.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import run_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,21 +41,6 @@ INF = float("inf")
 @pytest.fixture(scope="module")
 def base():
     return load_scenario(SOLUTIONS)
-
-
-def run_model(
-    scenario,
-    overrides: dict | None = None,
-    seed: int = 1,
-    each_day: Callable[[Model], None] | None = None,
-) -> Model:
-    """Run the scenario to its end, calling ``each_day(model)`` after every day."""
-    model = Model(scenario, seed=seed, overrides=overrides)
-    while model.day < model.days:
-        model.step()
-        if each_day is not None:
-            each_day(model)
-    return model
 
 
 def totals(model: Model) -> dict[str, int]:
