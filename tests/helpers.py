@@ -40,3 +40,19 @@ def run_model(
         if each_day is not None:
             each_day(model)
     return model
+
+
+def per_seed(run, outcomes, seeds, each_day_factory=None) -> dict[str, list]:
+    """``outcomes(model)`` of ``run(seed, tracker)`` for each seed, as {key: [value per seed]};
+    a tracker made by ``each_day_factory`` is called after every day and adds the keys of its
+    ``result(model)``."""
+    out: dict[str, list] = {}
+    for seed in seeds:
+        tracker = each_day_factory() if each_day_factory is not None else None
+        model = run(seed, tracker)
+        values = outcomes(model)
+        if tracker is not None:
+            values.update(tracker.result(model))
+        for k, v in values.items():
+            out.setdefault(k, []).append(v)
+    return out

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import run_model
+from helpers import per_seed, run_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -103,16 +103,12 @@ def outcomes(model: Model) -> dict:
 
 def arm(scenario, overrides: dict, seeds=SEEDS, each_day_factory=None, days=None) -> dict:
     """``outcomes`` for each seed: {key: [value per seed]}; trackers add their own keys."""
-    out: dict[str, list] = {}
-    for seed in seeds:
-        tracker = each_day_factory() if each_day_factory is not None else None
-        model = run_model(scenario, overrides, seed, tracker, days)
-        values = outcomes(model)
-        if tracker is not None:
-            values.update(tracker.result(model))
-        for k, v in values.items():
-            out.setdefault(k, []).append(v)
-    return out
+    return per_seed(
+        lambda seed, tracker: run_model(scenario, overrides, seed, tracker, days),
+        outcomes,
+        seeds,
+        each_day_factory,
+    )
 
 
 def mean(values: list) -> float:

@@ -2226,7 +2226,22 @@ EFFORTS = (0.2, 0.25, 1 / 3, 0.5, 1.0)
        lodged=st.lists(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=3,
                                 max_size=3), min_size=1, max_size=12))  # fmt: skip
 def test_cutoffs_match_a_claim_by_claim_queue(capacity, effort, lodged):
-    run_queues(capacity, effort, [day[: len(capacity)] for day in lodged])
+    """``run_queues`` checks each day's selection and credit against the claim-by-claim queue;
+    over the whole run no country decides more claims than were lodged there, an unlimited
+    country decides every claim the day after it is lodged, a country with no capacity none,
+    and the credit is never negative (beyond the 1e-9 by which ``cutoffs`` rounds a decision
+    up: 3 x 1/3 of capacity pays for 5 claims at effort 0.2)."""
+    lodged = [day[: len(capacity)] for day in lodged]
+    decisions, credit = run_queues(capacity, effort, lodged)
+    claims = np.array([[full + accelerated for full, accelerated in day] for day in lodged])
+    assert decisions.shape == (len(lodged) + 1, len(capacity))
+    assert (decisions.sum(axis=0) <= claims.sum(axis=0)).all()
+    assert (credit >= -1e-9).all()
+    for c, cap in enumerate(capacity):
+        if cap == math.inf:
+            np.testing.assert_array_equal(decisions[1:, c], claims[:, c])
+        elif cap == 0:
+            assert decisions[:, c].sum() == 0
 
 
 @pytest.mark.parametrize(

@@ -207,26 +207,22 @@ def information_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
     alive = ~np.isin(status, [Status.DEAD, Status.MISSING, Status.RESETTLED])
     errors = m.belief_error_by_day[: m.day]
     hubs = [m.net.node_ids[h] for h in m.net.hub_nodes]
-    believed = m.beliefs.risk()[np.isin(status, DECIDING)]
     dests = [m.net.node_ids[n] for n in m._dest_nodes]
-    welcome = m.beliefs.welcome()[np.isin(status, DECIDING)]
+    deciding = np.isin(status, DECIDING)
+
+    def by_id(ids: list[str], rows: np.ndarray) -> dict[str, float]:
+        """{id: mean of the rows' column}, rounded; {} without rows or columns."""
+        return dict(zip(ids, map(_round, rows.mean(axis=0)), strict=True)) if rows.size else {}
+
     return {
         "belief_error": _last(errors),
         "belief_error_mean": _mean(errors),
-        "true_sea_risk_by_hub": dict(zip(hubs, (_round(x) for x in m.true_risk), strict=True)),
-        "believed_sea_risk_by_hub": (
-            dict(zip(hubs, (_round(x) for x in believed.mean(axis=0)), strict=True))
-            if believed.size
-            else {}
-        ),  # fmt: skip
+        "true_sea_risk_by_hub": by_id(hubs, m.true_risk[None, :]),
+        "believed_sea_risk_by_hub": by_id(hubs, m.beliefs.risk()[deciding]),
         "welcome_error": _last(m.welcome_error_by_day[: m.day]),
         "welcome_error_mean": _mean(m.welcome_error_by_day[: m.day]),
-        "true_welcome_by_node": dict(zip(dests, (_round(x) for x in m.true_welcome), strict=True)),
-        "believed_welcome_by_node": (
-            dict(zip(dests, (_round(x) for x in welcome.mean(axis=0)), strict=True))
-            if welcome.size
-            else {}
-        ),  # fmt: skip
+        "true_welcome_by_node": by_id(dests, m.true_welcome[None, :]),
+        "believed_welcome_by_node": by_id(dests, m.beliefs.welcome()[deciding]),
         "outcomes_reported": int(m._welcome_seen.sum()),
         "aware_of_legal_channels": (
             float(((aware[alive] & LEGAL_CHANNELS) > 0).mean()) if alive.any() else None
