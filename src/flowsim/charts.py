@@ -52,14 +52,15 @@ ROLE_COLOURS = {
 Writer = Callable[[Path, Callable[[Path], None]], None]
 
 
-def write_charts(model, ts: pd.DataFrame, out: Path, atomic_write: Writer) -> list[Path]:
+def write_charts(model, ts: pd.DataFrame, out: Path, atomic_write: Writer,
+                 dpi: int = 120) -> list[Path]:  # fmt: skip
     paths = []
     charts = (("stocks", stocks), ("deaths", deaths), ("protection", protection),
               ("information", information), ("flow_map", flow_map))  # fmt: skip
     for name, draw in charts:
         fig = draw(model, ts)
         path = out / f"{name}.png"
-        atomic_write(path, lambda p, fig=fig: fig.savefig(p, dpi=120, format="png"))
+        atomic_write(path, lambda p, fig=fig: fig.savefig(p, dpi=dpi, format="png"))
         plt.close(fig)
         paths.append(path)
     return paths

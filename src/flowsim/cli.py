@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import tomllib
 from pathlib import Path
@@ -23,6 +24,26 @@ def cli() -> None:
     """flowsim: agent-based simulation of mixed migration flows."""
 
 
+def _workers_options(f):
+    f = click.option(
+        "--scheduler", metavar="local|ADDRESS",
+        help="Run on Dask: 'local' starts a LocalCluster of --workers processes; an address "
+        "(tcp://host:8786) uses a running Dask cluster.",
+    )(f)  # fmt: skip
+    return click.option(
+        "--workers", type=click.IntRange(min=1),
+        help="Local worker processes (default: one per core, at most one per run).",
+    )(f)  # fmt: skip
+
+
+def _set_option(f):
+    return click.option(
+        "--set", "overrides", multiple=True, metavar="PATH=VALUE",
+        help="Override a scenario value, e.g. --set simulation.days=30 "
+        "--set nodes.tripoli.capacity=500 (repeatable).",
+    )(f)  # fmt: skip
+
+
 @cli.command("run")
 @click.argument("scenario", required=False, default=DEFAULT_SCENARIO)
 @click.option(
@@ -30,43 +51,157 @@ def cli() -> None:
 )
 @click.option("--seed", type=click.IntRange(min=0), help="Random seed (default: scenario's).")
 @click.option(
+    "--seeds", metavar="N|A-B|LIST",
+    help="Replicates: run seeds 1..N (or A-B, or 3,7,9) and report each outcome's mean and 95% "
+    "interval.",
+)  # fmt: skip
+@click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: results/<scenario name>).",
 )  # fmt: skip
-@click.option(
-    "--set", "overrides", multiple=True, metavar="PATH=VALUE",
-    help="Override a scenario value, e.g. --set simulation.days=30 "
-    "--set nodes.tripoli.capacity=500 (repeatable).",
-)  # fmt: skip
-@click.option("--charts/--no-charts", default=True, help="Write PNG charts (default: yes).")
+@_set_option
+@click.option("--charts/--no-charts", default=True, help="Write charts (default: yes).")
+@click.option("--dpi", type=click.IntRange(30, 600), default=120, show_default=True,
+              help="Resolution of the PNG charts.")  # fmt: skip
 @click.option(
     "--progress/--no-progress", default=None,
     help="Show a progress bar (default: on long runs in a terminal).",
 )  # fmt: skip
-def run_command(scenario, days, seed, out, overrides, charts, progress) -> None:
+@_workers_options
+def run_command(scenario, days, seed, seeds, out, overrides, charts, dpi, progress, workers,
+                scheduler) -> None:  # fmt: skip
     """Run SCENARIO (a .toml path, a Flee input folder, or a bundled name; default: the
-    bundled default)."""
+    bundled default); with --seeds, run it over many seeds."""
     from flowsim.output import run
+    from flowsim.resultdir import make_staging
 
     spec = load_scenario(scenario, overrides=list(overrides))
+    out = out or Path("results") / spec.simulation.name
+    if seeds is not None:
+        if seed is not None:
+            raise click.UsageError("--seed and --seeds: give one (--seeds runs several seeds)")
+        _replicates(spec, seeds, days, list(overrides), out, charts, dpi, progress, workers,
+                    scheduler)  # fmt: skip
+        return
+    if workers is not None or scheduler is not None:
+        raise click.UsageError("--workers and --scheduler go with --seeds (one run uses one "
+                               "process)")  # fmt: skip
     total = days or spec.simulation.days
     show = progress if progress is not None else (total >= PROGRESS_MIN_DAYS and _tty())
-    out = out or Path("results") / spec.simulation.name
+    stage = make_staging(out)  # fails now, not after the run, if out cannot be written
     err = Console(stderr=True)
-    if show:
-        columns = (
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("days"), TimeRemainingColumn(),
-        )  # fmt: skip
-        with Progress(*columns, console=err, transient=True) as bar:
-            task = bar.add_task(spec.simulation.name, total=total)
-            result = run(spec, days=days, seed=seed,
-                         progress=lambda d: bar.update(task, completed=d))  # fmt: skip
-    else:
-        result = run(spec, days=days, seed=seed)
-    result.write(out, charts=charts)
+    try:
+        if show:
+            columns = (
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("days"), TimeRemainingColumn(),
+            )  # fmt: skip
+            with Progress(*columns, console=err, transient=True) as bar:
+                task = bar.add_task(spec.simulation.name, total=total)
+                result = run(spec, days=days, seed=seed,
+                             progress=lambda d: bar.update(task, completed=d))  # fmt: skip
+        else:
+            result = run(spec, days=days, seed=seed)
+        result.write_to(out, charts=charts, stage=stage, overrides=list(overrides), dpi=dpi)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
     print_summary(result.summary, Console())
     Console().print(f"Results written to [bold]{out}[/bold]")
+
+
+def _run_progress(label: str, show: bool | None):
+    """A progress bar over runs (done, failed, time left), or None."""
+    import contextlib
+
+    if not (show if show is not None else _tty()):
+        return contextlib.nullcontext(None)
+
+    class Bar:
+        def __enter__(self):
+            columns = (
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("runs, {task.fields[failed]} failed"), TimeRemainingColumn(),
+            )  # fmt: skip
+            self.progress = Progress(*columns, console=Console(stderr=True), transient=True)
+            self.progress.__enter__()
+            self.task = self.progress.add_task(label, total=None, failed=0)
+            return self
+
+        def __call__(self, done: int, failed: int, total: int) -> None:
+            self.progress.update(self.task, completed=done, total=total, failed=failed)
+
+        def __exit__(self, *exc):
+            return self.progress.__exit__(*exc)
+
+    return Bar()
+
+
+def _replicates(spec, seeds, days, overrides, out, charts, dpi, progress, workers,
+                scheduler) -> None:  # fmt: skip
+    from flowsim.experiments import replicate
+    from flowsim.experiments.spec import parse_seeds
+    from flowsim.resultdir import check_target
+
+    seed_list = parse_seeds(seeds)
+    check_target(out)
+    with _run_progress(spec.simulation.name, progress) as bar:
+        replicate(spec, seeds=seed_list, days=days, overrides=None, out=out, workers=workers,
+                  scheduler=scheduler, progress=bar, charts=charts, dpi=dpi)  # fmt: skip
+    # provenance: the --set overrides were applied when loading; record them as given
+    _amend_provenance(out, overrides)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    print_replicates(summary, Console())
+    Console().print(f"Results written to [bold]{out}[/bold]")
+
+
+def _amend_provenance(out: Path, overrides: list[str]) -> None:
+    from flowsim.resultdir import PROVENANCE, write_provenance
+
+    path = out / PROVENANCE
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["overrides"] = overrides
+    write_provenance(out, record)
+
+
+def _fmt(value, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit.startswith("share"):
+        return f"{value:.2%}" if abs(value) < 0.1 else f"{value:.1%}"
+    if abs(value) >= 100 or (unit in ("persons", "times", "person-days") and abs(value) >= 10):
+        return f"{value:,.0f}"
+    return f"{value:,.1f}" if abs(value) >= 1 else f"{value:.3g}"
+
+
+def print_replicates(s: dict, console: Console, paths: list[str] | None = None) -> None:
+    from flowsim.outcomes import describe
+
+    seeds = s["seeds"]
+    span = (
+        f"seeds {seeds[0]}-{seeds[-1]}"
+        if seeds == list(range(seeds[0], seeds[-1] + 1))
+        else f"{len(seeds)} seeds"
+    )
+    table = Table(title=f"{s['scenario']}: {s['start_date']} to {s['end_date']}, {span} "
+                  f"({s['runs']['ok']} runs ok, {s['runs']['failed']} failed)")  # fmt: skip
+    for col in ("outcome", "mean", "95% interval of the mean", "seed to seed", "unit"):
+        table.add_column(col, justify="left" if col in ("outcome", "unit") else "right")
+    for p in paths or s["headline"]:
+        r = s["replicates"].get(p)
+        if r is None:
+            continue
+        o = describe(p)
+        ci = r["ci95"]
+        interval = f"{_fmt(ci[0], o.unit)} to {_fmt(ci[1], o.unit)}" if ci else "-"
+        spread = f"{_fmt(r['min'], o.unit)} to {_fmt(r['max'], o.unit)}" if r["n"] else "-"
+        table.add_row(p, _fmt(r["mean"], o.unit), interval, spread,
+                      "%" if o.unit.startswith("share") else o.unit)  # fmt: skip
+    console.print(table)
+    for e in s["runs"]["errors"]:
+        console.print(f"[red]failed run:[/red] {e}")
 
 
 def print_summary(s: dict, console: Console) -> None:
@@ -122,6 +257,234 @@ def print_summary(s: dict, console: Console) -> None:
     row("reached by campaigns", sum(info["campaign_reach"].values()))
     row("deterred (stayed at origin at least once)", info["departures_deterred"])
     console.print(table)
+
+
+@cli.command("compare")
+@click.argument("scenario", required=False, default=DEFAULT_SCENARIO)
+@click.option(
+    "--package", "packages", multiple=True, metavar="NAME=FILE.toml", required=True,
+    help="A policy package: a TOML file with the scenario keys it changes (repeatable). The "
+    "scenario itself is the package 'base'.",
+)  # fmt: skip
+@click.option("--seeds", default="10", show_default=True, metavar="N|A-B|LIST",
+              help="Seeds every package runs (the same for all: common random numbers).")  # fmt: skip
+@click.option("--days", type=click.IntRange(1, MAX_DAYS), help="Days (default: scenario's).")
+@click.option("--outcome", "outcomes", multiple=True, metavar="PATH",
+              help="An outcome to compare (repeatable; default: the headline outcomes; "
+              "`flowsim outcomes` lists them).")  # fmt: skip
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: results/compare-<scenario name>).")  # fmt: skip
+@_set_option
+@click.option("--charts/--no-charts", default=True, help="Write charts (default: yes).")
+@click.option("--dpi", type=click.IntRange(30, 600), default=120, show_default=True)
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bar (default: in a terminal)."
+)
+@_workers_options
+def compare_command(scenario, packages, seeds, days, outcomes, out, overrides, charts, dpi,
+                    progress, workers, scheduler) -> None:  # fmt: skip
+    """Compare policy packages with the base scenario on the same seeds: each outcome's mean,
+    paired difference from the base and its 95% interval."""
+    from flowsim.experiments import compare
+    from flowsim.experiments.packages import parse_package_option
+    from flowsim.experiments.spec import parse_seeds
+    from flowsim.outcomes import check_outcomes
+    from flowsim.resultdir import check_target
+
+    spec = load_scenario(scenario, overrides=list(overrides))
+    seed_list = parse_seeds(seeds)
+    pkgs: dict[str, Path] = {}
+    for text in packages:
+        name, path = parse_package_option(text)
+        if name in pkgs:
+            raise ScenarioError(f"--package {text}: the name '{name}' is used twice")
+        pkgs[name] = path
+    wanted = check_outcomes(list(outcomes), spec) if outcomes else None
+    out = out or Path("results") / f"compare-{spec.simulation.name}"
+    check_target(out)
+    with _run_progress(f"compare {len(pkgs) + 1} packages", progress) as bar:
+        table = compare(spec, pkgs, seeds=seed_list, days=days, outcomes=wanted, out=out,
+                        workers=workers, scheduler=scheduler, progress=bar, charts=charts,
+                        dpi=dpi)  # fmt: skip
+    _amend_provenance(out, list(overrides))
+    print_comparison(table, json.loads((out / "comparison.json").read_text()), Console())
+    Console().print(f"Results written to [bold]{out}[/bold]")
+
+
+def print_comparison(table, data: dict, console: Console) -> None:
+    from flowsim.outcomes import describe
+
+    names = list(dict.fromkeys(table["package"]))
+    seeds = data["seeds"]
+    t = Table(title=f"{data['scenario']}: {len(names) - 1} package(s) against the base, "
+              f"{len(seeds)} seeds, {data['days']} days; difference from base [95% interval], "
+              "* = interval excludes 0")  # fmt: skip
+    t.add_column("outcome")
+    t.add_column("base", justify="right")
+    for n in names[1:]:
+        t.add_column(n, justify="right")
+    for o in dict.fromkeys(table["outcome"]):
+        unit = describe(o).unit
+        rows = table[table["outcome"] == o].set_index("package")
+        cells = [_fmt(_num(rows.loc[names[0], "mean"]), unit)]
+        for n in names[1:]:
+            r = rows.loc[n]
+            diff = _num(r["diff"])
+            if diff is None:
+                cells.append("-")
+                continue
+            sign = "+" if diff > 0 else ""
+            lo, hi = _num(r["lo"]), _num(r["hi"])
+            ci = f" [{_fmt(lo, unit)}, {_fmt(hi, unit)}]" if lo is not None else ""
+            star = " *" if r["excludes_zero"] else ""
+            cells.append(f"{sign}{_fmt(diff, unit)}{ci}{star}")
+        t.add_row(o, *cells)
+    console.print(t)
+    for e in data["runs"]["errors"]:
+        console.print(f"[red]failed run:[/red] {e}")
+
+
+def _num(x):
+    return None if x is None or x != x else float(x)
+
+
+def _study_options(f):
+    f = click.option("--progress/--no-progress", default=None,
+                     help="Progress bar (default: in a terminal).")(f)  # fmt: skip
+    f = click.option("--dpi", type=click.IntRange(30, 600), default=120, show_default=True)(f)
+    f = click.option("--charts/--no-charts", default=True, help="Write charts (default: yes).")(f)
+    f = click.option("--resume", is_flag=True,
+                     help="Continue the study in --out: run only what is missing.")(f)  # fmt: skip
+    return click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+                        help="Output folder and run store (default: results/<kind>-<spec>).")(f)  # fmt: skip
+
+
+def _log(text: str) -> None:
+    click.echo(f"flowsim: {text}", err=True)
+
+
+def _interrupted(out: Path) -> None:
+    click.echo(f"flowsim: interrupted; the runs finished so far are kept in {out}/runs: run the "
+               "same command with --resume to continue", err=True)  # fmt: skip
+
+
+@cli.command("sweep")
+@click.argument("spec_file", type=click.Path(dir_okay=False, path_type=Path))
+@_study_options
+@_workers_options
+def sweep_command(spec_file, out, resume, charts, dpi, progress, workers, scheduler) -> None:
+    """Run a sweep: the factors of SPEC_FILE over a grid, Latin hypercube, Sobol' or Morris
+    design, each sample with its seeds, into a resumable Parquet store."""
+    from flowsim.experiments import load_spec, sweep
+
+    spec = load_spec(spec_file)
+    out = out or Path("results") / f"sweep-{spec_file.stem}"
+    n = spec.n_samples()
+    Console(stderr=True).print(f"{spec.design} design: {n} samples x {len(spec.seeds)} seeds = "
+                               f"{n * len(spec.seeds)} runs")  # fmt: skip
+    try:
+        with _run_progress(f"sweep {spec_file.stem}", progress) as bar:
+            runs = sweep(spec, out=out, resume=resume, workers=workers, scheduler=scheduler,
+                         progress=bar, charts=charts, dpi=dpi, log=_log)  # fmt: skip
+    except KeyboardInterrupt:
+        _interrupted(out)
+        raise
+    data = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    print_study(data, Console())
+    failed = runs[runs["status"] != "ok"]
+    if len(failed):
+        Console().print(f"[red]{len(failed)} runs failed[/red]: {data['runs']['errors'][0]}")
+    Console().print(f"Results written to [bold]{out}[/bold] (runs: pandas.read_parquet"
+                    f"('{out}/runs'))")  # fmt: skip
+
+
+def print_study(data: dict, console: Console) -> None:
+    from flowsim.outcomes import describe
+
+    r = data["runs"]
+    t = Table(title=f"{data['scenario']}: {data['design']} design, {data['samples']} samples x "
+              f"{len(data['seeds'])} seeds ({r['ok']} runs ok, {r['failed']} failed); outcome "
+              "over the samples (each a mean over its seeds)")  # fmt: skip
+    for col in ("outcome", "lowest", "mean", "highest", "unit"):
+        t.add_column(col, justify="left" if col in ("outcome", "unit") else "right")
+    for o, d in data["outcome_ranges"].items():
+        unit = describe(o).unit
+        t.add_row(o, _fmt(d["min"], unit), _fmt(d["mean"], unit), _fmt(d["max"], unit),
+                  "%" if unit.startswith("share") else unit)  # fmt: skip
+    console.print(t)
+
+
+@cli.command("sensitivity")
+@click.argument("spec_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--method", type=click.Choice(["morris", "sobol"]), required=True,
+              help="Morris elementary effects (screening) or Sobol' variance indices.")  # fmt: skip
+@_study_options
+@_workers_options
+def sensitivity_command(spec_file, method, out, resume, charts, dpi, progress, workers,
+                        scheduler) -> None:  # fmt: skip
+    """Sensitivity study of SPEC_FILE's outcomes to its factors (SALib's Morris or Sobol')."""
+    from flowsim.experiments import load_spec, sensitivity
+
+    spec = load_spec(spec_file, method=method)
+    out = out or Path("results") / f"sensitivity-{spec_file.stem}"
+    n = spec.n_samples()
+    Console(stderr=True).print(f"{method}: {n} samples x {len(spec.seeds)} seeds = "
+                               f"{n * len(spec.seeds)} runs")  # fmt: skip
+    try:
+        with _run_progress(f"{method} {spec_file.stem}", progress) as bar:
+            indices = sensitivity(spec, method=method, out=out, resume=resume, workers=workers,
+                                  scheduler=scheduler, progress=bar, charts=charts, dpi=dpi,
+                                  log=_log)  # fmt: skip
+    except KeyboardInterrupt:
+        _interrupted(out)
+        raise
+    print_indices(indices, method, Console())
+    for w in indices.attrs.get("warnings", []):
+        click.echo(f"flowsim: warning: {w}", err=True)
+    Console().print(f"Results written to [bold]{out}[/bold]")
+
+
+def print_indices(indices, method: str, console: Console) -> None:
+    key, second = ("mu_star", "sigma") if method == "morris" else ("ST", "S1")
+    for o in dict.fromkeys(indices["outcome"]):
+        part = indices[indices["outcome"] == o]
+        main = part[part["index"] == key].sort_values("rank")
+        other = part[part["index"] == second].set_index("factor")
+        t = Table(title=f"{o}: factors ranked by {key}")
+        for col in ("rank", "factor", key, "95% +-", second):
+            t.add_column(col, justify="left" if col == "factor" else "right")
+        for r in main.itertuples(index=False):
+            conf = "-" if r.conf != r.conf else f"{r.conf:.4g}"
+            t.add_row(str(r.rank), r.factor, f"{r.value:.4g}", conf,
+                      f"{other.loc[r.factor, 'value']:.4g}")  # fmt: skip
+        console.print(t)
+
+
+@cli.command("outcomes")
+@click.argument("scenario", required=False)
+def outcomes_command(scenario) -> None:
+    """List the outcomes experiments can name: path, unit, which way is better, meaning.
+    With SCENARIO, also every per-node, per-hub and per-country outcome it has."""
+    from flowsim.outcomes import FAMILIES, HEADLINE, OUTCOMES, describe, outcome_paths
+
+    out = click.echo
+    out("Outcomes: paths into summary.json; counts in persons. * = headline (used when none is "
+        "named).\n")  # fmt: skip
+    for o in OUTCOMES:
+        mark = "*" if o.path in HEADLINE else " "
+        out(f"{mark} {o.path}\n      {o.meaning}; unit: {o.unit}; better: {o.better}")
+    out("\nPer id (e.g. arrivals.by_node.<node>):")
+    if scenario is None:
+        for prefix, kind, unit, better, meaning in FAMILIES:
+            out(f"  {prefix}.<{kind}>\n      {meaning.format(id='<' + kind + '>')}; unit: "
+                f"{unit}; better: {better}")  # fmt: skip
+        return
+    spec = load_scenario(scenario)
+    static = {o.path for o in OUTCOMES}
+    for p in outcome_paths(spec):
+        if p not in static:
+            o = describe(p)
+            out(f"  {p}\n      {o.meaning}; unit: {o.unit}; better: {o.better}")
 
 
 @cli.command("import-flee")

@@ -27,14 +27,23 @@ class Result:
     summary: dict[str, Any]
     timeseries: pd.DataFrame  # tidy: day, date, scope, id, variable, value
     model: Model = field(repr=False)
+    overrides: Any = None  # as given to run(), for provenance.json
+    started: dt.datetime | None = None
 
     @property
     def indicators(self) -> pd.DataFrame:
         """Model-level daily indicators (one row a day) from the Mesa DataCollector."""
         return self.model.datacollector.get_model_vars_dataframe().set_index("day")
 
-    def write(self, out: str | Path, charts: bool = True) -> Path:
-        return write_outputs(self, Path(out), charts=charts)
+    def write(self, out: str | Path, charts: bool = True, dpi: int = 120) -> Path:
+        """Write the result folder (replacing an older flowsim result there, never another
+        folder): see :func:`write_outputs`."""
+        return write_outputs(self, Path(out), charts=charts, dpi=dpi)
+
+    def write_to(self, out: Path, *, charts: bool, stage: Path, overrides: Any,
+                 dpi: int = 120) -> Path:  # fmt: skip
+        return write_outputs(self, out, charts=charts, stage=stage, overrides=overrides,
+                             dpi=dpi)  # fmt: skip
 
 
 def run(
@@ -46,9 +55,11 @@ def run(
     progress: Callable[[int], None] | None = None,
 ) -> Result:
     """Run a scenario (object, path or bundled name) and return its summary and timeseries."""
+    started = dt.datetime.now(dt.UTC)
     model = Model(scenario, seed=seed, days=days, overrides=overrides)
     model.run(progress=progress)
-    return Result(summary=summarise(model), timeseries=timeseries(model), model=model)
+    return Result(summary=summarise(model), timeseries=timeseries(model), model=model,
+                  overrides=overrides, started=started)  # fmt: skip
 
 
 def summarise(m: Model) -> dict[str, Any]:
@@ -187,6 +198,7 @@ def solutions_summary(m: Model, totals: dict[str, int], status: dict[str, int]) 
         "readmitted": totals["readmitted"],
         "returns_voluntary": totals["returns_voluntary"],
         "returns_forced": totals["returns_forced"],
+        "returns": totals["returns_voluntary"] + totals["returns_forced"],
         "returned_to_transit": totals["returned_to_transit"],
         "re_migrations": totals["re_migrations"],
         "returned_recrossing_now": int(_recrossing(m, returned)),
@@ -357,18 +369,28 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
-def write_outputs(result: Result, out: Path, charts: bool = True) -> Path:
-    """Write timeseries and charts first and ``summary.json`` last: a folder with a summary is whole.
+def write_outputs(result: Result, out: Path, charts: bool = True, stage: Path | None = None,
+                  overrides: Any = None, dpi: int = 120) -> Path:  # fmt: skip
+    """Write the result folder: ``timeseries.csv``, the charts, ``scenario.toml`` (the effective
+    scenario), ``provenance.json`` and ``summary.json``, all into a staging folder that replaces
+    ``out`` only when everything is written (``flowsim.resultdir``). ``stage``: a staging
+    folder made beforehand (the command line makes it before the run, to fail early)."""
+    from flowsim.resultdir import provenance, staged, write_provenance, write_scenario
 
-    A stale ``summary.json`` from an earlier run is removed before anything else is written.
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "summary.json").unlink(missing_ok=True)
-    atomic_write(out / "timeseries.csv", lambda p: result.timeseries.to_csv(p, index=False))
-    if charts:
-        from flowsim.charts import write_charts
+    with staged(out, stage=stage) as d:
+        atomic_write(d / "timeseries.csv", lambda p: result.timeseries.to_csv(p, index=False))
+        if charts:
+            from flowsim.charts import write_charts
 
-        write_charts(result.model, result.timeseries, out, atomic_write)
-    text = json.dumps(result.summary, indent=2)
-    atomic_write(out / "summary.json", lambda p: p.write_text(text + "\n", encoding="utf-8"))
+            write_charts(result.model, result.timeseries, d, atomic_write, dpi=dpi)
+        m = result.model
+        write_scenario(d, m.scenario)
+        record = provenance(
+            "run", scenario=m.scenario, seeds=[m.seed], days=m.day,
+            overrides=overrides if overrides is not None else result.overrides,
+            started=result.started or dt.datetime.now(dt.UTC),
+        )  # fmt: skip
+        write_provenance(d, record)
+        text = json.dumps(result.summary, indent=2)
+        atomic_write(d / "summary.json", lambda p: p.write_text(text + "\n", encoding="utf-8"))
     return out

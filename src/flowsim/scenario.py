@@ -430,11 +430,14 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any] | list[str] | N
 
 
 def validate(
-    data: dict[str, Any], *, source: str = "<python>", overrides: dict | list | None = None
-) -> Scenario:
+    data: dict[str, Any], *, source: str = "<python>", overrides: dict | list | None = None,
+    label: str = "--set",
+) -> Scenario:  # fmt: skip
+    """Apply ``overrides`` to the TOML-shaped ``data`` and validate it; errors name ``source``
+    and, for an override, ``label`` and its path (``--set policy.rescue.capacity``)."""
     data = copy.deepcopy(data)
     for path, value in _normalise_overrides(overrides, source):
-        _apply_override(data, path, value, source)
+        _apply_override(data, path, value, source, label)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as e:
@@ -468,9 +471,9 @@ def parse_value(raw: str) -> Any:
         return raw
 
 
-def _apply_override(data: dict, path: str, value: Any, source: str) -> None:
+def _apply_override(data: dict, path: str, value: Any, source: str, label: str = "--set") -> None:
     parts = path.split(".")
-    where = f"--set {path}"
+    where = f"{label} {path}" if label else path
     if not path or any(not p for p in parts):
         raise ScenarioError(f"{source}: {where}: empty path segment; write e.g. simulation.days=30")
     cur: Any = data
@@ -775,3 +778,33 @@ def _unique(ids: list[str], what: str, src: str) -> None:
         if i in seen:
             raise ScenarioError(f"{src}: {what}.{i}: id used twice; ids must be unique")
         seen.add(i)
+
+
+def known_paths(s: Scenario) -> list[str]:
+    """Every value a ``--set`` path, a package or a sweep factor can name: the levers, the
+    behaviour parameters, the simulation fields, and the fields of each node, edge, profile and
+    boat type by id (for did-you-mean suggestions and factor checks)."""
+    from flowsim.levers import lever_specs
+
+    paths = [f"simulation.{f}" for f in Simulation.model_fields]
+    paths += [spec["path"] for spec in lever_specs()]
+    for section, field in Behaviour.model_fields.items():
+        paths += [f"behaviour.{section}.{p}" for p in field.annotation.model_fields]
+    for name, items, model in (("nodes", s.nodes, Node), ("edges", s.edges, Edge),
+                               ("profiles", s.profiles, Profile),
+                               ("boat_types", s.boat_types, BoatType)):  # fmt: skip
+        fields = [f.alias or k for k, f in model.model_fields.items()]
+        for item in items:
+            paths += [f"{name}.{item.id}.{f}" for f in fields if f != "id"]
+    return paths
+
+
+def field_type(path: str) -> Any:
+    """The annotation of a simulation or behaviour field named by ``path`` (None otherwise)."""
+    parts = path.split(".")
+    model: Any = {"simulation": Simulation, "behaviour": Behaviour}.get(parts[0])
+    for part in parts[1:]:
+        if model is None or not hasattr(model, "model_fields") or part not in model.model_fields:
+            return None
+        model = model.model_fields[part].annotation
+    return model

@@ -1,0 +1,144 @@
+"""One run as a task, executed anywhere; many runs through an executor into a store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from flowsim.experiments.executors import Executor
+from flowsim.experiments.store import Store, digest
+from flowsim.scenario import Scenario
+
+SERIES = "series"  # folder of per-run time series (replicates and comparisons)
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One run: a scenario, overrides on top of it, a seed and a horizon."""
+
+    key: str
+    scenario: Scenario
+    overrides: dict[str, Any]
+    seed: int
+    days: int | None
+    labels: dict[str, Any] = field(default_factory=dict)  # e.g. {"package": "x"}, factor values
+    series: bool = False  # return the run's daily table too
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    return digest(scenario.to_dict())
+
+
+def run_key(scenario_digest: str, overrides: dict[str, Any], seed: int, days: int | None) -> str:
+    """A run's identity: what it runs and with which seed (not where or when)."""
+    return digest({"scenario": scenario_digest, "overrides": overrides, "seed": int(seed),
+                   "days": days})[:32]  # fmt: skip
+
+
+def execute(task: RunTask) -> dict[str, Any]:
+    """Run one task; never raises: a failure is a row with status ``failed`` and the error."""
+    from flowsim.outcomes import extract
+    from flowsim.output import run
+
+    started = time.perf_counter()
+    row: dict[str, Any] = {"key": task.key, "seed": int(task.seed), **task.labels}
+    try:
+        result = run(task.scenario, days=task.days, seed=task.seed, overrides=task.overrides)
+    except Exception as e:  # noqa: BLE001 - any failure of one run is recorded, the rest go on
+        row.update(status="failed", error=_one_line(e))
+    else:
+        row.update(status="ok", error=None, **extract(result.summary))
+        if task.series:
+            row[SERIES] = result.timeseries
+    row["wall_s"] = time.perf_counter() - started
+    row["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return row
+
+
+def _one_line(e: BaseException) -> str:
+    last = traceback.extract_tb(e.__traceback__)[-1:] if e.__traceback__ else []
+    where = f" ({Path(last[0].filename).name}:{last[0].lineno})" if last else ""
+    text = " ".join(str(e).split()) or "(no message)"
+    return f"{type(e).__name__}: {text}{where}"
+
+
+Progress = Callable[[int, int, int], None]  # (done, failed, total)
+
+
+def run_all(tasks: list[RunTask], store: Store, executor: Executor, *,
+            progress: Progress | None = None, chunk_rows: int = 16,
+            chunk_seconds: float = 10.0) -> tuple[int, int]:  # fmt: skip
+    """Run every task whose key is not in the store yet; rows go to the store in chunks.
+
+    Returns (runs made now, of them failed). An interruption (Ctrl-C, an error of the executor)
+    writes the rows received so far before it propagates: nothing finished is lost.
+    """
+    done_keys = store.keys()
+    todo = [t for t in tasks if t.key not in done_keys]
+    total = len(tasks)
+    done = total - len(todo)
+    failed_before = _failed(store) if done else 0
+    failed = 0
+    buffer: list[dict[str, Any]] = []
+    last = time.monotonic()
+
+    def flush() -> None:
+        nonlocal buffer, last
+        if buffer:
+            store.append(buffer)
+        buffer, last = [], time.monotonic()
+
+    if progress:
+        progress(done, failed_before, total)
+    try:
+        for row in executor.imap(execute, todo):
+            series = row.pop(SERIES, None)
+            if series is not None:
+                write_series(store.folder, row["key"], series)
+            buffer.append(row)
+            done += 1
+            failed += row["status"] != "ok"
+            if len(buffer) >= chunk_rows or time.monotonic() - last >= chunk_seconds:
+                flush()
+            if progress:
+                progress(done, failed_before + failed, total)
+    finally:
+        flush()
+    return len(todo), failed
+
+
+def _failed(store: Store) -> int:
+    frame = store.load()
+    return int((frame["status"] != "ok").sum()) if len(frame) else 0
+
+
+def write_series(folder: Path, key: str, series: pd.DataFrame) -> None:
+    import os
+    import uuid
+
+    d = folder / SERIES
+    d.mkdir(exist_ok=True)
+    tmp = d / f".{key}.{uuid.uuid4().hex[:8]}.tmp"
+    series.to_parquet(tmp, index=False)
+    os.replace(tmp, d / f"{key}.parquet")
+
+
+def read_series(folder: Path, frame: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """The daily tables of the ok runs in ``frame``, one above the other, with their labels."""
+    parts = []
+    for row in frame[frame["status"] == "ok"].itertuples(index=False):
+        path = folder / SERIES / f"{row.key}.parquet"
+        if not path.is_file():
+            continue
+        ts = pd.read_parquet(path)
+        for name in reversed(labels):
+            ts.insert(0, name, getattr(row, name))
+        parts.append(ts)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
