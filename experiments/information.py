@@ -1,13 +1,13 @@
 """Information packages (10-Point Plan point 10) on one scenario: how campaigns, legal channels,
 rumours and beliefs about destinations change the sea and protection outcomes.
 
-    python experiments/information.py [SCENARIO] [--seeds 3] [--days D]
-        [--out results/information.csv]
+    python experiments/information.py [SCENARIO] [--seeds 3] [--days D] [--workers N]
+        [--out results/information]
 
-Each package is the scenario with overrides (below); every package runs with the same seeds, so
-people keep the same draws across packages (common random numbers). Prints the mean over seeds
-of each outcome per package, its paired difference from the first package with the standard
-error of that difference over seeds, and writes one row per package and seed to a CSV file.
+Each package is the scenario with overrides (below); they go through ``flowsim.experiments.
+compare``, so every package runs with the same seeds (common random numbers) and the output
+folder is that of ``flowsim compare``. Prints the mean over seeds of each outcome per package
+and its paired difference from the first package with the 95% interval of that difference.
 Deaths at sea come in wrecks and vary a lot between seeds (about +-400 on 1,500 a year in the
 default scenario): use 8 or more seeds before reading a difference in deaths.
 
@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 import flowsim
-from flowsim.output import atomic_write
+from flowsim.experiments import compare
 
 LABOUR_QUOTA = 3000.0  # persons a year at each destination of the legal packages
 
@@ -69,22 +69,19 @@ def packages(scenario) -> dict[str, dict]:
     }
 
 
-def outcomes(s: dict) -> dict[str, float]:
-    info, sol, pr = s["information"], s["solutions"], s["protection"]
-    return {
-        "sea_attempts": s["totals"]["sea_attempts"],
-        "deaths_sea": s["deaths"]["sea"],
-        "deaths_per_attempt": s["sea"]["deaths_per_attempt"],
-        "smuggled_arrivals": sol["smuggled_arrivals"],
-        "legal_entries": sol["legal_entries"]["total"],
-        "smuggled_share": sol["smuggled_share"],
-        "backlog": pr["backlog"],
-        "protection_rate": pr["protection_rate"],
-        "belief_error_mean": info["belief_error_mean"],
-        "welcome_error_mean": info["welcome_error_mean"],
-        "aware_of_legal_channels": info["aware_of_legal_channels"],
-        "campaign_reach": sum(info["campaign_reach"].values()),
-    }
+OUTCOMES = [
+    "sea.attempts",
+    "deaths.sea",
+    "sea.deaths_per_attempt",
+    "solutions.smuggled_arrivals",
+    "solutions.legal_entries.total",
+    "solutions.smuggled_share",
+    "protection.backlog",
+    "protection.protection_rate",
+    "information.belief_error_mean",
+    "information.welcome_error_mean",
+    "information.aware_of_legal_channels",
+]
 
 
 def main() -> None:
@@ -92,34 +89,27 @@ def main() -> None:
     ap.add_argument("scenario", nargs="?", default="central_mediterranean")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--days", type=int)
-    ap.add_argument("--out", type=Path, default=Path("results/information.csv"))
+    ap.add_argument("--workers", type=int)
+    ap.add_argument("--out", type=Path, default=Path("results/information"))
     args = ap.parse_args()
 
     scenario = flowsim.load_scenario(args.scenario)
-    rows = []
-    for name, overrides in packages(scenario).items():
-        for seed in range(1, args.seeds + 1):
-            result = flowsim.run(scenario, days=args.days, seed=seed, overrides=overrides)
-            rows.append({"package": name, "seed": seed, **outcomes(result.summary)})
-            print(f"{name}, seed {seed}: done", flush=True)
-    table = pd.DataFrame(rows)
-    atomic_write(args.out, lambda p: table.to_csv(p, index=False))
-    means = table.drop(columns="seed").groupby("package", sort=False).mean()
+    pkgs = packages(scenario)
+    base_name, base = next(iter(pkgs.items()))
+    # the first package is the base: the scenario with its overrides
+    table = compare(scenario, {n: p for n, p in pkgs.items() if n != base_name},
+                    seeds=args.seeds, days=args.days, outcomes=OUTCOMES, overrides=base,
+                    out=args.out, workers=args.workers)  # fmt: skip
+    table["package"] = table["package"].replace({"base": base_name})
     pd.set_option("display.width", 200)
-    print(f"\n{scenario.simulation.name}: mean over seeds 1-{args.seeds} (agents)")
-    print(means.T.round(4).to_string())
-    base = table[table["package"] == means.index[0]].set_index("seed").drop(columns="package")
-    diffs = {
-        name: group.set_index("seed").drop(columns="package") - base
-        for name, group in table.groupby("package", sort=False)
-    }
-    mean_diff = pd.DataFrame({k: d.mean() for k, d in diffs.items()})
-    se_diff = pd.DataFrame({k: d.std(ddof=1) / len(d) ** 0.5 for k, d in diffs.items()})
-    print(f"\ndifference from '{means.index[0]}' (same seeds), mean")
-    print(mean_diff.round(4).to_string())
-    print("standard error of that difference over seeds (a difference under ~2 SE is noise)")
-    print(se_diff.round(4).to_string())
-    print(f"per-seed rows written to {args.out}")
+    print(f"\n{scenario.simulation.name}: seeds 1-{args.seeds}; mean over seeds (persons)")
+    print(table.pivot(index="outcome", columns="package", values="mean")
+          .reindex(OUTCOMES)[list(pkgs)].round(4).to_string())  # fmt: skip
+    print(f"\ndifference from '{base_name}' (same seeds) with its 95% interval")
+    cell = table.apply(lambda r: f"{r['diff']:+.4g} [{r['lo']:.4g}, {r['hi']:.4g}]", axis=1)
+    print(table.assign(cell=cell).pivot(index="outcome", columns="package", values="cell")
+          .reindex(OUTCOMES)[list(pkgs)[1:]].to_string())  # fmt: skip
+    print(f"comparison written to {args.out}")
 
 
 if __name__ == "__main__":

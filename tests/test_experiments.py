@@ -369,7 +369,11 @@ def test_ranking_warning_says_how_many_samples(tmp_path):
     w = ranking_warning("o", ["a", "b", "c"], np.array([10.0, 9.0, 0.0]),
                         np.array([2.0, 2.0, 0.0]), spec)  # fmt: skip
     # intervals 4 wide for a gap of 1: (4 / 1)^2 = 16 times the samples, 10% margin
-    assert w is not None and "a above b" in w and "about 71 trajectories" in w
+    assert w is not None and "a (rank 1) above b (rank 2)" in w and "about 71 trajectories" in w
+    # the highest overlapping pair is named: here ranks 2 and 3, after an established first
+    w = ranking_warning("o", ["a", "b", "c", "d"], np.array([30.0, 10.0, 9.0, 8.99]),
+                        np.array([1.0, 1.0, 1.0, 1.0]), spec)  # fmt: skip
+    assert w.startswith("o: rank 1 is established; b (rank 2) above c (rank 3)")
     assert ranking_warning("o", ["a", "b"], np.array([10.0, 1.0]), np.array([1.0, 1.0]),
                            spec) is None  # fmt: skip
 

@@ -68,7 +68,7 @@ def _columns(paths: list[str], labels: list[tuple[str, str]]) -> list[tuple[str,
 def _write_json(path: Path, data: Any) -> None:
     from flowsim.output import atomic_write
 
-    text = json.dumps(json_safe(data), indent=2) + "\n"
+    text = json.dumps(json_safe(data), indent=2, default=str) + "\n"
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
@@ -593,36 +593,36 @@ def analyse(spec: Spec, x: np.ndarray, means: pd.DataFrame) -> tuple[pd.DataFram
 
 def ranking_warning(outcome: str, factors: list[str], main: np.ndarray, conf: np.ndarray,
                     spec: Spec) -> str | None:  # fmt: skip
-    """A warning when neighbouring factors' 95% intervals overlap (their order is not
-    established), with the samples needed to separate them (intervals shrink as 1/sqrt(n))."""
+    """A warning when two neighbours in the ranking have overlapping 95% intervals (their order
+    is not established): the highest such pair, and the samples needed to separate it
+    (intervals shrink as 1/sqrt(n)). Factors tied at an index of 0 are not a ranking problem."""
     order = np.argsort(-main, kind="stable")
-    worst = None  # (needed factor of samples, a, b)
-    for a, b in zip(order[:-1], order[1:], strict=True):
-        gap = main[a] - main[b]
-        width = conf[a] + conf[b]
-        if not np.isfinite(width) or width <= 0 or main[a] <= 0:
-            continue
-        if gap >= width:
+    for k, (a, b) in enumerate(zip(order[:-1], order[1:], strict=True)):
+        gap, width = main[a] - main[b], conf[a] + conf[b]
+        if not np.isfinite(width) or width <= 0 or main[a] <= 0 or gap >= width:
             continue
         need = np.inf if gap <= 0 else (width / gap) ** 2
-        if worst is None or need > worst[0]:
-            worst = (need, a, b)
-    if worst is None:
-        return None
-    need, a, b = worst
-    n = spec.samples
-    unit = "trajectories" if spec.design == "morris" else "base samples"
-    if not np.isfinite(need) or need * n > 1e6:
-        more = "far more samples than practical (the two look equal)"
-    else:
-        target = int(np.ceil(need * n * 1.1))
-        if spec.design == "sobol":
-            target = 1 << (target - 1).bit_length()
-        more = f"about {target} {unit} (samples = {target}; now {n})"
-    return (
-        f"{outcome}: the ranking of {factors[a]} above {factors[b]} is not established "
-        f"(their 95% intervals overlap); separating them needs {more}"
-    )
+        n = spec.samples
+        unit = "trajectories" if spec.design == "morris" else "base samples"
+        if not np.isfinite(need) or need * n > 1e6:
+            more = "far more samples than practical (the two look equal)"
+        else:
+            target = int(np.ceil(need * n * 1.1))
+            if spec.design == "sobol":
+                target = 1 << (target - 1).bit_length()
+            more = f"about {target} {unit} (samples = {target}; now {n})"
+        settled = (
+            ""
+            if not k
+            else "rank 1 is established; "
+            if k == 1
+            else f"ranks 1-{k} are established; "
+        )
+        return (
+            f"{outcome}: {settled}{factors[a]} (rank {k + 1}) above {factors[b]} (rank "
+            f"{k + 2}) is not (their 95% intervals overlap); separating them needs {more}"
+        )
+    return None
 
 
 # -- one run as a function ---------------------------------------------------------------------
