@@ -30,8 +30,9 @@ def test_run_exits_0_and_writes_outputs(run_20_days):
     proc, out = run_20_days
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
-    for name in ("summary.json", "timeseries.csv", "stocks.png", "deaths.png", "flow_map.png",
-                 "protection.png", "information.png"):  # fmt: skip
+    for name in ("summary.json", "timeseries.csv", "scenario.toml", "provenance.json",
+                 "people.png", "people.svg", "deaths.png", "flow_map.png", "protection.png",
+                 "information.png", "sea.png"):  # fmt: skip
         assert (out / name).is_file(), name
     # no temporary files are left behind by the atomic writes
     assert not [p.name for p in out.iterdir() if p.name.endswith(".part")]
@@ -85,7 +86,7 @@ def test_timeseries_csv(run_20_days):
 
 def test_charts_are_png(run_20_days):
     _, out = run_20_days
-    for name in ("stocks.png", "deaths.png", "flow_map.png"):
+    for name in ("people.png", "deaths.png", "flow_map.png"):
         data = (out / name).read_bytes()
         assert data[:8] == PNG_MAGIC, name
         assert len(data) > 5000, name  # a real picture, not an empty file
@@ -105,7 +106,7 @@ def test_set_override_changes_the_result(two_routes_path, tmp_path):
             cwd=tmp_path,
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr
-        assert not (out / "stocks.png").exists()  # --no-charts
+        assert not list(out.glob("*.png")) and not list(out.glob("*.svg"))  # --no-charts
         return json.loads((out / "summary.json").read_text())
 
     base = run("leaky")

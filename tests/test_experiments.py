@@ -118,7 +118,7 @@ def test_run_with_seeds_writes_replicates(tmp_path):
     assert runs.loc[runs["seed"] == 3, "deaths.sea"].item() == one["deaths"]["sea"]
     ts = pd.read_parquet(out / "timeseries.parquet")
     assert sorted(ts["seed"].unique()) == [2, 3, 4, 5]
-    for name in ("people", "deaths", "backlog", "belief_error"):
+    for name in ("people", "deaths", "protection", "information", "sea", "flow_map"):
         assert (out / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
         assert (out / f"{name}.svg").read_text().lstrip().startswith("<?xml")
     prov = json.loads((out / "provenance.json").read_text())
@@ -484,7 +484,7 @@ def test_results_never_replace_a_foreign_folder(tmp_path, capsys):
 def test_a_new_run_replaces_every_file_of_the_old_one(tmp_path):
     out = tmp_path / "r"
     assert run_flowsim("run", SEA, "--days", "5", "--out", out).returncode == 0
-    assert (out / "stocks.png").is_file()
+    assert (out / "people.png").is_file()
     proc = run_flowsim("run", SEA, "--days", "6", "--out", out, "--no-charts")
     assert proc.returncode == 0, proc.stderr
     assert not list(out.glob("*.png"))  # no chart of the earlier run is left beside the new one

@@ -166,11 +166,13 @@ def _amend_provenance(out: Path, overrides: list[str]) -> None:
     write_provenance(out, record)
 
 
-def _fmt(value, unit: str) -> str:
+def _fmt(value, unit: str, diff: bool = False) -> str:
+    """A value for a table; a difference of shares is in percentage points ("pp")."""
     if value is None:
         return "-"
     if unit.startswith("share"):
-        return f"{value:.2%}" if abs(value) < 0.1 else f"{value:.1%}"
+        text = f"{100 * value:.2f}" if abs(value) < 0.1 else f"{100 * value:.1f}"
+        return f"{text} pp" if diff else f"{text}%"
     if abs(value) >= 100 or (unit in ("persons", "times", "person-days") and abs(value) >= 10):
         return f"{value:,.0f}"
     return f"{value:,.1f}" if abs(value) >= 1 else f"{value:.3g}"
@@ -317,8 +319,8 @@ def print_comparison(table, data: dict, console: Console) -> None:
     names = list(dict.fromkeys(table["package"]))
     seeds = data["seeds"]
     t = Table(title=f"{data['scenario']}: {len(names) - 1} package(s) against the base, "
-              f"{len(seeds)} seeds, {data['days']} days; difference from base [95% interval], "
-              "* = interval excludes 0")  # fmt: skip
+              f"{len(seeds)} seeds, {data['days']} days; difference from base [95% interval; "
+              "pp = percentage points], * = interval excludes 0")  # fmt: skip
     t.add_column("outcome")
     t.add_column("base", justify="right")
     for n in names[1:]:
@@ -335,9 +337,9 @@ def print_comparison(table, data: dict, console: Console) -> None:
                 continue
             sign = "+" if diff > 0 else ""
             lo, hi = _num(r["lo"]), _num(r["hi"])
-            ci = f" [{_fmt(lo, unit)}, {_fmt(hi, unit)}]" if lo is not None else ""
+            ci = f" [{_fmt(lo, unit, True)}, {_fmt(hi, unit, True)}]" if lo is not None else ""
             star = " *" if r["excludes_zero"] else ""
-            cells.append(f"{sign}{_fmt(diff, unit)}{ci}{star}")
+            cells.append(f"{sign}{_fmt(diff, unit, True)}{ci}{star}")
         t.add_row(o, *cells)
     console.print(t)
     for e in data["runs"]["errors"]:
@@ -458,6 +460,54 @@ def print_indices(indices, method: str, console: Console) -> None:
             t.add_row(str(r.rank), r.factor, f"{r.value:.4g}", conf,
                       f"{other.loc[r.factor, 'value']:.4g}")  # fmt: skip
         console.print(t)
+
+
+@cli.command("report")
+@click.argument("result_dir", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="The HTML file to write (default: RESULT_DIR/report.html).")  # fmt: skip
+@click.option("--dpi", type=click.IntRange(30, 300), default=100, show_default=True,
+              help="Resolution of the charts in the report.")  # fmt: skip
+def report_command(result_dir, output, dpi) -> None:
+    """Write one self-contained HTML brief (charts inline) for a result folder: a run,
+    replicates, a comparison, a sweep or a sensitivity study."""
+    from flowsim.report import write_report
+
+    out = write_report(result_dir, output, dpi=dpi)
+    Console().print(
+        f"Report written to [bold]{out}[/bold] (open it in a browser; it prints to PDF)"
+    )
+
+
+@cli.command("dashboard")
+@click.argument("scenarios", nargs=-1)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Only this machine can reach 127.0.0.1; give another "
+              "address (e.g. 0.0.0.0) only to show the dashboard to others on your network.")  # fmt: skip
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+def dashboard_command(scenarios, host, port) -> None:
+    """Start the workshop dashboard (Solara) and print its address. SCENARIOS (names, .toml
+    paths) are the scenarios to choose from (default: the bundled ones)."""
+    import socket
+
+    from flowsim.dashboard import LOCAL_HOSTS, serve
+
+    for name in scenarios:  # every scenario is checked before the server starts
+        load_scenario(name)
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, port))
+    except OSError as e:
+        raise ScenarioError(f"--host {host} --port {port}: cannot listen there: "
+                            f"{e.strerror or e}") from None  # fmt: skip
+    if host not in LOCAL_HOSTS:
+        click.echo(f"flowsim: warning: listening on {host}: anyone who can reach this machine "
+                   "on that address can use the dashboard", err=True)  # fmt: skip
+    click.echo(f"flowsim dashboard at http://{'127.0.0.1' if host == '0.0.0.0' else host}:"
+               f"{port}/ (Ctrl-C stops it)")  # fmt: skip
+    serve(host, port, [str(Path(n).resolve()) if Path(n).is_file() else n for n in scenarios])
 
 
 @cli.command("outcomes")

@@ -334,6 +334,11 @@ def timeseries(m: Model) -> pd.DataFrame:
     ppm = np.nan_to_num(errors * 1e6).round()  # integers, like the rest
     parts.append(_block(days, dates, "model", ["all"], ["belief_error_ppm", "welcome_error_ppm"],
                         ppm[:, None, :]))  # fmt: skip
+    if len(m.net.hub_nodes):  # the risk of a crossing from each hub: true (as sailed) and believed
+        risk = np.stack([m.true_risk_by_day[: m.day], m.believed_risk_by_day[: m.day]], axis=2)
+        hubs_ids = [m.net.node_ids[h] for h in m.net.hub_nodes]
+        parts.append(_block(days, dates, "node", hubs_ids, ["true_sea_risk_ppm",
+                            "believed_sea_risk_ppm"], np.nan_to_num(risk * 1e6, nan=-1).round()))  # fmt: skip
     return pd.concat(parts, ignore_index=True)
 
 
@@ -380,9 +385,11 @@ def write_outputs(result: Result, out: Path, charts: bool = True, stage: Path | 
     with staged(out, stage=stage) as d:
         atomic_write(d / "timeseries.csv", lambda p: result.timeseries.to_csv(p, index=False))
         if charts:
-            from flowsim.charts import write_charts
+            from flowsim.charts import ChartData, write_charts
 
-            write_charts(result.model, result.timeseries, d, atomic_write, dpi=dpi)
+            data = ChartData(result.model.scenario, result.timeseries,
+                             label=f"seed {result.model.seed}")  # fmt: skip
+            write_charts(data, d, dpi=dpi)
         m = result.model
         write_scenario(d, m.scenario)
         record = provenance(

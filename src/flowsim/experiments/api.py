@@ -192,8 +192,9 @@ def _write_replicates(d: Path, spec, runs, seeds, days, overrides, started, exec
     if len(ts):
         _write_parquet(d / "timeseries.parquet", ts)
         if charts:
-            scale = spec.simulation.persons_per_agent
-            xcharts.band_charts(ts, d, spec.simulation.name, scale, dpi)
+            from flowsim.charts import ChartData, write_charts
+
+            write_charts(ChartData(spec, ts, label=f"{ts['seed'].nunique()} seeds"), d, dpi)
     write_scenario(d, spec)
     summary = replicate_summary(spec, runs, seeds, days)
     write_provenance(d, provenance("replicates", scenario=spec, seeds=seeds,
@@ -332,13 +333,15 @@ def _write_comparison(d, spec, runs, table, pkg_overrides, packages, seeds, days
             text = tomli_w.dumps(pkg_overrides[name])
             (d / "packages" / f"{name}.toml").write_text(text, encoding="utf-8")
     write_scenario(d, spec)
+    ts = read_series(d, runs, ["package", "seed"])
+    if len(ts):
+        _write_parquet(d / "timeseries.parquet", ts)
     if charts:
         title = spec.simulation.name
         if len(pkg_overrides) > 1:
-            xcharts.comparison_chart(table, d, title, dpi)
-        ts = read_series(d, runs, ["package", "seed"])
+            xcharts.write_comparison(table, d, title, dpi)
         if len(ts):
-            xcharts.series_by_package(ts, d, title, spec.simulation.persons_per_agent, dpi)
+            xcharts.write_series(ts, spec, d, title, dpi)
     write_provenance(d, provenance(
         "comparison", scenario=spec, seeds=seeds, days=days or spec.simulation.days,
         overrides=overrides, started=started, executor=executor,
@@ -447,8 +450,8 @@ def sweep(spec: Spec | str | Path, *, out: str | Path | None = None, resume: boo
         out = Path(out)
         _write_parquet(out / "samples.parquet", means)
         if charts:
-            xcharts.sweep_charts(means, [f.path for f in spec.factors], spec.outcomes, out,
-                                 spec.scenario.simulation.name, dpi)  # fmt: skip
+            xcharts.write_sweep(means, [f.path for f in spec.factors], spec.outcomes, out,
+                                spec.scenario.simulation.name, dpi)  # fmt: skip
         _write_json(out / "sweep.json", _study_json(spec, runs, means, "sweep"))
         _study_end(out)
     return runs
@@ -522,10 +525,8 @@ def sensitivity(spec: Spec | str | Path, *, method: str = "morris",
         _write_parquet(out / "samples.parquet", means)
         _write_parquet(out / "indices.parquet", indices)
         if charts:
-            for k, o in enumerate(spec.outcomes):
-                if (indices["outcome"] == o).any():
-                    xcharts.sensitivity_chart(indices, o, spec.design, out,
-                                              spec.scenario.simulation.name, k + 1, dpi)  # fmt: skip
+            xcharts.write_sensitivity(indices, spec.outcomes, spec.design, out,
+                                      spec.scenario.simulation.name, dpi)  # fmt: skip
         data = _study_json(spec, runs, means, "sensitivity")
         data["method"] = spec.design
         data["warnings"] = warnings

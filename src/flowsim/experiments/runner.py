@@ -56,10 +56,23 @@ def execute(task: RunTask) -> dict[str, Any]:
     else:
         row.update(status="ok", error=None, **extract(result.summary))
         if task.series:
-            row[SERIES] = result.timeseries
+            row[SERIES] = slim(result.timeseries)
     row["wall_s"] = time.perf_counter() - started
     row["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return row
+
+
+def slim(ts: pd.DataFrame) -> pd.DataFrame:
+    """A run's daily table as kept for many seeds: without the stock of every status at every
+    node (the bulk of it; a single run's ``timeseries.csv`` has them), text columns as
+    categories."""
+    from flowsim.population import STATUS_NAMES
+
+    keep = ~((ts["scope"] == "node") & ts["variable"].isin(STATUS_NAMES))
+    out = ts[keep].reset_index(drop=True)
+    for col in ("scope", "id", "variable"):
+        out[col] = out[col].astype("category")
+    return out
 
 
 def _one_line(e: BaseException) -> str:
@@ -141,4 +154,9 @@ def read_series(folder: Path, frame: pd.DataFrame, labels: list[str]) -> pd.Data
         for name in reversed(labels):
             ts.insert(0, name, getattr(row, name))
         parts.append(ts)
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, ignore_index=True)
+    for col in ("scope", "id", "variable", *(n for n in labels if n != "seed")):
+        out[col] = out[col].astype("category")
+    return out
