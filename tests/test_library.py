@@ -31,6 +31,7 @@ from functools import cache
 
 import numpy as np
 import pytest
+from helpers import run_flowsim
 
 import flowsim
 from flowsim import Model
@@ -49,13 +50,18 @@ LIVING = [Status.IN_RECEPTION, Status.DESTITUTE, Status.IN_PROCEDURE, Status.REC
 NO_STOCK = {"nodes.aden.initial_population.somali": 0}
 
 
-def test_the_library_is_bundled_with_region_and_period():
-    """Seven bundled scenarios, each with a region, a period and a description for flowsim list."""
+def test_the_library_is_bundled_with_region_and_period(tmp_path):
+    """Seven bundled scenarios, each with a region, a period and a description, which flowsim
+    list shows."""
     bundled = bundled_scenarios()
     assert set(LIBRARY) <= set(bundled)
+    proc = run_flowsim("list", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
     for name in LIBRARY:
         sim = flowsim.load_scenario(name).simulation
         assert sim.region and sim.period and sim.description, name
+        row = next(line for line in proc.stdout.splitlines() if f" {name} " in line)
+        assert sim.region.split()[0] in row and sim.period.split()[0] in row, row
 
 
 # -- running and measuring ---------------------------------------------------------------------
