@@ -627,12 +627,15 @@ def list_command() -> None:
     """List the bundled scenarios."""
     table = Table(title="Bundled scenarios")
     table.add_column("name")
+    table.add_column("region")
+    table.add_column("period")
     table.add_column("days", justify="right")
     table.add_column("description")
     for name, path in bundled_scenarios().items():
         sim = tomllib.loads(path.read_text(encoding="utf-8")).get("simulation", {})
         label = f"{name} (default)" if name == DEFAULT_SCENARIO else name
-        table.add_row(label, str(sim.get("days", "")), sim.get("description", ""))
+        table.add_row(label, sim.get("region", ""), sim.get("period", ""),
+                      str(sim.get("days", "")), sim.get("description", ""))  # fmt: skip
     Console().print(table)
 
 

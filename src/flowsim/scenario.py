@@ -81,6 +81,8 @@ NonNegSchedule = Annotated[Schedule, AfterValidator(_check_schedule)]
 class Simulation(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
+    region: str = ""  # where the scenario is set, for `flowsim list`
+    period: str = ""  # the time it represents, in words, for `flowsim list`
     start_date: dt.date
     days: int = Field(ge=1, le=MAX_DAYS)  # day numbers are int16 in the population
     seed: int = Field(default=0, ge=0)
