@@ -314,7 +314,7 @@ def test_overlapping_and_location_closures(synthetic_copy):
 
 def test_observed_counts_interpolated_and_corrected(synthetic):
     inp, val = synthetic
-    start = load_flee(inp).simulation.start_date
+    start = load_flee(inp, val).simulation.start_date
     names, obs = observed_camps(val, start, SYN_DAYS, inp / "registration_corrections.csv")
     assert names == ["Delta Camp", "Echo"]  # 'total' is not a camp
     assert obs.shape == (SYN_DAYS, 2)
@@ -356,7 +356,7 @@ def test_without_conflicts_csv_conflict_date_is_used(synthetic_copy):
     np.testing.assert_allclose(w["beta"], [[0, 0.0], [3, 3000.0], [93, 1500.0], [123, 300.0]])
     # nor is sim_period.csv required
     (inp / "sim_period.csv").unlink()
-    assert load_flee(inp).simulation.days > 0
+    assert load_flee(inp, val).simulation.days > 0
 
 
 def test_missing_locations_csv_is_a_one_line_error(synthetic_copy):

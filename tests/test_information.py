@@ -595,7 +595,7 @@ def information_scenarios(draw, base_data: dict) -> dict:
     data = copy.deepcopy(base_data)
     data["simulation"]["seed"] = draw(st.integers(0, 2**31))
     nodes = {n["id"]: n for n in data["nodes"]}
-    nodes["home"]["departures"] = {"people": draw(st.floats(0.0, 20.0))}
+    nodes["home"]["departures"] = {"people": draw(st.floats(0.5, 20.0))}  # nobody: an error
     for nid in ("home", "east", "west", "haven"):
         if draw(st.integers(0, 2)) == 0:
             nodes[nid]["initial_population"] = {"people": float(draw(st.integers(0, 30)))}

@@ -52,13 +52,14 @@ def profiles(draw, n: int, destinations: list[str], rich: bool = False):
         # Spreads stay in sensible ranges; extreme ones have their own tests below.
         mean = draw(st.floats(0.05, 0.95))
         sd = draw(st.one_of(st.just(0.0), st.floats(0.01, 0.9))) * np.sqrt(mean * (1 - mean))
-        motives = draw(
+        weights = draw(
             st.dictionaries(
                 st.sampled_from(["safety", "livelihood", "family"]),
                 st.floats(0.1, 1.0),
                 min_size=1,
             )
         )
+        motives = {m: w / sum(weights.values()) for m, w in weights.items()}  # shares of 1
         ties = {}
         if draw(st.booleans()):
             ties = {draw(st.sampled_from(destinations)): draw(shares)}
@@ -110,6 +111,16 @@ def edge(
             out["boat_types"] = {t: draw(st.floats(0.1, 1.0)) for t in chosen}
         out["forced_overboard"] = draw(st.one_of(st.just(0.0), shares))
     return out
+
+
+def _someone(node: dict) -> bool:
+    """Whether a generated node puts anybody in the run."""
+
+    def positive(rate) -> bool:
+        return any(v > 0 for _, v in rate) if isinstance(rate, list) else rate > 0
+
+    return any(positive(r) for r in node.get("departures", {}).values()) or sum(
+        node.get("initial_population", {}).values()) > 0  # fmt: skip
 
 
 @st.composite
@@ -232,6 +243,9 @@ def scenarios(draw):
         if node["capacity"] is None:
             del node["capacity"]
         nodes.append(node)
+    if not any(_someone(n) for n in nodes):  # a scenario must simulate somebody (an error else)
+        first = next(n for n in nodes if n["id"] in origins)
+        first["departures"][next(iter(first["departures"]))] = 5.0
 
     types = draw(boat_types())
     type_ids = [t["id"] for t in types]

@@ -235,9 +235,15 @@ def test_base_of_the_error_cases_is_valid(tmp_path):
     ],
 )
 def test_errors_are_one_line_naming_file_field_and_value(tmp_path, kwargs, overrides, field, value):
+    """A mistake in the file names the file; a mistake an override makes names the override
+    (``--set PATH=VALUE``), not the file it was applied to."""
     path = write(tmp_path, **kwargs)
     message = error_of(path, overrides)
-    assert message.startswith(f"{path}: "), message
+    if overrides:
+        first = next(iter(overrides)) if isinstance(overrides, dict) else overrides[0]
+        assert message.startswith(f"--set {first.split('=')[0]}="), message
+    else:
+        assert message.startswith(f"{path}: "), message
     assert field in message, message
     assert value in message, message
 
@@ -263,9 +269,9 @@ def test_override_without_equals_sign_is_an_error(tmp_path):
     assert "simulation.days" in message and "path=value" in message
 
 
-def test_override_without_equals_sign_names_the_file(tmp_path):
+def test_override_without_equals_sign_names_the_override(tmp_path):
     path = write(tmp_path)
-    assert error_of(path, ["simulation.days"]).startswith(f"{path}: ")
+    assert error_of(path, ["simulation.days"]).startswith("--set simulation.days: expected path=")
 
 
 def test_timeline_day_before_start_is_an_error(tmp_path):
@@ -289,8 +295,8 @@ def test_schedule_values_constant():
 
 
 def test_schedule_values_steps_with_day_numbers():
-    # a point holds from its day until the next; before the first point the first value applies
-    assert schedule_values([(2, 5.0), (5, 1.0)], START, 8) == [5, 5, 5, 5, 5, 1, 1, 1]
+    # a point holds from its day until the next; before the first point nobody departs
+    assert schedule_values([(2, 5.0), (5, 1.0)], START, 8) == [0, 0, 5, 5, 5, 1, 1, 1]
     assert schedule_values([(0, 4.0), (3, 0.0), (6, 2.0)], START, 8) == [4, 4, 4, 0, 0, 0, 2, 2]
     # points may come in any order; points after the end do not matter
     assert schedule_values([(3, 0.0), (0, 4.0), (50, 9.0)], START, 5) == [4, 4, 4, 0, 0]
@@ -298,7 +304,7 @@ def test_schedule_values_steps_with_day_numbers():
 
 def test_schedule_values_steps_with_dates():
     dates = [(dt.date(2020, 1, 3), 5.0), (dt.date(2020, 1, 6), 1.0)]
-    assert schedule_values(dates, START, 7) == [5, 5, 5, 5, 5, 1, 1]
+    assert schedule_values(dates, START, 7) == [0, 0, 5, 5, 5, 1, 1]
     # dates and day numbers mean the same days
     mixed = [(2, 5.0), (dt.date(2020, 1, 6), 1.0)]
     assert schedule_values(mixed, START, 7) == schedule_values([(2, 5.0), (5, 1.0)], START, 7)

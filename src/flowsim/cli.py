@@ -72,22 +72,27 @@ def run_command(scenario, days, seed, seeds, out, overrides, charts, dpi, progre
                 scheduler) -> None:  # fmt: skip
     """Run SCENARIO (a .toml path, a Flee input folder, or a bundled name; default: the
     bundled default); with --seeds, run it over many seeds."""
+    from flowsim.check import require_memory
     from flowsim.output import run
     from flowsim.resultdir import make_staging
 
     spec = load_scenario(scenario, overrides=list(overrides))
+    _warn(spec.warnings)
     out = out or Path("results") / spec.simulation.name
+    existed = _exists(out)
     if seeds is not None:
         if seed is not None:
             raise click.UsageError("--seed and --seeds: give one (--seeds runs several seeds)")
         _replicates(spec, seeds, days, list(overrides), out, charts, dpi, progress, workers,
                     scheduler)  # fmt: skip
+        _written(out, existed)
         return
     if workers is not None or scheduler is not None:
         raise click.UsageError("--workers and --scheduler go with --seeds (one run uses one "
                                "process)")  # fmt: skip
     total = days or spec.simulation.days
     show = progress if progress is not None else (total >= PROGRESS_MIN_DAYS and _tty())
+    require_memory(spec, days)
     stage = make_staging(out)  # fails now, not after the run, if out cannot be written
     err = Console(stderr=True)
     try:
@@ -109,7 +114,25 @@ def run_command(scenario, days, seed, seeds, out, overrides, charts, dpi, progre
         shutil.rmtree(stage, ignore_errors=True)
         raise
     print_summary(result.summary, Console())
-    Console().print(f"Results written to [bold]{out}[/bold]")
+    _written(out, existed)
+
+
+def _exists(path: Path) -> bool:
+    """Whether a result is there already (a name no folder can have is checked later)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _written(out: Path, existed: bool) -> None:
+    note = " (replacing the earlier result there)" if existed else ""
+    Console().print(f"Results written to [bold]{out}[/bold]{note}")
+
+
+def _warn(warnings: list[str]) -> None:
+    for w in warnings:
+        click.echo(f"flowsim: warning: {w}", err=True)
 
 
 def _run_progress(label: str, show: bool | None):
@@ -154,7 +177,6 @@ def _replicates(spec, seeds, days, overrides, out, charts, dpi, progress, worker
     _amend_provenance(out, overrides)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     print_replicates(summary, Console())
-    Console().print(f"Results written to [bold]{out}[/bold]")
 
 
 def _amend_provenance(out: Path, overrides: list[str]) -> None:
@@ -294,6 +316,7 @@ def compare_command(scenario, packages, seeds, days, outcomes, out, overrides, c
     from flowsim.resultdir import check_target
 
     spec = load_scenario(scenario, overrides=list(overrides))
+    _warn(spec.warnings)
     seed_list = parse_seeds(seeds)
     pkgs: dict[str, Path] = {}
     for text in packages:
@@ -304,13 +327,14 @@ def compare_command(scenario, packages, seeds, days, outcomes, out, overrides, c
     wanted = check_outcomes(list(outcomes), spec) if outcomes else None
     out = out or Path("results") / f"compare-{spec.simulation.name}"
     check_target(out)
+    existed = _exists(out)
     with _run_progress(f"compare {len(pkgs) + 1} packages", progress) as bar:
         table = compare(spec, pkgs, seeds=seed_list, days=days, outcomes=wanted, out=out,
                         workers=workers, scheduler=scheduler, progress=bar, charts=charts,
                         dpi=dpi)  # fmt: skip
     _amend_provenance(out, list(overrides))
     print_comparison(table, json.loads((out / "comparison.json").read_text()), Console())
-    Console().print(f"Results written to [bold]{out}[/bold]")
+    _written(out, existed)
 
 
 def print_comparison(table, data: dict, console: Console) -> None:
@@ -380,6 +404,7 @@ def sweep_command(spec_file, out, resume, charts, dpi, progress, workers, schedu
     from flowsim.experiments import load_spec, sweep
 
     spec = load_spec(spec_file)
+    _warn(spec.scenario.warnings)
     out = out or Path("results") / f"sweep-{spec_file.stem}"
     n = spec.n_samples()
     Console(stderr=True).print(f"{spec.design} design: {n} samples x {len(spec.seeds)} seeds = "
@@ -428,6 +453,7 @@ def sensitivity_command(spec_file, method, out, resume, charts, dpi, progress, w
     from flowsim.experiments import load_spec, sensitivity
 
     spec = load_spec(spec_file, method=method)
+    _warn(spec.scenario.warnings)
     out = out or Path("results") / f"sensitivity-{spec_file.stem}"
     n = spec.n_samples()
     Console(stderr=True).print(f"{method}: {n} samples x {len(spec.seeds)} seeds = "
@@ -535,6 +561,32 @@ def outcomes_command(scenario) -> None:
         if p not in static:
             o = describe(p)
             out(f"  {p}\n      {o.meaning}; unit: {o.unit}; better: {o.better}")
+
+
+@cli.command("check")
+@click.argument("scenario", required=False, default=DEFAULT_SCENARIO)
+@click.option("--days", type=click.IntRange(1, MAX_DAYS), help="Days (default: scenario's).")
+@_set_option
+def check_command(scenario, days, overrides) -> None:
+    """Check SCENARIO without running it: validate it (with --set overrides) and print the
+    people, days and memory a run will take."""
+    from flowsim.check import available_bytes, require_memory
+
+    spec = load_scenario(scenario, overrides=list(overrides))
+    _warn(spec.warnings)
+    est = require_memory(spec, days)
+    sim = spec.simulation
+    end = sim.start_date + __import__("datetime").timedelta(days=est.days - 1)
+    free = available_bytes()
+    click.echo(f"{spec.source}: valid")
+    click.echo(f"  {sim.name}: {len(spec.nodes)} places, {len(spec.edges)} legs, "
+               f"{len(spec.profiles)} profiles; {est.days} days, {sim.start_date} to {end}")  # fmt: skip
+    click.echo(f"  about {est.agents:,} agents enter the run ({est.agents * sim.persons_per_agent:,.0f}"
+               f" persons; one agent stands for {sim.persons_per_agent:g})")  # fmt: skip
+    click.echo(f"  memory: about {est.total_bytes / 2**20:,.0f} MiB ({est.bytes_per_agent} bytes "
+               f"an agent, {est.record_bytes / 2**20:,.1f} MiB of daily records, "
+               f"{est.table_rows:,} rows of daily tables)"
+               + (f"; {free / 2**30:,.1f} GiB free" if free else ""))  # fmt: skip
 
 
 @cli.command("import-flee")
@@ -645,6 +697,14 @@ def _tty() -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: user errors give one line on stderr and exit status 2, never a traceback."""
+    args = sys.argv[1:] if argv is None else argv
+    for k, a in enumerate(args):
+        if "\x00" in a:
+            option = args[k - 1] if k and args[k - 1].startswith("-") else "argument"
+            shown = a.replace("\x00", "\\x00")
+            click.echo(f"flowsim: error: {option} {shown}: contains a NUL byte, which no name "
+                       "or value may hold", err=True)  # fmt: skip
+            return 2
     try:
         cli.main(args=argv, prog_name="flowsim", standalone_mode=False)
     except ScenarioError as e:

@@ -507,30 +507,40 @@ def resolve(
     """The lever at ``path`` as a [day, id] array of floats over the run.
 
     ``fallback`` holds per-id defaults for a lever whose default is None. ``keys`` lists, for
-    each id, the table keys to try in order (default: the id itself), then ``default``.
+    each id, the table keys to try in order (default: the id itself), then ``default``. Before
+    the first point of a timeline, the value the lever would have without it applies: the
+    table's ``default``, else the lever's own default.
     """
     value = _get(policy, path)
     out = np.empty((days, len(ids)))
+
+    def base(k: int) -> np.ndarray:
+        """Id k's value when nothing names it: the lever's default (or the per-id fallback)."""
+        default = _default(path)
+        if default is None:
+            if fallback is None:
+                raise ValueError(f"{path} has no default: pass per-id fallbacks")
+            return np.full(days, float(np.asarray(fallback, float)[k]))
+        return expand(default, start, days)
+
     if value is None:
-        if fallback is None:
-            raise ValueError(f"{path} has no default: pass per-id fallbacks")
-        out[:, :] = np.asarray(fallback, float)[None, :]
+        for k in range(len(ids)):
+            out[:, k] = base(k)
         return out
     if not isinstance(value, dict):
-        out[:, :] = expand(value, start, days)[:, None]
+        for k in range(len(ids)):
+            out[:, k] = expand(value, start, days, before=base(k))
         return out
     for k, ident in enumerate(ids):
+        below = base(k)
+        if "default" in value:
+            below = expand(value["default"], start, days, before=below)
         for key in keys[k] if keys is not None else [ident]:
             if key in value:
-                out[:, k] = expand(value[key], start, days)
+                out[:, k] = expand(value[key], start, days, before=below)
                 break
         else:
-            if "default" in value:
-                out[:, k] = expand(value["default"], start, days)
-            elif _default(path) is not None:
-                out[:, k] = expand(_default(path), start, days)
-            else:
-                out[:, k] = np.asarray(fallback, float)[k]
+            out[:, k] = below
     return out
 
 

@@ -55,8 +55,14 @@ def run(
     progress: Callable[[int], None] | None = None,
 ) -> Result:
     """Run a scenario (object, path or bundled name) and return its summary and timeseries."""
+    from flowsim.check import require_memory
+    from flowsim.scenario import load_scenario, with_overrides
+
     started = dt.datetime.now(dt.UTC)
-    model = Model(scenario, seed=seed, days=days, overrides=overrides)
+    spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    spec = with_overrides(spec, overrides)
+    require_memory(spec, days)  # before anything is allocated
+    model = Model(spec, seed=seed, days=days)
     model.run(progress=progress)
     return Result(summary=summarise(model), timeseries=timeseries(model), model=model,
                   overrides=overrides, started=started)  # fmt: skip

@@ -39,10 +39,17 @@ def is_result(folder: Path) -> bool:
 
 
 def check_target(out: Path, what: str = "--out") -> None:
-    """Refuse, before anything runs, a target that is a file or a folder of something else."""
-    if out.exists() and not out.is_dir():
+    """Refuse, before anything runs, a target that is a file or a folder of something else,
+    or a name no folder can have."""
+    try:
+        exists, is_dir = out.exists(), out.is_dir()
+        foreign = is_dir and any(out.iterdir()) and not is_result(out)
+    except (OSError, ValueError) as e:
+        reason = getattr(e, "strerror", None) or str(e)
+        raise ScenarioError(f"{what} {_shown(out)}: cannot write there: {reason}") from None
+    if exists and not is_dir:
         raise ScenarioError(f"{what} {out}: is a file, not a folder")
-    if out.is_dir() and any(out.iterdir()) and not is_result(out):
+    if foreign:
         raise ScenarioError(
             f"{what} {out}: the folder exists and does not hold a flowsim result; flowsim "
             "replaces only its own result folders: choose a new or empty folder"
@@ -80,9 +87,16 @@ def make_staging(out: Path, what: str = "--out") -> Path:
         _clean_stale(out)
         stage = out.parent / f".{out.name}{STAGING}{os.getpid()}-{uuid.uuid4().hex[:8]}"
         stage.mkdir()
-    except OSError as e:
-        raise ScenarioError(f"{what} {out}: cannot write there: {e.strerror or e}") from None
+    except (OSError, ValueError) as e:
+        reason = getattr(e, "strerror", None) or str(e)
+        raise ScenarioError(f"{what} {_shown(out)}: cannot write there: {reason}") from None
     return stage
+
+
+def _shown(path: Path) -> str:
+    """A path for a one-line message (a very long one is cut, odd characters escaped)."""
+    text = repr(str(path))[1:-1]
+    return text if len(text) <= 120 else text[:60] + "..." + text[-40:]
 
 
 @contextlib.contextmanager

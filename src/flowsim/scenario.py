@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import difflib
+import math
 import re
 import tomllib
 import unicodedata
@@ -23,8 +25,10 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -34,10 +38,30 @@ from flowsim.errors import ScenarioError
 from flowsim.levers import Policy
 from flowsim.timeline import Timeline, day_number, expand
 
+
+def _number(v: Any) -> Any:
+    """A number is a number: true/false is not 1/0, and nan and inf are not numbers here."""
+    if isinstance(v, bool):
+        raise ValueError(f"expected a number, not {str(v).lower()}")
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ValueError(f"expected a finite number, got {v}")
+    return v
+
+
+def _integer(v: Any) -> Any:
+    if isinstance(v, bool):
+        raise ValueError(f"expected a whole number, not {str(v).lower()}")
+    if isinstance(v, float) and not (math.isfinite(v) and v.is_integer()):
+        raise ValueError(f"expected a whole number, got {v}")
+    return v
+
+
+Float = Annotated[float, BeforeValidator(_number)]
+Int = Annotated[int, BeforeValidator(_integer)]
 ID_PATTERN = r"^[a-z0-9_]+$"
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNeg = Annotated[float, Field(ge=0.0)]
+Share = Annotated[float, BeforeValidator(_number), Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, BeforeValidator(_number), Field(ge=0.0)]
 
 MAX_DAYS = 30_000
 ROLES = ("origin", "transit", "embarkation", "first_asylum", "destination", "camp")
@@ -51,7 +75,7 @@ Motive = Literal["safety", "livelihood", "family"]
 Vulnerability = Literal["child", "violence_survivor", "trafficking", "stateless"]
 Mode = Literal["land", "sea", "air"]
 
-Schedule = float | Timeline
+Schedule = Float | Timeline
 
 
 class _Strict(BaseModel):
@@ -68,6 +92,7 @@ def _check_schedule(value: Schedule) -> Schedule:
         if not value:
             raise ValueError("a timeline needs at least one [day, value] point")
         for _, v in value:
+            _number(v)
             if v < 0:
                 raise ValueError(f"timeline values must be >= 0, got {v}")
     elif value < 0:
@@ -78,23 +103,56 @@ def _check_schedule(value: Schedule) -> Schedule:
 NonNegSchedule = Annotated[Schedule, AfterValidator(_check_schedule)]
 
 
+# The calendar of the result tables (pandas timestamps) and of the scenario's own dates.
+FIRST_DATE, LAST_DATE = dt.date(1800, 1, 1), dt.date(2262, 4, 10)
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
+
+
 class Simulation(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
     region: str = ""  # where the scenario is set, for `flowsim list`
     period: str = ""  # the time it represents, in words, for `flowsim list`
     start_date: dt.date
-    days: int = Field(ge=1, le=MAX_DAYS)  # day numbers are int16 in the population
-    seed: int = Field(default=0, ge=0)
-    persons_per_agent: float = Field(default=1.0, gt=0)
+    days: Int = Field(ge=1, le=MAX_DAYS)  # day numbers are int16 in the population
+    seed: Int = Field(default=0, ge=0, le=2**63 - 1)
+    persons_per_agent: Float = Field(default=1.0, gt=0)
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, v: str) -> str:
+        if not NAME_PATTERN.match(v) or ".." in v:
+            raise ValueError(
+                "must be a plain name of up to 100 letters, digits, '_', '-' or '.' (no '/', "
+                "spaces or '..'): it names the results folder"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _calendar(self) -> Simulation:
+        end = _plus_days(self.start_date, self.days - 1)
+        if self.start_date < FIRST_DATE or end is None or end > LAST_DATE:
+            raise ValueError(
+                f"start_date = {self.start_date} with days = {self.days} ends "
+                f"{'past the calendar' if end is None else f'on {end}'}; allowed: dates from "
+                f"{FIRST_DATE} to {LAST_DATE}"
+            )
+        return self
+
+
+def _plus_days(start: dt.date, days: int) -> dt.date | None:
+    try:
+        return start + dt.timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 class Node(_Strict):
     id: Id
     name: str = ""
     country: str = ""
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: Float = Field(ge=-90, le=90)
+    lon: Float = Field(ge=-180, le=180)
     roles: list[Role] = Field(min_length=1)
     population: NonNeg = 0.0
     departures: dict[Id, NonNegSchedule] = Field(default_factory=dict)
@@ -116,7 +174,7 @@ class Edge(_Strict):
     target: Id = Field(alias="to")
     mode: Mode = "land"
     distance_km: NonNeg = 0.0
-    days: int = Field(ge=1, le=365)
+    days: Int = Field(ge=1, le=365)
     cost: NonNeg = 0.0
     hazard: Share = 0.0
     robbery: Share = 0.0
@@ -139,9 +197,9 @@ class BoatType(_Strict):
 
     id: Id
     name: str = ""
-    capacity: int = Field(ge=1, le=5000)  # persons it is built or rated for
+    capacity: Int = Field(ge=1, le=5000)  # persons it is built or rated for
     distress: Share  # probability of distress on one crossing at its capacity, calm sea
-    survival_days: float = Field(gt=0, le=60)  # mean time afloat once in distress
+    survival_days: Float = Field(gt=0, le=60)  # mean time afloat once in distress
     price_factor: NonNeg = 1.0  # multiplies the leg's cost (the fare)
 
 
@@ -168,9 +226,13 @@ class Profile(_Strict):
 
     @field_validator("motives")
     @classmethod
-    def _motives_positive(cls, v: dict[str, float]) -> dict[str, float]:
-        if sum(v.values()) <= 0:
-            raise ValueError("motive shares must add up to more than 0")
+    def _motives_sum(cls, v: dict[str, float]) -> dict[str, float]:
+        total = sum(v.values())
+        if not math.isclose(total, 1.0, abs_tol=1e-3):
+            raise ValueError(
+                f"motive shares add up to {total:g}; they are the shares of the profile's people "
+                "by main motive and must add up to 1"
+            )
         return v
 
     @field_validator("risk_tolerance")
@@ -178,7 +240,7 @@ class Profile(_Strict):
     def _risk_in_unit(cls, v: Spread) -> Spread:
         if not 0.0 < v.mean < 1.0:
             raise ValueError(f"risk_tolerance.mean must lie strictly between 0 and 1, got {v.mean}")
-        if v.sd**2 >= v.mean * (1 - v.mean):
+        if v.sd >= math.sqrt(v.mean * (1 - v.mean)):
             raise ValueError(
                 "risk_tolerance.sd is too large for a beta distribution with that mean"
             )
@@ -201,10 +263,10 @@ class RouteChoice(_Strict):
     w_days: NonNeg = 0.02
     tie_bonus: NonNeg = 1.0
     noise: NonNeg = 0.3
-    stay_utility: float | None = None  # staying home beats a route worth less; None: never stays
+    stay_utility: Float | None = None  # staying home beats a route worth less; None: never stays
     w_welcome: Share = 0.0  # share of a destination's attractiveness that rests on its welcome
-    routes_per_destination: int = Field(default=3, ge=1, le=20)
-    max_legs: int = Field(default=8, ge=1, le=30)
+    routes_per_destination: Int = Field(default=3, ge=1, le=20)
+    max_legs: Int = Field(default=8, ge=1, le=30)
 
 
 class Hazards(_Strict):
@@ -220,8 +282,8 @@ class SeaBehaviour(_Strict):
 
     launch_probability: Share = 0.5  # daily chance smugglers at a hub launch for a leg
     min_load: Share = 0.5  # launch only when the waiting fill this share of a boat ...
-    max_wait_days: int = Field(default=14, ge=0)  # ... or someone has waited this long
-    overload: float = Field(default=1.2, ge=0.1, le=5)  # persons loaded / boat capacity
+    max_wait_days: Int = Field(default=14, ge=0)  # ... or someone has waited this long
+    overload: Float = Field(default=1.2, ge=0.1, le=5)  # persons loaded / boat capacity
     overload_exponent: NonNeg = 2.0  # distress grows with (load / capacity) ** exponent
     weather: list[NonNeg] = Field(default_factory=lambda: [1.0] * 12, min_length=12, max_length=12)
     loss_if_sunk: Share = 0.7  # a boat in distress not rescued in time: share of people lost
@@ -260,9 +322,9 @@ class ProtectionBehaviour(_Strict):
     counselled_apply_factor: Share = 0.5  # application probability after return counselling
     false_alarm_scale: Share = 0.1  # profiling false alarms for trafficking and children
     clear_share: Share = 0.5  # claims that are clear cases (well founded or manifestly unfounded)
-    accelerated_effort: float = Field(default=0.25, gt=0, le=1)  # of a full decision
+    accelerated_effort: Float = Field(default=0.25, gt=0, le=1)  # of a full decision
     accelerated_accuracy_loss: Share = 0.05  # lower accuracy of accelerated decisions
-    appeal_days: float = Field(default=180.0, ge=1, le=3650)  # mean time to an appeal decision
+    appeal_days: Float = Field(default=180.0, ge=1, le=3650)  # mean time to an appeal decision
     appeal_corrects: Share = 0.5  # share of wrongful rejections overturned on appeal
     appeal_overturns_right: Share = 0.05  # share of right rejections overturned on appeal
 
@@ -273,14 +335,14 @@ class SolutionsBehaviour(_Strict):
     integration_rate: Share = 1 / 365  # daily, at full quality of protection
     repatriation_rate: Share = 1 / 365  # daily, when the origin is fully safe
     resettlement_pull: NonNeg = 1.0  # attractiveness added by a large resettlement quota
-    resettlement_half_quota: float = Field(default=1000.0, gt=0)  # quota giving half the pull
+    resettlement_half_quota: Float = Field(default=1000.0, gt=0)  # quota giving half the pull
 
 
 class ReturnsBehaviour(_Strict):
     """Return, absconding and re-migration (assumptions; see docs/MODEL.md)."""
 
     avr_rate: Share = 1 / 120  # daily uptake of assisted voluntary return at full support
-    counselled_factor: float = Field(default=2.0, ge=0, le=10)  # uptake x this after counselling
+    counselled_factor: Float = Field(default=2.0, ge=0, le=10)  # uptake x this after counselling
     abscond_rate: Share = 1 / 90  # daily, rejected people who leave for irregular stay
     remigration_rate: Share = 1 / 180  # daily, returned people without reintegration support
 
@@ -307,9 +369,9 @@ class InformationBehaviour(_Strict):
     prior_knowledge: Share = 1.0  # 1: new agents start at the true risk; 0: at a rumour
     prior_risk: Share = 0.02  # the rumour: risk believed without objective information
     prior_spread: NonNeg = 1.0  # sd of log(believed risk) between people for the rumour part
-    prior_confidence: float = Field(default=10.0, gt=0)  # pseudo-crossings behind a new belief
-    contacts: int = Field(default=4, ge=0, le=16)  # contact slots per person
-    community_size: int = Field(default=200, ge=1)  # recent people from one origin to draw from
+    prior_confidence: Float = Field(default=10.0, gt=0)  # pseudo-crossings behind a new belief
+    contacts: Int = Field(default=4, ge=0, le=16)  # contact slots per person
+    community_size: Int = Field(default=200, ge=1)  # recent people from one origin to draw from
     exchange_weight: NonNeg = 2.0  # pseudo-crossings one conversation is worth at full trust
     news_weight: NonNeg = 20.0  # pseudo-crossings a contact's death or arrival is worth
     notice_dead: Share = 0.9  # chance contacts hear of a death whose body is found
@@ -318,9 +380,9 @@ class InformationBehaviour(_Strict):
     campaign_weight: NonNeg = 50.0  # pseudo-crossings of a campaign message at full credibility
     smuggler_weight: NonNeg = 5.0  # of a smuggler's daily promise at full trust
     smuggler_claim: Share = 0.2  # smugglers claim the risk is this share of the true risk
-    forgetting: float = Field(default=1 / 180, ge=0, lt=1)  # daily decay of pseudo-counts
+    forgetting: Float = Field(default=1 / 180, ge=0, lt=1)  # daily decay of pseudo-counts
     deterrence_only_credibility: Share = 0.5  # credibility multiplier of a risks-only campaign
-    balanced_credibility: float = Field(default=1.3, ge=0, le=5)  # ... of a balanced campaign
+    balanced_credibility: Float = Field(default=1.3, ge=0, le=5)  # ... of a balanced campaign
     protection_unknown_discount: Share = 0.0  # safety value of first asylum unknown to people
     prior_welcome: Share = 0.8  # the rumour: chance of a good reception believed without news
     report_weight: NonNeg = 10.0  # outcomes one report of a reception or decision is worth
@@ -360,6 +422,12 @@ class Scenario(_Strict):
     forced_inflow: ForcedInflow | None = None
     # where the scenario came from, for messages and summary.json (not a TOML field)
     source: str = Field(default="<python>", exclude=True)
+    _warnings: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What validation noticed but let pass (printed as one line each by the CLI)."""
+        return list(self._warnings)
 
     def node(self, node_id: str) -> Node:
         for n in self.nodes:
@@ -415,13 +483,35 @@ def load_scenario(
         from flowsim.flee import load_flee, sibling_validation
 
         return load_flee(p, sibling_validation(p), overrides=overrides)
+    return validate(read_toml(p), source=str(p), overrides=overrides)
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """A TOML file as data: UTF-8 (a byte-order mark is accepted); a missing, binary, wrongly
+    encoded or malformed file is one line saying which and where."""
+    p = Path(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{p}: is a folder, not a .toml file") from None
+    except OSError as e:
+        raise ScenarioError(f"{p}: cannot be read: {e.strerror or e}") from None
+    if b"\x00" in raw:
+        raise ScenarioError(f"{p}: not a text file (it holds NUL bytes); expected TOML text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ScenarioError(
+            f"{p}: not UTF-8 text (byte 0x{raw[e.start]:02x} on line {line}); save the file as "
+            "UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(f"{p}: not valid TOML: {e}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ScenarioError(f"{p}: cannot be read: {e}") from None
-    return validate(data, source=str(p), overrides=overrides)
 
 
 def with_overrides(scenario: Scenario, overrides: dict[str, Any] | list[str] | None) -> Scenario:
@@ -435,49 +525,132 @@ def validate(
     data: dict[str, Any], *, source: str = "<python>", overrides: dict | list | None = None,
     label: str = "--set",
 ) -> Scenario:  # fmt: skip
-    """Apply ``overrides`` to the TOML-shaped ``data`` and validate it; errors name ``source``
-    and, for an override, ``label`` and its path (``--set policy.rescue.capacity``)."""
+    """Apply ``overrides`` to the TOML-shaped ``data`` and validate it.
+
+    Errors name ``source`` and the field; an error an override causes names the override instead
+    (``--set policy.rescue.capacity=-5: ...``), with did-you-mean for an unknown path. Warnings
+    (an override that replaces a whole table, places no route reaches) are kept on the scenario
+    (``Scenario.warnings``).
+    """
     data = copy.deepcopy(data)
-    for path, value in _normalise_overrides(overrides, source):
-        _apply_override(data, path, value, source, label)
+    pairs = _normalise_overrides(overrides, source, label)
+    notes: list[str] = []
+    base = _validated(data, source) if pairs else None
+    if base is not None:
+        known = known_paths(base)
+        for path, _, raw in pairs:
+            check_path(path, known, f"{label} {path}={raw}" if label else source, field=None
+                       if label else path)  # fmt: skip
+    for path, value, raw in pairs:
+        _apply_override(data, path, value, source, label, notes, raw)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as e:
+        line = _format_validation_error(e, data, source)
+        locs = [_readable_loc(err["loc"], data) for err in e.errors()]
+        raise ScenarioError(_blame(line, locs, pairs, source, label)) from None
+    scenario.source = source
+    try:
+        _cross_check(scenario, notes)
+    except ScenarioError as e:
+        loc = str(e).removeprefix(f"{source}: ").split(" ")[0].split(":")[0]
+        raise ScenarioError(_blame(str(e), [loc], pairs, source, label)) from None
+    scenario._warnings = notes
+    return scenario
+
+
+def _validated(data: dict, source: str) -> Scenario:
+    """The scenario without overrides (its own errors name its file)."""
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as e:
         raise ScenarioError(_format_validation_error(e, data, source)) from None
     scenario.source = source
-    _cross_check(scenario)
+    _cross_check(scenario, [])
     return scenario
 
 
-def _normalise_overrides(overrides: dict | list | None, source: str) -> list[tuple[str, Any]]:
+def _blame(line: str, locs: list[str], pairs: list, source: str, label: str) -> str:
+    """Name the override behind an error at one of ``locs`` instead of the scenario file."""
+    if not pairs or not label:
+        return line
+    for loc in locs:
+        for path, _, raw in pairs:
+            if loc == path or loc.startswith(path + ".") or loc.startswith(path + "[") or \
+                    path.startswith(loc + "."):  # fmt: skip
+                body = line.removeprefix(f"{source}: ")
+                return f"{label} {path}={raw}: {body}"
+    return line
+
+
+def _normalise_overrides(overrides: dict | list | None, source: str,
+                         label: str = "--set") -> list[tuple[str, Any, str]]:  # fmt: skip
+    """(path, value, how it was written) of each override."""
     if not overrides:
         return []
     if isinstance(overrides, dict):
-        return list(overrides.items())
+        return [(p, v, _show(v)) for p, v in overrides.items()]
     out = []
     for item in overrides:
         if "=" not in item:
-            raise ScenarioError(
-                f"{source}: --set {item}: expected path=value, e.g. simulation.days=30"
-            )
+            raise ScenarioError(f"{label} {item}: expected path=value, e.g. simulation.days=30")
         path, raw = item.split("=", 1)
-        out.append((path.strip(), parse_value(raw.strip())))
+        out.append((path.strip(), parse_value(raw.strip(), f"{label} {item}"), raw.strip()))
     return out
 
 
-def parse_value(raw: str) -> Any:
-    """Parse a command-line value as a TOML value (number, bool, date, array, table); else text."""
+def _show(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else value
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def parse_value(raw: str, where: str = "--set") -> Any:
+    """Parse a command-line value as a TOML value (number, bool, date, array, table); a bare
+    word is text. Something that starts like an array, a table or a quoted string must be valid
+    TOML: its syntax error is reported."""
     try:
         return tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
+    except tomllib.TOMLDecodeError as e:
+        if raw[:1] in "[{\"'" or not raw:
+            reason = str(e).replace("(at line 1, ", "(at ").replace("column", "character")
+            raise ScenarioError(f"{where}: not a valid TOML value: {reason}") from None
         return raw
 
 
-def _apply_override(data: dict, path: str, value: Any, source: str, label: str = "--set") -> None:
+def check_path(path: str, known: list[str], where: str, field: str | None = None) -> None:
+    """An unknown scenario path is an error with the nearest known ones; a lever path may go on
+    with an id (``policy.enforcement.level.zuwara``), a table with a key."""
+    top = {p.split(".")[0] for p in known} | set(Scenario.model_fields) - {"source"}
+    if path in known or path in top or any(path.startswith(k + ".") for k in known):
+        return
+    head, _, rest = path.partition(".")
+    shown = f"{where}: {field}" if field else where
+    if head in ("nodes", "edges", "profiles", "boat_types"):
+        ident = rest.split(".")[0]
+        ids = list(dict.fromkeys(k.split(".")[1] for k in known if k.startswith(head + ".")))
+        if ident not in ids:
+            close = difflib.get_close_matches(ident, ids, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            listed = ", ".join(ids[:30]) + (", ..." if len(ids) > 30 else "")
+            raise ScenarioError(f"{shown}: no {head} with id '{ident}'; {hint}known: {listed}")
+    close = difflib.get_close_matches(path, known, n=3, cutoff=0.75)
+    if not close:  # the misspelt part may be followed by an id: compare the parents
+        parent = path.rsplit(".", 1)[0]
+        close = [c + path[len(parent):] for c in
+                 difflib.get_close_matches(parent, known, n=3, cutoff=0.75)]  # fmt: skip
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    raise ScenarioError(
+        f"{shown}: not a scenario value{hint} (`flowsim levers` lists the levers; behaviour "
+        "parameters are in docs/MODEL.md §6.5)"
+    )
+
+
+def _apply_override(data: dict, path: str, value: Any, source: str, label: str = "--set",
+                    notes: list[str] | None = None, raw: str | None = None) -> None:  # fmt: skip
     parts = path.split(".")
     where = f"{label} {path}" if label else path
     if not path or any(not p for p in parts):
-        raise ScenarioError(f"{source}: {where}: empty path segment; write e.g. simulation.days=30")
+        raise ScenarioError(f"{where}: empty path segment; write e.g. simulation.days=30")
     cur: Any = data
     for i, key in enumerate(parts[:-1]):
         if isinstance(cur, list):
@@ -499,6 +672,15 @@ def _apply_override(data: dict, path: str, value: Any, source: str, label: str =
         )
     if not isinstance(cur, dict):
         raise ScenarioError(f"{source}: {where}: {'.'.join(parts[:-1])} is a value, not a table")
+    old = cur.get(last)
+    if (notes is not None and parts[0] == "policy" and isinstance(old, dict) and len(old) > 1
+            and not isinstance(value, dict)):  # fmt: skip
+        table = ", ".join(f"{k} = {_show(v)}" for k, v in old.items())
+        notes.append(
+            f"{where}={raw if raw is not None else _show(value)} replaces the table {{{table}}}: "
+            f"the lever is now {_show(value)} everywhere; to change one id only, write "
+            f"{path}.<id>=..."
+        )
     cur[last] = value
 
 
@@ -515,22 +697,38 @@ def _by_id(items: list, key: str, list_name: str, source: str, where: str) -> di
     raise ScenarioError(f"{source}: {where}: no {list_name} with id '{key}' (known: {known})")
 
 
+TYPE_ERRORS = {"bool_type", "bool_parsing", "float_type", "float_parsing", "int_type",
+               "int_parsing", "list_type", "dict_type", "tuple_type", "date_type",
+               "date_parsing", "date_from_datetime_parsing", "string_type", "union_tag_invalid"}  # fmt: skip
+
+
 def _format_validation_error(e: ValidationError, data: dict, source: str) -> str:
-    lines = []
+    """One line for the first problem (file, field, value, what is allowed), with a count of the
+    others; missing fields are named together."""
+    lines, missing = [], []
     for err in e.errors():
         loc = _readable_loc(err["loc"], data)
         msg = err["msg"]
+        if err["type"] == "missing":
+            missing.append(loc)
+            continue
         if err["type"] == "extra_forbidden":
-            msg = "unknown field"
             allowed = _allowed_fields(err["loc"])
+            key = str(err["loc"][-1])
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            msg = "unknown field" + (f"; did you mean {close[0]}?" if close else "")
             if allowed:
-                msg += f"; allowed here: {', '.join(allowed)}"
-        elif err["type"] == "missing":
-            lines.append(f"{source}: {loc}: required field is missing")
+                msg += f" (allowed here: {', '.join(allowed)})"
+            lines.append(f"{source}: {loc} = {_show(err.get('input'))}: {msg}")
             continue
         msg = msg.removeprefix("Value error, ")
-        if loc.startswith("policy.") and err["type"] != "value_error":
+        if err["type"] == "literal_error":
+            msg = "allowed: " + msg.removeprefix("Input should be ").replace("'", "")
+        elif err["type"] in TYPE_ERRORS and _is_lever(loc):
             msg = LEVER_FORMS  # the union's first alternative would name only one of the forms
+        if isinstance(err.get("input"), dict):  # a check of a whole table names its fields
+            lines.append(f"{source}: {loc}: {msg}")
+            continue
         shown = repr(err.get("input"))
         if len(shown) > 80:
             shown = shown[:77] + "..."
@@ -540,11 +738,33 @@ def _format_validation_error(e: ValidationError, data: dict, source: str) -> str
     seen: list[str] = []
     unique = []
     for line in lines:
-        key = line.split(" = ")[0].split(": required")[0]
+        key = line.split(" = ")[0]
         if not any(key == s or key.startswith((s + ".", s + "[")) for s in seen):
             seen.append(key)
             unique.append(line)
-    return "\n".join(unique)
+    if missing:
+        top = [m for m in missing if "." not in m and "[" not in m]
+        if not data or (top and len(top) == len(missing) and len(top) >= 3):
+            head = (f"{source}: empty or not a scenario: a scenario needs [simulation], "
+                    "[[nodes]], [[edges]] and [[profiles]] (see the bundled "
+                    f"{DEFAULT_SCENARIO}.toml); missing: {', '.join(missing)}")  # fmt: skip
+        else:
+            head = f"{source}: required field missing: {', '.join(missing)}"
+        unique.insert(0, head)
+    if len(unique) > 1:
+        return f"{unique[0]} (and {len(unique) - 1} more problem{'s' if len(unique) > 2 else ''})"
+    return unique[0] if unique else f"{source}: not a valid scenario"
+
+
+def _is_lever(loc: str) -> bool:
+    """Whether a readable location is a lever's value (``policy.rescue.capacity`` or one of its
+    table entries), where a value can take several forms."""
+    from flowsim.levers import lever_specs
+
+    if not loc.startswith("policy.") or "campaigns" in loc:
+        return False
+    paths = {spec["path"] for spec in lever_specs()}
+    return any(loc == p or loc.startswith(p + ".") for p in paths)
 
 
 LEVER_FORMS = (
@@ -603,7 +823,7 @@ def _allowed_fields(loc: tuple) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items() if name != "source"]
 
 
-def _cross_check(s: Scenario) -> None:
+def _cross_check(s: Scenario, notes: list[str]) -> None:
     src = s.source
     node_ids = [n.id for n in s.nodes]
     profile_ids = {p.id for p in s.profiles}
@@ -651,6 +871,7 @@ def _cross_check(s: Scenario) -> None:
                             f"the start date {s.simulation.start_date}"
                         )
     _check_sea(s, node_ids)
+    _people(s, notes)
     if s.forced_inflow is not None:
         fi = s.forced_inflow
         if fi.profile not in profile_ids:
@@ -672,6 +893,41 @@ def _cross_check(s: Scenario) -> None:
                     f"{src}: profiles.{p.id}.ties.{dest}: not a node with a destination role; "
                     f"allowed: {', '.join(sorted(destinations))}"
                 )
+
+
+def _people(s: Scenario, notes: list[str]) -> None:
+    """Somebody must be simulated, and every place should be reachable from where people are."""
+
+    def positive(sched) -> bool:
+        return any(v > 0 for _, v in sched) if isinstance(sched, list) else sched > 0
+
+    starts = {n.id for n in s.nodes
+              if any(positive(x) for x in n.departures.values())
+              or sum(n.initial_population.values()) > 0}  # fmt: skip
+    if s.forced_inflow is not None and any(x > 0 for x in s.forced_inflow.daily):
+        starts |= set(s.forced_inflow.weights)
+    if not starts:
+        raise ScenarioError(
+            f"{s.source}: nodes: nobody would be simulated: no origin has departures above 0, no "
+            "node has an initial_population and there is no forced_inflow; give an origin "
+            "departures = { <profile> = <persons a day> }"
+        )
+    nxt: dict[str, set[str]] = {n.id: set() for n in s.nodes}
+    for e in s.edges:
+        nxt[e.source].add(e.target)
+        if e.both_ways:
+            nxt[e.target].add(e.source)
+    seen, todo = set(starts), list(starts)
+    while todo:
+        for m in nxt[todo.pop()] - seen:
+            seen.add(m)
+            todo.append(m)
+    unreached = [n.id for n in s.nodes if n.id not in seen]
+    if unreached:
+        notes.append(
+            f"{s.source}: nodes {', '.join(unreached)}: no leg leads there from an origin or a "
+            "node with people, so they stay empty"
+        )
 
 
 def sea_zones(s: Scenario) -> list[str]:

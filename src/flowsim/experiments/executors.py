@@ -148,19 +148,40 @@ class DaskExecutor(Executor):
         self._client.run(_init_worker, self.threads)
 
     def imap(self, fn, tasks):
-        from distributed import as_completed
+        """Results are awaited inside the client's own event loop and handed over through a
+        queue: a result lost with a dead worker before it was fetched is computed again by Dask
+        while the await waits (fetching it from this thread instead can hang or fail)."""
+        import asyncio
+        import queue
 
         futures = [
             self._client.submit(fn, task, key=f"flowsim-run-{_key(task, k)}", pure=False)
             for k, task in enumerate(tasks)
         ]
+        results: queue.Queue = queue.Queue()
+        done = object()
+
+        async def one(future):
+            try:
+                return await future
+            except Exception as e:  # noqa: BLE001 - handed to the caller, raised there
+                return _Failure(e)
+            finally:
+                future.release()  # fetched: the cluster may forget it (and not recompute it)
+
+        async def pump():
+            for next_result in asyncio.as_completed([one(f) for f in futures]):
+                results.put(await next_result)
+            results.put(done)
+
+        self._client.loop.add_callback(pump)
         try:
-            for _, result in as_completed(futures, with_results=True):
-                yield result
+            while (item := results.get()) is not done:
+                if isinstance(item, _Failure):
+                    raise item.error
+                yield item
         finally:
-            for f in futures:
-                if not f.done():
-                    f.cancel()
+            self._client.cancel([f for f in futures if not f.done()])
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "scheduler": self.address}
@@ -169,6 +190,13 @@ class DaskExecutor(Executor):
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+class _Failure:
+    """An exception raised by Dask for a task (e.g. a task whose workers kept dying)."""
+
+    def __init__(self, error: BaseException):
+        self.error = error
 
 
 def _key(task: Any, k: int) -> str:

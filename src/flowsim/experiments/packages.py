@@ -11,14 +11,12 @@ the days and the seeds for every package alike.
 
 from __future__ import annotations
 
-import difflib
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from flowsim.errors import ScenarioError
-from flowsim.scenario import Scenario, known_paths, validate
+from flowsim.scenario import Scenario, check_path, known_paths, read_toml, validate
 
 ID_LISTS = ("nodes", "edges", "profiles", "boat_types")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -26,12 +24,7 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 def read_package(path: Path) -> dict[str, Any]:
     """The TOML fragment of a package file."""
-    try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(f"{path}: not valid TOML: {e}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ScenarioError(f"{path}: cannot be read: {e}") from None
+    return read_toml(path)
 
 
 def flatten(data: dict[str, Any], source: str, prefix: str = "") -> dict[str, Any]:
@@ -77,37 +70,9 @@ def package_overrides(fragment: dict[str, Any], base: Scenario, source: str) -> 
         raise ScenarioError(f"{source}: the package changes nothing (an empty file)")
     known = known_paths(base)
     for path in overrides:
-        check_path(path, known, source)
+        check_path(path, known, source, field=path)
     validate(base.to_dict(), source=source, overrides=overrides, label="")
     return overrides
-
-
-def check_path(path: str, known: list[str], source: str, field: str | None = None) -> None:
-    """An unknown path is an error with the nearest known paths; a lever path may go on with
-    an id (``policy.enforcement.level.zuwara``) or a key of a table value."""
-    if path in known or any(path.startswith(k + ".") for k in known):
-        return
-    head, _, rest = path.partition(".")
-    if head in ID_LISTS:
-        ident = rest.split(".")[0]
-        ids = list(dict.fromkeys(k.split(".")[1] for k in known if k.startswith(head + ".")))
-        if ident not in ids:
-            close = difflib.get_close_matches(ident, ids, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            shown = ", ".join(ids[:30]) + (", ..." if len(ids) > 30 else "")
-            raise ScenarioError(f"{source}: {field or path}: no {head} with id '{ident}'; "
-                                f"{hint}known: {shown}")  # fmt: skip
-    close = difflib.get_close_matches(path, known, n=3, cutoff=0.75)
-    if not close:  # the misspelt part may be followed by an id: compare the parents
-        parent = path.rsplit(".", 1)[0]
-        close = [c + path[len(parent):] for c in
-                 difflib.get_close_matches(parent, known, n=3, cutoff=0.75)]  # fmt: skip
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    where = field or path
-    raise ScenarioError(
-        f"{source}: {where}: not a scenario value{hint} (`flowsim levers` lists the levers; "
-        "behaviour parameters are in docs/MODEL.md §6.5)"
-    )
 
 
 def parse_package_option(text: str) -> tuple[str, Path]:

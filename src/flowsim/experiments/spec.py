@@ -25,7 +25,6 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -35,14 +34,15 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from flowsim.errors import ScenarioError
-from flowsim.experiments.packages import check_path
 from flowsim.outcomes import HEADLINE, check_outcomes
 from flowsim.scenario import (
     DEFAULT_SCENARIO,
     Scenario,
+    check_path,
     field_type,
     known_paths,
     load_scenario,
+    read_toml,
     validate,
 )
 
@@ -244,14 +244,9 @@ def load_spec(path: str | Path, *, method: str | None = None) -> Spec:
     """Read and check a sweep spec; with ``method`` (``morris``/``sobol``), a sensitivity spec."""
     path = Path(path)
     src = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(f"{src}: no such spec file") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(f"{src}: not valid TOML: {e}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ScenarioError(f"{src}: cannot be read: {e}") from None
+    if not path.exists():
+        raise ScenarioError(f"{src}: no such spec file")
+    raw = read_toml(path)
     try:
         f = SpecFile.model_validate(raw)
     except ValidationError as e:
