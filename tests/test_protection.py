@@ -278,6 +278,8 @@ def protection_scenarios(draw, base_data: dict) -> dict:
     data["simulation"]["persons_per_agent"] = draw(st.sampled_from([1.0, 1.0, 2.0]))
     nodes = data["nodes"]
     nodes[0]["departures"] = {p: draw(st.floats(0.0, 12.0)) for p in PROFILES}
+    if not any(nodes[0]["departures"].values()):  # nobody at all is an error, not a scenario
+        nodes[0]["departures"][PROFILES[0]] = 1.0
     nodes += [
         {"id": "camp", "country": "Transit Land", "lat": 1.5, "lon": 0.5, "roles": ["camp"],
          "attractiveness": {"safety": draw(levels)}},

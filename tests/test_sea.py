@@ -499,8 +499,8 @@ def test_lever_errors_through_overrides_and_ranges(make_scenario):
     with pytest.raises(ScenarioError) as info:
         make_scenario(sea_data(), ["policy.interception.rate={nowhere = 0.5}"])
     assert str(info.value) == (
-        "<test>: policy.interception.rate.nowhere: unknown sea zone; allowed: central "
-        "(or 'default')"
+        "--set policy.interception.rate={nowhere = 0.5}: policy.interception.rate.nowhere: "
+        "unknown sea zone; allowed: central (or 'default')"
     )
     for policy, field in (
         ({"interception": {"rate": 1.5}}, "policy.interception.rate"),

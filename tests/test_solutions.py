@@ -414,6 +414,8 @@ def solution_scenarios(draw, base_data: dict) -> dict:
     data["simulation"]["persons_per_agent"] = draw(st.sampled_from([1.0, 1.0, 2.0]))
     nodes = {n["id"]: n for n in data["nodes"]}
     nodes["home"]["departures"] = {p: draw(st.floats(0.0, 10.0)) for p in ("refugees", "migrants")}
+    if not any(nodes["home"]["departures"].values()):  # nobody at all is an error
+        nodes["home"]["departures"]["refugees"] = 1.0
     for nid in ("border", "camp", "coast", "city"):
         if draw(st.integers(0, 2)) == 0:
             nodes[nid]["initial_population"] = {"refugees": float(draw(st.integers(0, 15))),

@@ -648,6 +648,66 @@ def validate_flee_command(input_dir, validation_dir, seeds, out, overrides) -> N
     Console().print(f"validation.json and a chart per camp written to [bold]{out}[/bold]")
 
 
+@cli.command("calibrate")
+@click.argument("input_dir", type=click.Path(path_type=Path))
+@click.argument("validation_dir", type=click.Path(path_type=Path))
+@click.option("--params", "spec_file", type=click.Path(path_type=Path), required=True,
+              help="Calibration spec: the parameters with their ranges, the sampler, the "
+              "objective (TOML).")  # fmt: skip
+@click.option("--budget", type=click.IntRange(1, 100_000), required=True,
+              help="Trials to run (each runs every seed).")  # fmt: skip
+@click.option("--seeds", default="3", show_default=True, metavar="N|A-B|LIST",
+              help="Seeds each trial runs; its objective is the mean over them.")  # fmt: skip
+@click.option("--holdout", "holdouts", multiple=True, metavar="INPUT:VALIDATION",
+              help="Another Flee case to score the fitted parameters on (repeatable).")  # fmt: skip
+@_study_options
+@_workers_options
+def calibrate_command(input_dir, validation_dir, spec_file, budget, seeds, holdouts, out, resume,
+                      charts, dpi, progress, workers, scheduler) -> None:  # fmt: skip
+    """Fit behaviour parameters of a Flee case to its observed camp counts (Optuna), on the
+    run store and executors of sweeps: resumable, parallel, Dask."""
+    from flowsim.calibration import calibrate, load_calibration
+    from flowsim.experiments.spec import parse_seeds
+
+    cal = load_calibration(spec_file, input_dir, validation_dir)
+    seed_list = parse_seeds(seeds)
+    pairs = []
+    for h in holdouts:
+        inp, sep, val = h.partition(":")
+        if not sep or not Path(inp).is_dir() or not Path(val).is_dir():
+            raise ScenarioError(f"--holdout {h}: expected INPUT:VALIDATION, two Flee folders")
+        pairs.append((Path(inp), Path(val)))
+    out = out or Path("results") / f"calibrate-{cal.scenario.simulation.name}"
+    Console(stderr=True).print(f"{cal.sampler}: {budget} trials x {len(seed_list)} seeds = "
+                               f"{budget * len(seed_list)} runs of {cal.scenario.simulation.days}"
+                               " days")  # fmt: skip
+    try:
+        with _run_progress(f"calibrate {cal.scenario.simulation.name}", progress) as bar:
+            r = calibrate(cal, budget=budget, seeds=seed_list, out=out, resume=resume,
+                          workers=workers, scheduler=scheduler, progress=bar, log=_log,
+                          holdouts=pairs, charts=charts)  # fmt: skip
+    except KeyboardInterrupt:
+        _interrupted(out)
+        raise
+    t = Table(title=f"{r['case']}: best of {r['trials']} trials ({r['sampler']}, objective "
+              f"{r['objective']}{', first half' if r['fit'] == 'first_half' else ''})")  # fmt: skip
+    t.add_column("parameter")
+    t.add_column("best", justify="right")
+    for p, v in r["best"].items():
+        t.add_row(p, f"{v:.4g}")
+    for k in ("ard", "ard_rescaled", "ard_first_half", "ard_rescaled_first_half",
+              "ard_second_half", "ard_rescaled_second_half"):  # fmt: skip
+        a = r["at_best"][k]
+        t.add_row(
+            f"{k.replace('_', ' ')} (mean ± sd over seeds)", f"{a['mean']:.3f} ± {a['sd']:.3f}"
+        )
+    for h in r["holdout"]:
+        t.add_row(f"holdout {h['input_dir']}: rescaled ARD fitted / default",
+                  f"{h['fitted']['ard_rescaled_mean']:.3f} / {h['default']['ard_rescaled_mean']:.3f}")  # fmt: skip
+    Console().print(t)
+    Console().print(f"Results written to [bold]{out}[/bold] (best.toml: the fitted parameters)")
+
+
 @cli.command("levers")
 def levers_command() -> None:
     """List every policy lever: meaning, unit, default, what tables are keyed by, source."""

@@ -726,7 +726,7 @@ def _format_validation_error(e: ValidationError, data: dict, source: str) -> str
             msg = "allowed: " + msg.removeprefix("Input should be ").replace("'", "")
         elif err["type"] in TYPE_ERRORS and _is_lever(loc):
             msg = LEVER_FORMS  # the union's first alternative would name only one of the forms
-        if isinstance(err.get("input"), dict):  # a check of a whole table names its fields
+        if isinstance(err.get("input"), dict) and len(err["loc"]) == 1:  # a whole section
             lines.append(f"{source}: {loc}: {msg}")
             continue
         shown = repr(err.get("input"))

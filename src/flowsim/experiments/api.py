@@ -386,8 +386,8 @@ def _open_study(spec: Spec, kind: str, out: Path, resume: bool, samples: pd.Data
     ]
     store = Store.open(out, kind=kind, inputs_hash=inputs, resume=resume, version=_version(),
                        columns=_columns(outcome_paths(spec.scenario), labels))  # fmt: skip
-    for name in FINAL_FILES[kind]:  # a resumed study is not whole until it ends again
-        for p in out.glob(name):
+    for name in FINAL_FILES[kind] + [".*.part", ".*.tmp"]:  # a resumed study is not whole
+        for p in out.glob(name):  # until it ends again; half-written files of a killed run go
             p.unlink()
     return store
 

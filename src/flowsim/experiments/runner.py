@@ -30,6 +30,9 @@ class RunTask:
     days: int | None
     labels: dict[str, Any] = field(default_factory=dict)  # e.g. {"package": "x"}, factor values
     series: bool = False  # return the run's daily table too
+    # a Flee case's observed camps ({"camps", "observed", "split"}): return its ARDs instead of
+    # the outcomes (calibration)
+    validation: dict[str, Any] | None = None
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -50,16 +53,43 @@ def execute(task: RunTask) -> dict[str, Any]:
     started = time.perf_counter()
     row: dict[str, Any] = {"key": task.key, "seed": int(task.seed), **task.labels}
     try:
-        result = run(task.scenario, days=task.days, seed=task.seed, overrides=task.overrides)
+        if task.validation is not None:
+            values = _ards(task)
+        else:
+            result = run(task.scenario, days=task.days, seed=task.seed, overrides=task.overrides)
     except Exception as e:  # noqa: BLE001 - any failure of one run is recorded, the rest go on
         row.update(status="failed", error=_one_line(e))
     else:
-        row.update(status="ok", error=None, **extract(result.summary))
-        if task.series:
-            row[SERIES] = slim(result.timeseries)
+        if task.validation is not None:
+            row.update(status="ok", error=None, **values)
+        else:
+            row.update(status="ok", error=None, **extract(result.summary))
+            if task.series:
+                row[SERIES] = slim(result.timeseries)
     row["wall_s"] = time.perf_counter() - started
     row["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return row
+
+
+def _ards(task: RunTask) -> dict[str, float]:
+    """A Flee case's run against its observed camps: ARD and rescaled ARD over all days, the
+    first half and the second half of the period."""
+    import numpy as np
+
+    from flowsim.model import Model
+    from flowsim.validation import ard, camp_counts
+
+    v = task.validation
+    model = Model(task.scenario, seed=task.seed, days=task.days, overrides=task.overrides)
+    model.run()
+    plain, rescaled = ard(camp_counts(model, v["camps"]), v["observed"][: model.day])
+    split = v["split"]
+    out = {}
+    for name, days in (("", slice(None)), ("_first_half", slice(0, split)),
+                       ("_second_half", slice(split, None))):  # fmt: skip
+        out["ard" + name] = float(np.nanmean(plain[days]))
+        out["ard_rescaled" + name] = float(np.nanmean(rescaled[days]))
+    return out
 
 
 def slim(ts: pd.DataFrame) -> pd.DataFrame:
