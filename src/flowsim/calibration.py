@@ -165,21 +165,25 @@ def load_calibration(spec_path: str | Path, input_dir: str | Path,
                        f.sampler, f.objective, f.fit, f.seed, params, raw)  # fmt: skip
 
 
-def _sampler(cal: Calibration):
+def _sampler(cal: Calibration, done: int = 0):
+    """The sampler; a resumed calibration seeds it past the trials done (a fresh sampler with
+    the first seed would propose its first points again)."""
     import optuna
 
+    seed = cal.seed + done
     if cal.sampler == "cmaes":
-        return optuna.samplers.CmaEsSampler(seed=cal.seed)
+        return optuna.samplers.CmaEsSampler(seed=seed)
     if cal.sampler == "random":
-        return optuna.samplers.RandomSampler(seed=cal.seed)
-    return optuna.samplers.TPESampler(seed=cal.seed, n_startup_trials=5)
+        return optuna.samplers.RandomSampler(seed=seed)
+    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=5)
 
 
 def _tasks(cal: Calibration, trial: int, values: dict[str, Any], seeds: list[int], base: str):
     from flowsim.experiments.runner import RunTask, run_key
 
     validation = {"camps": cal.camps, "observed": cal.observed, "split": cal.split}
-    return [RunTask(run_key(base, values, s, None), cal.scenario, values, s, None,
+    key = f"{base}-trial-{trial}"  # each trial is its own run, even if it repeats a point
+    return [RunTask(run_key(key, values, s, None), cal.scenario, values, s, None,
                     labels={"trial": trial, **values}, validation=validation)
             for s in seeds]  # fmt: skip
 
@@ -218,8 +222,10 @@ def calibrate(cal: Calibration, *, budget: int, seeds: list[int], out: str | Pat
         for name in ("calibration.json", "trials.parquet", "best.toml", "convergence.*", ".*.part"):
             for p in folder.glob(name):
                 p.unlink() if p.is_file() else shutil.rmtree(p)
-        study = optuna.create_study(direction="minimize", sampler=_sampler(cal))
-        done = _replay(study, store.load(), cal, seeds, dists, column)
+        stored = store.load()
+        study = optuna.create_study(direction="minimize",
+                                    sampler=_sampler(cal, stored["trial"].nunique()))  # fmt: skip
+        done = _replay(study, stored, cal, seeds, dists, column)
         ex = stack.enter_context(_executor(len(seeds) * max(budget, 1), workers, scheduler))
         if log and done:
             log(f"{folder}: the store holds {done} finished trials of {budget}")
