@@ -204,7 +204,7 @@ def run_flee_once(case: Case, quiet: bool = True) -> dict:
         d.ReadL1Corrections(str(input_dir / "registration_corrections.csv"))
 
         # the camps with data (Flee's run script stops at a camp without any)
-        camps = [name for name in e.get_camp_names() if name in d.header[1:]]
+        camps = [name for name in e.get_camp_names() if name in d.header]
         for name in camps:
             spawning.add_initial_refugees(e, d, lm[name])
 

@@ -203,7 +203,7 @@ def test_closures_of_every_kind(tmp_path, capsys):
     assert model.edge_flow_by_day[8:10, ids.index("hub-echo")].sum() == 0
 
 
-def test_beta_echo_camp_closure_closes_the_leg_into_the_camp(tmp_path):
+def test_a_camp_closure_closes_only_the_ways_into_the_camp(tmp_path):
     inp, val = make_case(tmp_path, {"input/closures.csv": "camp,Echo,,8,10\n"})
     s = load_flee(inp, val)
     assert closed_days(s, "beta-echo") == closed_days(s, "hub-echo") == [8, 9]
@@ -288,6 +288,21 @@ def test_camp_counts_split_over_several_files(tmp_path):
     # d2 holds 10 before day 10 and 20 after day 15: day 0 is 100 + 10, day 10 150 + 10,
     # day 15 175 + 20, day 20 200 + 20
     assert delta[[0, 10, 15, 19]].tolist() == [110, 160, 195, 215]
+
+
+def test_repeated_and_unsorted_dates(tmp_path, capsys):
+    # sorted by date; of a date given twice (line 3 repeats line 2), Flee's interpolation leads
+    # to the first count up to that date and holds the later from it on (get_interpolated_data)
+    delta = "2020-03-01,100\n2020-03-11,150\n2020-03-11,170\n2020-03-06,130\n2020-03-21,190\n"
+    inp, val = make_case(tmp_path, {"validation/delta.csv": delta})
+    _, case = load_flee_case(inp, val)
+    series = case.observed[:, case.camps.index("Delta")]
+    assert series[[0, 5, 7, 9, 10, 15]].tolist() == [100, 130, 138, 146, 170, 180]
+    assert warnings_in(capsys.readouterr().err) == [
+        f"flowsim: warning: {val / 'delta.csv'}: dates out of order (line 4), sorted; repeated "
+        "dates (line 3), read as Flee reads them: the count leads to the first up to that date, "
+        "the later holds from it on"
+    ]
 
 
 def test_a_long_period_runs(tmp_path):
@@ -453,6 +468,8 @@ CORPUS = [
      "byte), not CSV text"),
     ("locations-latin1", {L: BASE[L].replace("North,Aland", "Séguéla,Aland").encode("latin-1")},
      L, "line 2, column 8 (byte): value '0xe9': not UTF-8 text; save the file as UTF-8"),
+    ("locations-bom-latin1", {L: b"\xef\xbb\xbf" + BASE[L].replace("North,Aland", "S\u00e9gou,Aland")
+     .encode("latin-1")}, L, "line 2, column 8 (byte): value '0xe9': not UTF-8 text"),
     ("locations-missing", {L: None}, L, "missing; a Flee input folder needs locations.csv"),
     ("routes-empty", {R: ""}, R, "no routes"),
     ("routes-unknown-location", {R: BASE[R] + "Beta,Nowhere,10,0\n"}, R,

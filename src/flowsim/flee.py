@@ -158,7 +158,7 @@ def read_csv(path: Path, what: str) -> CsvFile:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-        pos = e.start - (len(raw) - len(body))
+        pos = e.start  # counted after the BOM, if any
         line = body.count(b"\n", 0, pos) + 1
         col = pos - (body.rfind(b"\n", 0, pos) + 1) + 1
         raise ScenarioError(
@@ -853,8 +853,7 @@ def read_validation(
     out = np.zeros((days, len(names)))
     grid = np.arange(days)
     for k, name in enumerate(names):
-        d, v = zip(*tables[name], strict=True)
-        out[:, k] = np.floor(np.interp(grid, d, v))
+        out[:, k] = np.floor(interpolate(tables[name], grid))
     return Observed(names, out)
 
 
@@ -874,8 +873,8 @@ def observed_camps(
 
 def _count_file(path: Path, start: dt.date) -> list[tuple[int, float]]:
     """(day, count) points of one counts file (date,count rows; a first header line, '#' comment
-    lines and empty counts skipped, as Flee does), sorted by day; a repeated date keeps its last
-    count, as Flee's reading of a sorted file does."""
+    lines and empty counts skipped, as Flee does), sorted by day (a date given twice keeps both
+    counts, in the file's order: see ``interpolate``)."""
     f = read_csv(path, "")
     points: list[tuple[int, float, int]] = []
     for k, (line, cells) in enumerate(f.data()):
@@ -891,24 +890,36 @@ def _count_file(path: Path, start: dt.date) -> list[tuple[int, float]]:
         points.append(((day - start).days, count, line))
     if not points:
         raise ScenarioError(f"{path}: no dated counts (rows 'YYYY-MM-DD,count')")
-    order = sorted(range(len(points)), key=lambda i: (points[i][0], i))
     notes = []
-    if order != list(range(len(points))):
-        first_back = next(i for i in range(1, len(points)) if points[i][0] < points[i - 1][0])
-        notes.append(f"dates out of order (line {points[first_back][2]}), sorted")
-    by_day: dict[int, tuple[float, int]] = {}
-    repeats = []
-    for i in order:
-        day, count, line = points[i]
-        if day in by_day:
-            repeats.append(str(line))
-        by_day[day] = (count, line)
+    back = [i for i in range(1, len(points)) if points[i][0] < points[i - 1][0]]
+    if back:
+        notes.append(f"dates out of order ({_lines([points[i][2] for i in back])}), sorted")
+    points.sort(key=lambda p: p[0])  # stable: a repeated date keeps the file's order
+    repeats = [points[i][2] for i in range(1, len(points)) if points[i][0] == points[i - 1][0]]
     if repeats:
-        lines = f"line{'s' * (len(repeats) > 1)} {', '.join(repeats[:10])}"
-        notes.append(f"repeated dates ({lines}), the later count kept")
+        notes.append(f"repeated dates ({_lines(repeats)}), read as Flee reads them: the count "
+                     "leads to the first up to that date, the later holds from it on")  # fmt: skip
     if notes:
         warn(f"{path}: " + "; ".join(notes))
-    return sorted((d, c) for d, (c, _) in by_day.items())
+    return [(d, c) for d, c, _ in points]
+
+
+def interpolate(points: list[tuple[int, float]], days) -> np.ndarray:
+    """The value of a series of (day, count) points on the given days, as Flee's
+    ``DataTable.get_interpolated_data`` gives it: the first count up to the first day, the last
+    after the last, linear in between; of a day given twice, the first is the end of the line
+    before it and the last the start of the line after it."""
+    t = np.array([d for d, _ in points], dtype=float)
+    v = np.array([c for _, c in points], dtype=float)
+    g = np.asarray(days, dtype=float)
+    if len(t) == 1:
+        return np.full(g.shape, v[0])
+    i = np.clip(np.searchsorted(t, g, side="right"), 1, len(t) - 1)
+    t0, t1, v0, v1 = t[i - 1], t[i], v[i - 1], v[i]
+    slope = (v1 - v0) / np.where(t1 > t0, t1 - t0, 1.0)
+    out = slope * (g - t0) + v0  # numpy's interp, to the last bit
+    out = np.where(g <= t[0], v[0], out)
+    return np.where(g >= t[-1], v[-1], out)
 
 
 def _sum_series(series: list[list[tuple[int, float]]]) -> list[tuple[int, float]]:
@@ -918,11 +929,8 @@ def _sum_series(series: list[list[tuple[int, float]]]) -> list[tuple[int, float]
     if len(series) == 1:
         return series[0]
     grid = sorted({d for s in series for d, _ in s})
-    total = np.zeros(len(grid))
-    for s in series:
-        d, v = zip(*s, strict=True)
-        total += np.interp(grid, d, v)
-    return list(zip(grid, total.tolist(), strict=True))
+    total = sum(interpolate(s, grid) for s in series)
+    return list(zip(grid, np.asarray(total).tolist(), strict=True))
 
 
 def _correct(path: Path, tables: dict[str, list[tuple[int, float]]], start: dt.date) -> None:
@@ -1046,5 +1054,4 @@ def read_inflow(path: Path, start: dt.date, days: int) -> list[float]:
 
 
 def _total_series(path: Path, start: dt.date, days: int) -> np.ndarray:
-    d, v = zip(*_count_file(path, start), strict=True)
-    return np.floor(np.interp(np.arange(days), d, v))
+    return np.floor(interpolate(_count_file(path, start), np.arange(days)))
