@@ -1,7 +1,8 @@
-"""Flee 3.1 against flowsim on Flee's Mali 2012 validation case: error against UNHCR data and speed.
+"""Flee 3.1 against flowsim on a Flee validation case: error against UNHCR data and speed.
 
 Runs the reference refugee-movement model, Flee 3.1 (djgroen/flee, the ``flee`` package on PyPI),
-and flowsim on the same inputs in one process, and prints for each model:
+and flowsim on the same inputs in one process, on any Flee case folder (Mali 2012 by default),
+and prints for each model:
 
 - ARD, the Averaged Relative Difference of the daily camp populations against the UNHCR camp
   counts: ARD(t) = sum over camps |sim - obs| / sum over camps obs, and the "rescaled" variant
@@ -14,7 +15,10 @@ and flowsim on the same inputs in one process, and prints for each model:
 - agent-steps per second: the sum over the simulated days of the agents in the simulation that
   day, divided by the wall time of those days (setup, input reading and day-0 camp filling not
   counted), on one core (flowsim's numba kernels are held to one thread unless
-  ``NUMBA_NUM_THREADS`` is set), and the ratio flowsim / Flee.
+  ``NUMBA_NUM_THREADS`` is set), and the ratio flowsim / Flee;
+- per camp, each model's part of the ARD and of the rescaled ARD: the time average of the camp's
+  |sim - obs| / (sum over camps of obs) that day (``flowsim.validation.ard_terms``); the parts
+  of the camps add up to the model's ARD.
 
 The Flee side reproduces Flee's own validation run script (``runscripts/run.py``, as FabFlee runs
 it for Flee 3) with Flee's own code: ``SimulationSettings.ReadFromYML`` on
@@ -25,18 +29,24 @@ the camps' day-0 population; then each day ``AddNewConflictZones``,
 ``spawning.spawn_daily_displaced`` (new agents = daily increase of the summed camp data, placed at
 conflict zones by population x intensity x conflict spawn decay), ``refresh_spawn_weights``,
 ``enact_border_closures`` and ``evolve``, recording the camp populations. Flee runs are unseeded,
-as Flee's are. The flowsim side is ``flowsim.validation.validate_flee`` (forced-inflow mode on
-the scenario from ``flowsim.flee.load_flee``), seeds 1..N.
+as Flee's are. Both models are compared on the same camps: those of ``data_layout.csv`` that are
+camps in ``locations.csv`` (Flee's run script would stop at a camp without data; here such a
+camp is left out, as flowsim does). The flowsim side is ``flowsim.validation.validate_flee``
+(forced-inflow mode on the scenario from ``flowsim.flee.load_flee_case``), seeds 1..N.
 
 Run, from the repository root:
 
     pip install -e ".[bench]"          # flowsim plus flee==3.1
-    python benchmarks/compare_flee.py  # [DATA_DIR] [--flee-runs 3] [--seeds 10] [--json out.json]
+    python benchmarks/compare_flee.py  # [CASE] [--flee-runs 3] [--seeds 10] [--json out.json]
 
-DATA_DIR is a Flee case folder with ``input/``, ``validation/`` and
-``flee3_validation_simsetting.yml``; default ``data/flee-mali2012`` in the repository, else
-``../shared/data/flee-mali2012``. One Flee run of the Mali case takes about 2.5 minutes on one
-core of a Xeon (300 days, up to 90,000 agents); the whole comparison about 7 minutes.
+CASE is a Flee case folder: its input folder is ``input/`` or FabFlee's ``input_csv/``, its
+validation folder ``validation/`` or ``source_data/`` (or give ``--input`` and ``--validation``);
+Flee's settings are ``--settings``, else the case's ``flee3_validation_simsetting.yml`` or
+``simsetting.yml``, else Flee's validation settings of the Mali case in this repository. Default
+CASE: ``data/flee-mali2012`` in the repository, else ``../shared/data/flee-mali2012``. One Flee run
+of the Mali case takes about 2.5 minutes on one core of a Xeon (300 days, up to 90,000 agents);
+the whole comparison about 7 minutes. ``--no-flee`` (or no Flee installed) prints flowsim's half
+only.
 """
 
 from __future__ import annotations
@@ -60,11 +70,42 @@ import numpy as np  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS_FILE = "flee3_validation_simsetting.yml"
+SETTINGS_NAMES = (SETTINGS_FILE, "simsetting.yml")
+INPUT_NAMES = ("input", "input_csv")
+VALIDATION_NAMES = ("validation", "source_data")
 
 
 def default_data_dir() -> Path:
     local = REPO / "data" / "flee-mali2012"
     return local if local.is_dir() else REPO.parent / "shared" / "data" / "flee-mali2012"
+
+
+class Case:
+    """Where a Flee case's files are: input folder, validation folder, Flee settings."""
+
+    def __init__(self, root: Path | None, input_dir=None, validation_dir=None, settings=None):
+        def first(names, test):
+            return next((root / n for n in names if root is not None and test(root / n)), None)
+
+        self.root = root
+        self.input = input_dir or first(INPUT_NAMES, lambda p: (p / "locations.csv").is_file())
+        self.validation = validation_dir or first(
+            VALIDATION_NAMES, lambda p: (p / "data_layout.csv").is_file()
+        )
+        self.settings = settings or first(SETTINGS_NAMES, Path.is_file)
+        self.default_settings = self.settings is None
+        if self.settings is None:
+            self.settings = default_data_dir() / SETTINGS_FILE
+
+    def problems(self) -> list[str]:
+        out = []
+        if self.input is None or not (self.input / "locations.csv").is_file():
+            out.append(f"{self.root}: no input folder with locations.csv (input/ or input_csv/; "
+                       "or give --input)")  # fmt: skip
+        if self.validation is None or not (self.validation / "data_layout.csv").is_file():
+            out.append(f"{self.root}: no validation folder with data_layout.csv (validation/ or "
+                       "source_data/; or give --validation)")  # fmt: skip
+        return out
 
 
 # -- the error measure --------------------------------------------------------------------------
@@ -92,6 +133,26 @@ def ard_function():
         return _ard_fallback, "compare_flee._ard_fallback (flowsim.validation.ard not found)"
 
 
+def _terms_fallback(sim, obs) -> tuple[np.ndarray, np.ndarray]:
+    """Each camp's part of the daily ARD and rescaled ARD, [day, camp]."""
+    sim = np.asarray(sim, dtype=float)
+    obs = np.asarray(obs, dtype=float)
+    obs_total = obs.sum(axis=1)[:, None]
+    sim_total = sim.sum(axis=1)[:, None]
+    scale = np.divide(obs_total, sim_total, out=np.zeros_like(sim_total), where=sim_total > 0)
+    safe = np.where(obs_total > 0, obs_total, np.nan)
+    return np.abs(sim - obs) / safe, np.abs(sim * scale - obs) / safe
+
+
+def terms_function():
+    try:
+        from flowsim.validation import ard_terms
+
+        return ard_terms
+    except ImportError:
+        return _terms_fallback
+
+
 # -- Flee ----------------------------------------------------------------------------------------
 
 
@@ -101,28 +162,34 @@ def _reset_flee_globals(spawning) -> None:
     setattr(spawning, "__refugee_debt", 0)
 
 
-def run_flee_once(data_dir: Path, quiet: bool = True) -> dict:
+def run_flee_once(case: Case, quiet: bool = True) -> dict:
     """One unseeded Flee 3.1 run of the case; camp populations and observations per day."""
     from flee import InputGeography, flee, spawning
     from flee.datamanager import handle_refugee_data, read_period
     from flee.SimulationSettings import SimulationSettings
 
-    input_dir = data_dir / "input"
-    validation_dir = data_dir / "validation"
+    input_dir, validation_dir = case.input, case.validation
     chatter = contextlib.redirect_stderr(io.StringIO()) if quiet else contextlib.nullcontext()
     with chatter, contextlib.redirect_stdout(sys.stderr if not quiet else io.StringIO()):
         # setup, as Flee's run.py does it
-        SimulationSettings.ReadFromYML(str(data_dir / SETTINGS_FILE))
-        SimulationSettings.ConflictInputFile = str(input_dir / "conflicts.csv")
-        start_date, days = read_period.read_conflict_period(str(input_dir / "sim_period.csv"))
+        SimulationSettings.ReadFromYML(str(case.settings))
+        conflicts = input_dir / "conflicts.csv"
+        SimulationSettings.ConflictInputFile = str(conflicts) if conflicts.is_file() else ""
+        period = input_dir / "sim_period.csv"
+        if not period.is_file():
+            period = input_dir / "conflict_period.csv"
+        start_date, days = read_period.read_conflict_period(str(period))
         _reset_flee_globals(spawning)
 
         e = flee.Ecosystem()
         ig = InputGeography.InputGeography()
-        ig.ReadConflictInputCSV(SimulationSettings.ConflictInputFile)
+        if conflicts.is_file():
+            ig.ReadConflictInputCSV(SimulationSettings.ConflictInputFile)
         ig.ReadLocationsFromCSV(str(input_dir / "locations.csv"))
         ig.ReadLinksFromCSV(str(input_dir / "routes.csv"))
-        ig.ReadClosuresFromCSV(str(input_dir / "closures.csv"))
+        ig.closures = []
+        if (input_dir / "closures.csv").is_file():
+            ig.ReadClosuresFromCSV(str(input_dir / "closures.csv"))
         e, lm = ig.StoreInputGeographyInEcosystem(e)
 
         d = handle_refugee_data.RefugeeTable(
@@ -136,7 +203,8 @@ def run_flee_once(data_dir: Path, quiet: bool = True) -> dict:
         )
         d.ReadL1Corrections(str(input_dir / "registration_corrections.csv"))
 
-        camps = e.get_camp_names()
+        # the camps with data (Flee's run script stops at a camp without any)
+        camps = [name for name in e.get_camp_names() if name in d.header]
         for name in camps:
             spawning.add_initial_refugees(e, d, lm[name])
 
@@ -171,13 +239,15 @@ def run_flee_once(data_dir: Path, quiet: bool = True) -> dict:
         "max_agents": int(agents.max()),
         "seconds": seconds,
         "start_date": start_date,
+        "layout_first": d.header[0] if d.header else None,
     }
 
 
-def flee_side(data_dir: Path, runs: int, ard, quiet: bool = True) -> dict:
-    per_run = []
+def flee_side(case: Case, runs: int, ard, quiet: bool = True) -> dict:
+    terms = terms_function()
+    per_run, by_camp = [], None
     for i in range(runs):
-        r = run_flee_once(data_dir, quiet=quiet)
+        r = run_flee_once(case, quiet=quiet)
         normal, rescaled = ard(r["sim"], r["obs"])
         row = {
             "ard": float(np.nanmean(normal)),
@@ -188,6 +258,8 @@ def flee_side(data_dir: Path, runs: int, ard, quiet: bool = True) -> dict:
             "max_agents": r["max_agents"],
         }
         per_run.append(row)
+        parts = np.array([np.nanmean(t, axis=0) for t in terms(r["sim"], r["obs"])])
+        by_camp = parts if by_camp is None else by_camp + parts
         print(f"  Flee run {i + 1}/{runs}: ARD {row['ard']:.3f}, rescaled {row['ard_rescaled']:.3f},"
               f" {row['agent_steps']:,} agent-steps in {row['seconds']:.1f} s"
               f" ({row['agent_steps_per_s']:,.0f}/s), up to {row['max_agents']:,} agents",
@@ -201,21 +273,24 @@ def flee_side(data_dir: Path, runs: int, ard, quiet: bool = True) -> dict:
         **_mean_sd(per_run, "agent_steps_per_s"),
         "per_run": per_run,
         "camps": last["camps"],
+        "ard_by_camp": dict(zip(last["camps"], (by_camp[0] / runs).tolist(), strict=True)),
+        "ard_rescaled_by_camp": dict(zip(last["camps"], (by_camp[1] / runs).tolist(), strict=True)),
         "obs": last["obs"],
         "start_date": last["start_date"],
+        "layout_first": last["layout_first"],
     }
 
 
 # -- flowsim -------------------------------------------------------------------------------------
 
 
-def flowsim_side(data_dir: Path, seeds: int) -> dict | None:
+def flowsim_side(case: Case, seeds: int) -> dict | None:
     try:
         from flowsim.validation import validate_flee
     except ImportError as e:
         print(f"  flowsim side skipped: {e}", flush=True)
         return None
-    r = validate_flee(data_dir / "input", data_dir / "validation", seeds=seeds)
+    r = validate_flee(case.input, case.validation, seeds=seeds)
     n = len(r["seeds"]) if isinstance(r.get("seeds"), list | tuple) else int(r.get("seeds", seeds))
     speed = r.get("agent_steps_per_s")
     out = {
@@ -227,6 +302,9 @@ def flowsim_side(data_dir: Path, seeds: int) -> dict | None:
         "ard_rescaled_sd": float(r["ard_rescaled_sd"]),
         "agent_steps_per_s_mean": float(speed) if speed is not None else None,
         "agent_steps_per_s_sd": r.get("agent_steps_per_s_sd"),  # validate_flee pools its seeds
+        "camps": r.get("camps", []),
+        "ard_by_camp": r.get("ard_by_camp", {}),
+        "ard_rescaled_by_camp": r.get("ard_rescaled_by_camp", {}),
     }
     print(f"  flowsim, {n} seeds: ARD {out['ard_mean']:.3f}, rescaled "
           f"{out['ard_rescaled_mean']:.3f}, {_num(out['agent_steps_per_s_mean'])} agent-steps/s",
@@ -234,17 +312,20 @@ def flowsim_side(data_dir: Path, seeds: int) -> dict | None:
     return out
 
 
-def observation_check(data_dir: Path, flee_result: dict) -> float | None:
+def observation_check(case: Case, flee_result: dict) -> float | None:
     """Largest gap between flowsim's reading of the observations and Flee's (should be 0)."""
     try:
         from flowsim.flee import observed_camps
     except ImportError:
         return None
     obs, camps = flee_result["obs"], flee_result["camps"]
+    if not camps:
+        return None
     start = dt.date.fromisoformat(flee_result["start_date"])
     try:
-        names, ours = observed_camps(data_dir / "validation", start, obs.shape[0],
-                                     data_dir / "input" / "registration_corrections.csv")  # fmt: skip
+        with contextlib.redirect_stderr(io.StringIO()):  # its warnings were shown already
+            names, ours = observed_camps(case.validation, start, obs.shape[0],
+                                         case.input / "registration_corrections.csv")  # fmt: skip
     except TypeError:
         return None
     cols = [names.index(c) for c in camps]
@@ -301,50 +382,105 @@ def print_table(rows: list[dict]) -> None:
               f"  {r['ard_rescaled_mean']:>6.3f} ± {r['ard_rescaled_sd']:<6.3f}  {speed:>22}")  # fmt: skip
 
 
-def main() -> None:
+def print_camps(rows: list[dict]) -> None:
+    """Each model's part of the ARD and of the rescaled ARD, camp by camp."""
+    camps = list(dict.fromkeys(c for r in rows for c in r.get("camps", [])))
+    if not camps:
+        return
+    width = max(12, *(len(c) for c in camps))
+    names = [r["model"].split()[0] for r in rows]
+    head = f"{'camp':<{width}}" + "".join(f"  {n + ' ARD':>14}" for n in names)
+    head += "".join(f"  {n + ' rescaled':>17}" for n in names)
+    print(head)
+    print("-" * len(head))
+    for c in camps:
+        line = f"{c:<{width}}"
+        for key, w in (("ard_by_camp", 14), ("ard_rescaled_by_camp", 17)):
+            for r in rows:
+                v = r.get(key, {}).get(c)
+                line += f"  {'-' if v is None else f'{v:.3f}':>{w}}"
+        print(line)
+    total = f"{'all camps':<{width}}"
+    for key, w in (("ard_mean", 14), ("ard_rescaled_mean", 17)):
+        for r in rows:
+            total += f"  {r[key]:>{w}.3f}"
+    print(total)
+
+
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("data_dir", nargs="?", type=Path, default=default_data_dir(),
-                    help="Flee case folder with input/ and validation/ (default: %(default)s)")  # fmt: skip
+    ap.add_argument("case", nargs="?", type=Path, default=None,
+                    help="Flee case folder: input/ or input_csv/, validation/ or source_data/ "
+                    f"(default: {default_data_dir()})")  # fmt: skip
+    ap.add_argument("--input", type=Path, help="the case's input folder (locations.csv, ...)")
+    ap.add_argument("--validation", type=Path, help="the case's validation folder "
+                    "(data_layout.csv)")  # fmt: skip
+    ap.add_argument("--settings", type=Path, help="Flee's settings (YAML); default: the case's "
+                    f"{SETTINGS_FILE} or simsetting.yml, else the Mali case's")  # fmt: skip
     ap.add_argument("--flee-runs", type=int, default=3, help="unseeded Flee runs (3)")
     ap.add_argument("--seeds", type=int, default=10, help="flowsim seeds (10)")
+    ap.add_argument("--no-flee", action="store_true", help="run flowsim's half only")
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     ap.add_argument("--verbose", action="store_true", help="show Flee's own log on stderr")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     if args.flee_runs < 1 or args.seeds < 1:
         ap.error("--flee-runs and --seeds must be at least 1")
 
-    data_dir = args.data_dir
-    for need in ("input/locations.csv", "validation/data_layout.csv", SETTINGS_FILE):
-        if not (data_dir / need).is_file():
-            sys.exit(f"{data_dir / need}: missing; give a Flee case folder as DATA_DIR")
-    try:
-        import flee.flee  # noqa: F401
-    except ImportError:
-        sys.exit('Flee is not installed: pip install -e ".[bench]" (or pip install flee==3.1)')
+    root = args.case or (None if args.input and args.validation else default_data_dir())
+    case = Case(root, args.input, args.validation, args.settings)
+    problems = case.problems()
+    if problems:
+        for p in problems:
+            print(f"compare_flee: {p}", file=sys.stderr)
+        return 2
+    run_flee = not args.no_flee
+    if run_flee:
+        try:
+            import flee.flee  # noqa: F401
+        except ImportError:
+            print('Flee is not installed (pip install -e ".[bench]", or pip install flee==3.1): '
+                  "flowsim's half only")  # fmt: skip
+            run_flee = False
 
     info = machine()
     ard, ard_name = ard_function()
-    print(f"data: {data_dir}")
+    print(f"case: input {case.input}, validation {case.validation}")
+    if run_flee:
+        print(f"Flee settings: {case.settings}"
+              + (" (the case has none: Flee's validation settings)" if case.default_settings
+                 else ""))  # fmt: skip
     print(f"machine: {info['cpu']}, {info['cpu_count']} cores, Python {info['python']}, "
           f"flee {info['flee']}, flowsim {info['flowsim']}, "
           f"numba threads {info['numba_threads']}")  # fmt: skip
     print(f"ARD computed by {ard_name}")
 
     wall0 = time.perf_counter()
-    print(f"Flee 3.1, {args.flee_runs} unseeded runs:", flush=True)
-    flee_res = flee_side(data_dir, args.flee_runs, ard, quiet=not args.verbose)
-    gap = observation_check(data_dir, flee_res)
+    flee_res, gap = None, None
+    if run_flee:
+        print(f"Flee 3.1, {args.flee_runs} unseeded runs:", flush=True)
+        try:
+            flee_res = flee_side(case, args.flee_runs, ard, quiet=not args.verbose)
+        except (Exception, SystemExit) as e:  # Flee stops on what it cannot read
+            print(f"  Flee 3.1 could not run this case: {type(e).__name__}: {e}", flush=True)
+        if flee_res is not None:
+            gap = observation_check(case, flee_res)
+            first = flee_res["layout_first"]
+            if first is not None and first.lower() != "total":
+                print(f"  note: Flee 3.1 sums every data_layout.csv row after the first as the "
+                      f"camps' total; this layout's first row is '{first}', not 'total'")  # fmt: skip
     print(f"flowsim, {args.seeds} seeds:", flush=True)
     t1 = time.perf_counter()
-    flowsim_res = flowsim_side(data_dir, args.seeds)
+    flowsim_res = flowsim_side(case, args.seeds)
     flowsim_wall = time.perf_counter() - t1
     wall = time.perf_counter() - wall0
 
-    rows = [flee_res] + ([flowsim_res] if flowsim_res else [])
+    rows = [r for r in (flee_res, flowsim_res) if r]
     print()
     print_table(rows)
+    print()
+    print_camps(rows)
     ratio = None
-    if flowsim_res and flowsim_res["agent_steps_per_s_mean"]:
+    if flee_res and flowsim_res and flowsim_res["agent_steps_per_s_mean"]:
         ratio = flowsim_res["agent_steps_per_s_mean"] / flee_res["agent_steps_per_s_mean"]
         print(f"\nspeed ratio flowsim / Flee (agent-steps per second): {ratio:,.1f}x")
     if gap is not None:
@@ -352,11 +488,14 @@ def main() -> None:
     print(f"wall time of this comparison: {wall:.0f} s (flowsim side {flowsim_wall:.0f} s)")
 
     if args.json:
+        skip = ("obs", "start_date", "layout_first")
         figures = {
-            "data_dir": str(data_dir),
+            "input": str(case.input),
+            "validation": str(case.validation),
+            "settings": str(case.settings) if run_flee else None,
             "machine": info,
             "ard_function": ard_name,
-            "flee": {k: v for k, v in flee_res.items() if k not in ("obs", "camps", "start_date")},
+            "flee": {k: v for k, v in flee_res.items() if k not in skip} if flee_res else None,
             "flowsim": flowsim_res,
             "speed_ratio_flowsim_over_flee": ratio,
             "observation_gap_persons": gap,
@@ -364,7 +503,8 @@ def main() -> None:
         }
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
         print(f"figures written to {args.json}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -255,11 +255,10 @@ def test_synthetic_mapping(synthetic):
         for x, y in ((a, b), (b, a)):
             assert (g.edges[x, y]["distance_km"], g.edges[x, y]["days"]) == (km, days)
     # another speed: days = ceil(distance / speed)
-    slow = read_flee(synthetic[0], speed_km_per_day=100)
+    slow = read_flee(*synthetic, speed_km_per_day=100)
     assert {(e["from"], e["to"]): e["days"] for e in slow["edges"]} == {
         k: math.ceil(km / 100) for k, (km, _) in expected.items()
     }
-    assert "forced_inflow" not in slow  # no validation folder: no forced inflow
 
 
 def test_synthetic_closures_close_exactly_the_right_legs(synthetic):
@@ -354,9 +353,9 @@ def test_without_conflicts_csv_conflict_date_is_used(synthetic_copy):
     np.testing.assert_allclose(w["alpha_town"], [[0, 1000.0], [90, 500.0], [120, 100.0]])
     # Beta from its conflict_date, day 3, with intensity 1
     np.testing.assert_allclose(w["beta"], [[0, 0.0], [3, 3000.0], [93, 1500.0], [123, 300.0]])
-    # nor is sim_period.csv required
-    (inp / "sim_period.csv").unlink()
-    assert load_flee(inp, val).simulation.days > 0
+    # Flee's older name for sim_period.csv is read too
+    (inp / "sim_period.csv").rename(inp / "conflict_period.csv")
+    assert load_flee(inp, val).simulation.days == SYN_DAYS
 
 
 def test_missing_locations_csv_is_a_one_line_error(synthetic_copy):

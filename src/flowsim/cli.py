@@ -44,6 +44,15 @@ def _set_option(f):
     )(f)  # fmt: skip
 
 
+def _inflow_option(f):
+    return click.option(
+        "--inflow", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
+        help="Flee folders: new people from FILE instead of the validation camp counts' rises: "
+        "day,new_arrivals or date,new_arrivals (people arriving that day), or date,total (a "
+        "cumulative count, like Flee's refugees.csv).",
+    )(f)  # fmt: skip
+
+
 @cli.command("run")
 @click.argument("scenario", required=False, default=DEFAULT_SCENARIO)
 @click.option(
@@ -60,6 +69,7 @@ def _set_option(f):
     help="Output folder (default: results/<scenario name>).",
 )  # fmt: skip
 @_set_option
+@_inflow_option
 @click.option("--charts/--no-charts", default=True, help="Write charts (default: yes).")
 @click.option("--dpi", type=click.IntRange(30, 600), default=120, show_default=True,
               help="Resolution of the PNG charts.")  # fmt: skip
@@ -68,15 +78,20 @@ def _set_option(f):
     help="Show a progress bar (default: on long runs in a terminal).",
 )  # fmt: skip
 @_workers_options
-def run_command(scenario, days, seed, seeds, out, overrides, charts, dpi, progress, workers,
-                scheduler) -> None:  # fmt: skip
+def run_command(scenario, days, seed, seeds, out, overrides, inflow, charts, dpi, progress,
+                workers, scheduler) -> None:  # fmt: skip
     """Run SCENARIO (a .toml path, a Flee input folder, or a bundled name; default: the
     bundled default); with --seeds, run it over many seeds."""
     from flowsim.check import require_memory
     from flowsim.output import run
     from flowsim.resultdir import make_staging
 
-    spec = load_scenario(scenario, overrides=list(overrides))
+    if inflow is not None:
+        from flowsim.flee import load_flee_folder
+
+        spec = load_flee_folder(scenario, inflow=inflow, overrides=list(overrides))
+    else:
+        spec = load_scenario(scenario, overrides=list(overrides))
     _warn(spec.warnings)
     out = out or Path("results") / spec.simulation.name
     existed = _exists(out)
@@ -600,7 +615,8 @@ def check_command(scenario, days, overrides) -> None:
 )  # fmt: skip
 @click.option("--speed", type=click.FloatRange(min=1.0), default=200.0, show_default=True,
               help="Travel speed in km a day, for the days of each leg (Flee's max_move_speed).")  # fmt: skip
-def import_flee_command(input_dir, output, validation, speed) -> None:
+@_inflow_option
+def import_flee_command(input_dir, output, validation, speed, inflow) -> None:
     """Import a Flee input folder (locations.csv, routes.csv, ...) as a scenario file."""
     import tomli_w
 
@@ -609,17 +625,19 @@ def import_flee_command(input_dir, output, validation, speed) -> None:
     from flowsim.scenario import validate
 
     vdir = validation or sibling_validation(input_dir)
-    data = read_flee(input_dir, vdir, speed_km_per_day=speed)
+    data = read_flee(input_dir, vdir, speed_km_per_day=speed, inflow=inflow)
     validate(data, source=str(input_dir))  # the file we write must load
     text = (
         f"# Imported by `flowsim import-flee {input_dir}` from a Flee input folder"
-        + (f" with validation data from {vdir} (forced-inflow mode)" if vdir else "")
+        + (f" with validation data from {vdir}" if vdir else "")
+        + (f" and the inflow of {inflow}" if inflow else "")
         + ".\n# Mapping and assumptions: docs/MODEL.md, 'Flee cases'.\n\n"
         + tomli_w.dumps(data)
     )
     atomic_write(output, lambda p: p.write_text(text, encoding="utf-8"))
     click.echo(f"wrote {output}: {len(data['nodes'])} locations, {len(data['edges'])} routes"
-               + (", forced inflow from the validation data" if vdir else ""))  # fmt: skip
+               + (f", forced inflow from {inflow}" if inflow else
+                  ", forced inflow from the validation data"))  # fmt: skip
 
 
 @cli.command("validate-flee")
@@ -630,14 +648,15 @@ def import_flee_command(input_dir, output, validation, speed) -> None:
               help="Output folder (default: results/validate-<case>).")  # fmt: skip
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
               help="Override a value of the imported scenario (repeatable).")  # fmt: skip
-def validate_flee_command(input_dir, validation_dir, seeds, out, overrides) -> None:
+@_inflow_option
+def validate_flee_command(input_dir, validation_dir, seeds, out, overrides, inflow) -> None:
     """Run a Flee case over several seeds and compare camps with observations (ARD)."""
-    from flowsim.flee import slug
+    from flowsim.flee import case_name
     from flowsim.validation import validate_flee
 
-    case = slug(input_dir.resolve().parent.name if input_dir.name == "input" else input_dir.name)
-    out = out or Path("results") / f"validate-{case}"
-    r = validate_flee(input_dir, validation_dir, seeds=seeds, out=out, overrides=list(overrides))
+    out = out or Path("results") / f"validate-{case_name(input_dir)}"
+    r = validate_flee(input_dir, validation_dir, seeds=seeds, out=out, overrides=list(overrides),
+                      inflow=inflow)  # fmt: skip
     table = Table(title=f"{r['case']}: {seeds} seeds, {r['days']} days, time-averaged ARD")
     for col in ("measure", "mean", "sd"):
         table.add_column(col, justify="right" if col != "measure" else "left")

@@ -3,7 +3,8 @@
 ARD(t) = Σ_camps |sim − obs| / Σ_camps obs (Averaged Relative Difference), and the rescaled
 variant with the simulated camp counts scaled so their total equals the observed total that day;
 each is averaged over all days of the run. ``validate_flee`` runs a Flee case in forced-inflow
-mode over several seeds and reports mean ± sd over seeds of the time-averaged ARDs.
+mode over several seeds and reports mean ± sd over seeds of the time-averaged ARDs, and each
+camp's share of them (``ard_terms``: the camp's |sim − obs| / Σ obs, which add up to the ARD).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from flowsim.flee import load_flee, observed_camps
+from flowsim.errors import ScenarioError
+from flowsim.flee import load_flee_case
 from flowsim.model import Model
 from flowsim.output import atomic_write
 from flowsim.population import PROTECTION_STATUSES
@@ -30,6 +32,16 @@ def ard(sim: np.ndarray, obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     scale = np.where(sim_total > 0, obs_total / np.where(sim_total > 0, sim_total, 1), 0.0)
     rescaled = np.abs(sim * scale[:, None] - obs).sum(axis=1) / safe
     return plain, rescaled
+
+
+def ard_terms(sim: np.ndarray, obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each camp's part of the daily ARD and rescaled ARD, [day, camp]: |sim − obs| / Σ obs that
+    day (NaN on a day with nothing observed); summed over camps they give ``ard``."""
+    obs_total = obs.sum(axis=1)
+    sim_total = sim.sum(axis=1)
+    safe = np.where(obs_total > 0, obs_total, np.nan)[:, None]
+    scale = np.where(sim_total > 0, obs_total / np.where(sim_total > 0, sim_total, 1), 0.0)
+    return np.abs(sim - obs) / safe, np.abs(sim * scale[:, None] - obs) / safe
 
 
 def camp_counts(model: Model, camp_nodes: list[int]) -> np.ndarray:
@@ -48,17 +60,22 @@ def validate_flee(
     out: str | Path | None = None,
     overrides: dict | list | None = None,
     progress=None,
+    inflow: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Run a Flee case over ``seeds`` seeds and compare its camps with the observed counts."""
-    scenario = load_flee(input_dir, validation_dir, overrides=overrides)
+    """Run a Flee case over ``seeds`` seeds and compare its camps with the observed counts (the
+    camps of data_layout.csv that are camps in locations.csv); ``inflow``: an inflow file in
+    place of the camp counts' rises (``flowsim.flee.read_inflow``)."""
+    scenario, case = load_flee_case(input_dir, validation_dir, overrides, inflow=inflow)
     sim_ = scenario.simulation
-    names, obs = observed_camps(
-        validation_dir, sim_.start_date, sim_.days, Path(input_dir) / "registration_corrections.csv"
-    )
+    names, obs = case.camps, case.observed
+    if not names:
+        raise ScenarioError(f"{Path(validation_dir) / 'data_layout.csv'}: no camp of it is a camp "
+                            "in locations.csv: nothing to compare")  # fmt: skip
     by_name = {n.name: k for k, n in enumerate(scenario.nodes)}
     camps = [by_name[n] for n in names]
     Model(scenario, seed=0, days=2).run()  # load the compiled kernels before timing anything
     per_seed, sims, steps, seconds = [], [], 0, 0.0
+    by_camp = np.zeros((2, len(names)))
     for seed in range(1, seeds + 1):
         model = Model(scenario, seed=seed)
         t0 = time.perf_counter()
@@ -69,6 +86,9 @@ def validate_flee(
         sim = camp_counts(model, camps)
         plain, rescaled = ard(sim, obs)
         per_seed.append((float(np.nanmean(plain)), float(np.nanmean(rescaled))))
+        if np.isfinite(plain).any():
+            terms = ard_terms(sim, obs)
+            by_camp += [np.nanmean(t, axis=0) for t in terms]
         sims.append(sim)
         if progress is not None:
             progress(seed)
@@ -87,6 +107,8 @@ def validate_flee(
         "ard_rescaled_by_seed": [p[1] for p in per_seed],
         "agent_steps_per_s": steps / seconds if seconds > 0 else None,
         "camps": names,
+        "ard_by_camp": dict(zip(names, (by_camp[0] / seeds).tolist(), strict=True)),
+        "ard_rescaled_by_camp": dict(zip(names, (by_camp[1] / seeds).tolist(), strict=True)),
     }
     if out is not None:
         write_validation(Path(out), result, np.array(sims), obs, sim_.start_date)
