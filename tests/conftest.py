@@ -17,33 +17,8 @@ import numpy as np
 import pytest
 
 from flowsim.boats import BoatState, Fate
-from flowsim.population import (
-    HOUSED,
-    LEGAL,
-    N_STATUS,
-    PROTECTED,
-    PROTECTION_STATUSES,
-    REACHED,
-    REGISTERED,
-    Claim,
-    Status,
-)
-from flowsim.rules import (
-    EV_ARRIVALS,
-    EV_BOARDED,
-    EV_BOATS,
-    EV_DEAD_LAND,
-    EV_DEAD_SEA,
-    EV_DEPARTURES,
-    EV_INTERCEPTED,
-    EV_LANDED,
-    EV_MISSING_LAND,
-    EV_MISSING_SEA,
-    EV_NEW_AGENTS,
-    EV_PULLED_BACK,
-    EV_REFOULED,
-    EV_SCREENED_IN,
-)
+from flowsim.events import Event
+from flowsim.population import N_STATUS, PROTECTION_STATUSES, Claim, Flag, Status
 from flowsim.scenario import Scenario, bundled_scenarios, validate
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -161,17 +136,17 @@ def check_model_state(model) -> None:
     # cumulative events against stocks
     ev = model.events_by_day[: d + 1].sum(axis=0)
     by_status = np.bincount(status, minlength=N_STATUS)
-    assert ev[EV_NEW_AGENTS] == n
-    assert ev[EV_DEAD_LAND] + ev[EV_DEAD_SEA] == by_status[Status.DEAD]
-    assert ev[EV_MISSING_LAND] + ev[EV_MISSING_SEA] == by_status[Status.MISSING]
-    assert ev[EV_DEPARTURES] == int((pop.view("departure_day") >= 0).sum())
-    assert model.arrivals_by_day[d].sum() == model.events_by_day[d, EV_ARRIVALS]
+    assert ev[Event.NEW_AGENTS] == n
+    assert ev[Event.DEAD_LAND] + ev[Event.DEAD_SEA] == by_status[Status.DEAD]
+    assert ev[Event.MISSING_LAND] + ev[Event.MISSING_SEA] == by_status[Status.MISSING]
+    assert ev[Event.DEPARTURES] == int((pop.view("departure_day") >= 0).sum())
+    assert model.arrivals_by_day[d].sum() == model.events_by_day[d, Event.ARRIVALS]
     sea_edges = net.edge_mode == 1
-    assert model.edge_flow_by_day[d, sea_edges].sum() == model.events_by_day[d, EV_BOARDED]
+    assert model.edge_flow_by_day[d, sea_edges].sum() == model.events_by_day[d, Event.SEA_ATTEMPTS]
     # reception: occupancy is the number of people holding a place at each node, within the
     # largest capacity so far (a capacity cut evicts nobody)
     flags = pop.view("flags")
-    housed = (flags & HOUSED) > 0
+    housed = (flags & Flag.HOUSED) > 0
     np.testing.assert_array_equal(
         model.occupancy, np.bincount(node[housed], minlength=net.n_nodes).astype(float)
     )
@@ -215,8 +190,8 @@ def check_protection_state(model, status, node, edge, ev) -> None:
     flags = pop.view("flags")
     claim = pop.view("claim").astype(np.int64)
     claim_day = pop.view("claim_day")
-    housed = (flags & HOUSED) > 0
-    registered = (flags & REGISTERED) > 0
+    housed = (flags & Flag.HOUSED) > 0
+    registered = (flags & Flag.REGISTERED) > 0
     protection = np.isin(status, PROTECTION_STATUSES)
     pending = np.isin(claim, [Claim.FULL, Claim.ACCELERATED, Claim.APPEAL])
 
@@ -230,7 +205,7 @@ def check_protection_state(model, status, node, edge, ev) -> None:
     initial = protection & ~registered
     assert np.isin(status[initial], [Status.IN_RECEPTION, Status.DESTITUTE]).all()
     assert (pop.view("born_day")[initial] == -1).all()
-    assert ((flags[registered] & REACHED) > 0).all()
+    assert ((flags[registered] & Flag.REACHED) > 0).all()
     # places: people with a place are in reception, in procedure, or recognized at a camp
     assert housed[np.isin(status, [Status.IN_RECEPTION, Status.IN_PROCEDURE])].all()
     housed_status = status[housed]
@@ -278,14 +253,14 @@ def check_protection_state(model, status, node, edge, ev) -> None:
     returned = np.isin(status, [Status.RETURNED_VOLUNTARY, Status.RETURNED_FORCED])
     np.testing.assert_array_equal(node[returned], pop.view("origin")[returned])
     assert (pop.view("returns")[status == Status.RETURNED_FORCED] > 0).all()
-    legal = (flags & LEGAL) > 0
+    legal = (flags & Flag.LEGAL) > 0
     assert (
         legal.sum()
         == e["legal_family_reunification"] + e["legal_labour"] + e["legal_humanitarian_visas"]
     )
     assert legal[status == Status.LEGAL_MIGRANT].all()
-    assert ((flags & PROTECTED) > 0).sum() <= e["recognitions"]
-    assert ((flags & PROTECTED) > 0)[status == Status.RECOGNIZED].all()
+    assert ((flags & Flag.PROTECTED) > 0).sum() <= e["recognitions"]
+    assert ((flags & Flag.PROTECTED) > 0)[status == Status.RECOGNIZED].all()
     assert e["secondary_movements"] <= e["onward_moves"]
     assert e["smuggled_arrivals"] <= e["arrivals"]
     # waits recorded: one first-instance wait per decision, one final wait per final decision
@@ -343,9 +318,9 @@ def check_sea_state(model, status, node, edge, days_left, route, ev) -> None:
 
     # boats and boardings: today's boats carry today's boarders; boats counted if not empty
     today = b_depart == d
-    assert b_passengers[today].sum() == model.events_by_day[d, EV_BOARDED]
-    assert (today & ~empty).sum() == model.events_by_day[d, EV_BOATS]
-    assert b_passengers.sum() == ev[EV_BOARDED]
+    assert b_passengers[today].sum() == model.events_by_day[d, Event.SEA_ATTEMPTS]
+    assert (today & ~empty).sum() == model.events_by_day[d, Event.BOATS]
+    assert b_passengers.sum() == ev[Event.SEA_ATTEMPTS]
     # smugglers' revenue is the fares paid: fare times passengers of today's boats
     fares = boats.view("fare")
     assert model.revenue_by_day[d] == pytest.approx(
@@ -353,37 +328,37 @@ def check_sea_state(model, status, node, edge, days_left, route, ev) -> None:
     )
 
     # everyone who boarded is still at sea, landed, lost at sea, pulled back or screened in
-    assert ev[EV_BOARDED] == (
+    assert ev[Event.SEA_ATTEMPTS] == (
         at_sea.sum()
-        + ev[EV_LANDED]
-        + ev[EV_DEAD_SEA]
-        + ev[EV_MISSING_SEA]
-        + ev[EV_PULLED_BACK]
-        + ev[EV_SCREENED_IN]
+        + ev[Event.SEA_ARRIVALS]
+        + ev[Event.DEAD_SEA]
+        + ev[Event.MISSING_SEA]
+        + ev[Event.PULLED_BACK]
+        + ev[Event.SCREENED_IN]
     )
-    assert ev[EV_PULLED_BACK] + ev[EV_SCREENED_IN] <= ev[EV_INTERCEPTED]
-    assert ev[EV_REFOULED] <= ev[EV_PULLED_BACK]
+    assert ev[Event.PULLED_BACK] + ev[Event.SCREENED_IN] <= ev[Event.INTERCEPTED]
+    assert ev[Event.REFOULED] <= ev[Event.PULLED_BACK]
 
 
 # (module the model calls it through, name): the rule kernels the model calls each day
 KERNELS = (
-    ("flowsim.model", "choose_routes"),
-    ("flowsim.model", "travel"),
+    ("flowsim.rules.route_choice", "choose_routes"),
+    ("flowsim.rules.travel", "travel"),
     ("flowsim.rules.smuggling", "count_waiting"),
     ("flowsim.rules.smuggling", "board"),
-    ("flowsim.model", "passengers"),
-    ("flowsim.model", "release"),
-    ("flowsim.model", "register"),
-    ("flowsim.model", "place"),
-    ("flowsim.model", "move_on"),
-    ("flowsim.model", "decide_appeals"),
-    ("flowsim.model", "decide"),
-    ("flowsim.model", "use_channels"),
-    ("flowsim.model", "settle_refugees"),
-    ("flowsim.model", "resettle"),
-    ("flowsim.model", "forced_returns"),
-    ("flowsim.model", "voluntary_returns"),
-    ("flowsim.model", "remigrate"),
+    ("flowsim.rules.sea_crossing", "passengers"),
+    ("flowsim.rules.detention", "release"),
+    ("flowsim.rules.reception", "register"),
+    ("flowsim.rules.reception", "place"),
+    ("flowsim.rules.secondary_movement", "move_on"),
+    ("flowsim.rules.asylum", "decide_appeals"),
+    ("flowsim.rules.asylum", "decide"),
+    ("flowsim.rules.legal_channels", "use_channels"),
+    ("flowsim.rules.solutions", "settle_refugees"),
+    ("flowsim.rules.solutions", "resettle"),
+    ("flowsim.rules.returns", "forced_returns"),
+    ("flowsim.rules.returns", "voluntary_returns"),
+    ("flowsim.rules.returns", "remigrate"),
     ("flowsim.rules.information", "hear_news"),
     ("flowsim.rules.information", "hear_smugglers"),
     ("flowsim.rules.information", "reach_campaign"),
@@ -391,6 +366,15 @@ KERNELS = (
     ("flowsim.rules.information", "hear_outcomes"),
     ("flowsim.rules.information", "fade"),
 )
+
+
+def copy_arg(value: Any) -> Any:
+    """A copy of a kernel argument: arrays, and named tuples of arrays, copied; the rest as is."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return type(value)(*(copy_arg(v) for v in value))
+    return value
 
 
 def record_kernel_calls(model, steps: int, keep_days=None) -> list[tuple[str, dict[str, Any]]]:
@@ -421,9 +405,7 @@ def record_kernel_calls(model, steps: int, keep_days=None) -> list[tuple[str, di
             def wrapper(*args, _real=real, _name=name, _sig=sig, **kwargs):
                 bound = _sig.bind(*args, **kwargs).arguments
                 if keep(_name, bound.get("day", model.day)):  # information kernels: today
-                    inputs = {
-                        k: v.copy() if isinstance(v, np.ndarray) else v for k, v in bound.items()
-                    }
+                    inputs = {k: copy_arg(v) for k, v in bound.items()}
                     calls.append((_name, inputs))
                 return _real(*args, **kwargs)
 

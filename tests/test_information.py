@@ -32,9 +32,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flowsim import Model
+from flowsim.events import Event
 from flowsim.output import LEGAL_CHANNELS, hub_departures, summarise
-from flowsim.population import DETERRED, PROTECTION_KNOWN, Status
-from flowsim.rules import EV_CAMPAIGN_REACH, EVENT_NAMES
+from flowsim.population import Aware, Flag, Status
+from flowsim.rules import EVENT_NAMES
 from flowsim.scenario import load_scenario
 
 INFORMATION = Path(__file__).resolve().parent / "information.toml"
@@ -426,7 +427,7 @@ def test_balanced_campaign_is_believed_more_than_a_risks_only_one(base, credibil
                     ("legal", min(1.0, 1.3 * credibility))):  # fmt: skip
         m = models[name]
         np.testing.assert_array_equal(m.pop.view("status"), status)  # day 30's choices alike
-        assert m.events_by_day[30, EV_CAMPAIGN_REACH] == home.sum()  # reach 1
+        assert m.events_by_day[30, Event.CAMPAIGN_REACH] == home.sum()  # reach 1
         a, b = m.beliefs.view("alpha"), m.beliefs.view("beta")
         expected = keep * np.float32(50.0 * c)
         np.testing.assert_allclose((a + b - a0 - b0)[home], expected, rtol=1e-4)
@@ -478,14 +479,14 @@ def test_legal_options_campaign_makes_people_aware_at_reach_times_credibility(ba
         known = (aware & LEGAL_CHANNELS) > 0
         assert (aware[known] == LEGAL_CHANNELS).all()  # every channel at once
         assert not known[~here].any()
-        assert not (aware & PROTECTION_KNOWN).any()
+        assert not (aware & Aware.PROTECTION).any()
         present += int(here.sum())
-        reached += model._campaigns[0].reached
+        reached += model.information.campaigns[0].reached
         aware_n += int(known.sum())
         info = summarise(model)["information"]
         alive = ~np.isin(status, GONE)
         assert info["aware_of_legal_channels"] == pytest.approx(known[alive].mean())
-        assert info["campaign_reach"] == {"campaign": model._campaigns[0].reached}
+        assert info["campaign_reach"] == {"campaign": model.information.campaigns[0].reached}
     assert abs(reached / present - 0.5) < 0.06, (reached, present)
     assert abs(aware_n / present - 0.312) < 0.05, (aware_n, present)
 
@@ -654,7 +655,7 @@ class InformationState:
         self.aware = np.zeros(0, np.uint8)
         self.deterred = np.zeros(0, bool)
         self.running = np.zeros(model.days, bool)
-        for c in model._campaigns:
+        for c in model.information.campaigns:
             self.running[c.start : c.end + 1] = True
 
     def __call__(self, model: Model) -> None:
@@ -675,12 +676,12 @@ class InformationState:
         assert (born[other] <= born[rows]).all()
         aware = pop.view("aware")
         assert not (self.aware & ~aware[:k]).any()  # bits only grow
-        deterred = (pop.view("flags") & DETERRED) > 0
+        deterred = (pop.view("flags") & Flag.DETERRED) > 0
         assert deterred[:k][self.deterred].all()
         if model.scenario.behaviour.route_choice.stay_utility is None:
             assert not deterred.any()
         if not self.running[d]:
-            assert model.events_by_day[d, EV_CAMPAIGN_REACH] == 0
+            assert model.events_by_day[d, Event.CAMPAIGN_REACH] == 0
         self.contacts = contacts.copy()
         self.aware = aware.copy()
         self.deterred = deterred.copy()
@@ -711,16 +712,16 @@ def test_invariants_hold_every_day_under_random_information_levers(
         state(model)
     s = summarise(model)
     info, tot = s["information"], s["totals"]
-    assert sum(c.reached for c in model._campaigns) == tot["campaign_reach"]
+    assert sum(c.reached for c in model.information.campaigns) == tot["campaign_reach"]
     assert sum(info["campaign_reach"].values()) <= tot["campaign_reach"]
-    for c in model._campaigns:
+    for c in model.information.campaigns:
         assert info["campaign_reach"][c.name] >= 0
     contents = {x for c in scenario.policy.information.campaigns for x in c.content}
     aware = model.pop.view("aware")
     if "legal_options" not in contents:
         assert not (aware & LEGAL_CHANNELS).any()
     if "protection" not in contents:
-        assert not (aware & PROTECTION_KNOWN).any()
+        assert not (aware & Aware.PROTECTION).any()
     if not scenario.policy.information.campaigns:
         assert tot["campaign_reach"] == 0 and info["campaign_reach"] == {}
     hubs = [model.net.node_ids[h] for h in model.net.hub_nodes]
@@ -825,7 +826,7 @@ def late_camp_share(scenario, overrides: dict) -> tuple[list[float], list[float]
         idx = model.net.index
         late = model.arrivals_by_day[75:].sum(axis=0)
         shares.append(late[idx["camp"]] / (late[idx["camp"]] + late[idx["city"]]))
-        city = list(model._dest_nodes).index(idx["city"])
+        city = list(model.net.destination_nodes).index(idx["city"])
         welcome.append(float(model.beliefs.welcome()[:, city].mean()))
     return shares, welcome
 

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from flowsim import Model
-from flowsim.population import Status
-from flowsim.rules import EV_DEPARTURES, EV_STRANDED, N_EVENTS
+from flowsim.beliefs import BeliefState
+from flowsim.events import N_EVENTS, Event
+from flowsim.population import Population, Status
 from flowsim.rules.route_choice import choose_routes
 
 
@@ -67,11 +68,13 @@ def test_sea_route_above_every_budget_is_never_taken(two_routes_data, make_scena
     scenario = make_scenario(two_routes_data(), {"edges.coast-haven.cost": 1e7})
     model = Model(scenario, days=30).run()
     net = model.net
-    assert model.events_by_day[:, EV_DEPARTURES].sum() > 300  # ~20 a day leave, all by land
+    assert model.events_by_day[:, Event.DEPARTURES].sum() > 300  # ~20 a day leave, all by land
     flows = model.edge_flow_by_day.sum(axis=0)
     assert flows[net.edge_ids.index("home-coast")] == 0
     assert flows[net.edge_ids.index("coast-haven")] == 0
-    assert flows[net.edge_ids.index("home-inland")] == model.events_by_day[:, EV_DEPARTURES].sum()
+    assert (
+        flows[net.edge_ids.index("home-inland")] == model.events_by_day[:, Event.DEPARTURES].sum()
+    )
     assert not (model.pop.view("node") == net.index["coast"]).any()
 
 
@@ -95,31 +98,25 @@ def test_chosen_route_is_always_affordable_kernel(two_routes_data, make_scenario
     ).astype(np.uint8)
     node = np.choose(kind, [home, inland, coast, inland, haven]).astype(np.int16)
     resources = rng.uniform(0, 1000, n).astype(np.float32)  # route costs are 200..600
-    arrays = dict(
-        status=status,
-        status_day=np.zeros(n, np.int16),
-        node=node,
-        edge=np.full(n, -1, np.int32),
-        route=np.full(n, -1, np.int32),
-        route_pos=np.zeros(n, np.uint8),
-        destination=np.full(n, -1, np.int16),
-        departure_day=np.full(n, -1, np.int16),
-        motive=rng.integers(0, 3, n).astype(np.uint8),
-        tie=np.full(n, -1, np.int16),
-        resources=resources,
-        risk_tolerance=rng.uniform(0, 1, n).astype(np.float32),
-        flags=np.zeros(n, inputs["flags"].dtype),
-        aware=np.zeros(n, inputs["aware"].dtype),
-        # per-agent beliefs sized to the synthetic deciders: pseudo-counts about the sea risk
-        # (about 0-20%) and the welcome at each destination
-        alpha=rng.uniform(0, 2, (n, inputs["alpha"].shape[1])).astype(np.float32),
-        beta=rng.uniform(8, 10, (n, inputs["beta"].shape[1])).astype(np.float32),
-        good=rng.uniform(0, 10, (n, inputs["good"].shape[1])).astype(np.float32),
-        bad=rng.uniform(0, 10, (n, inputs["bad"].shape[1])).astype(np.float32),
+    pop = Population(n)
+    pop.add(n, status=status, node=node, origin=node, motive=rng.integers(0, 3, n),
+            resources=resources, risk_tolerance=rng.uniform(0, 1, n))  # fmt: skip
+    before = {k: v.copy() for k, v in pop.arrays().items()}
+    # per-agent beliefs sized to the synthetic deciders: pseudo-counts about the sea risk
+    # (about 0-20%) and the welcome at each destination
+    bl = inputs["beliefs"]
+    hubs, dests = bl.alpha.shape[1], bl.good.shape[1]
+    beliefs = BeliefState(
+        alpha=rng.uniform(0, 2, (n, hubs)).astype(np.float32),
+        beta=rng.uniform(8, 10, (n, hubs)).astype(np.float32),
+        good=rng.uniform(0, 10, (n, dests)).astype(np.float32),
+        bad=rng.uniform(0, 10, (n, dests)).astype(np.float32),
+        contacts=np.full((n, bl.contacts.shape[1]), -1, np.int32),
     )
-    before = {k: v.copy() for k, v in arrays.items()}
-    events = np.zeros(N_EVENTS, np.int64)
-    choose_routes(**{**inputs, **arrays, "day": 4, "key": 987654321, "events": events})
+    tally = inputs["tally"]._replace(events=np.zeros(N_EVENTS, np.int64))
+    choose_routes(**{**inputs, "agents": pop.agents(), "beliefs": beliefs, "day": 4,
+                     "key": 987654321, "tally": tally})  # fmt: skip
+    arrays, events = pop.arrays(), tally.events
     chose = arrays["route"] >= 0
     cheapest = np.array(
         [
@@ -152,8 +149,8 @@ def test_chosen_route_is_always_affordable_kernel(two_routes_data, make_scenario
     assert (in_transit_stuck & at_dest).sum() > 0
     assert (arrays["status"][stuck & (was == Status.STRANDED)] == Status.STRANDED).all()
     assert (arrays["status"][chose] == Status.IN_TRANSIT).all()
-    assert events[EV_STRANDED] == (in_transit_stuck & ~at_dest).sum() > 0
-    assert events[EV_DEPARTURES] == (chose & (was == Status.AT_ORIGIN)).sum() > 0
+    assert events[Event.STRANDINGS] == (in_transit_stuck & ~at_dest).sum() > 0
+    assert events[Event.DEPARTURES] == (chose & (was == Status.AT_ORIGIN)).sum() > 0
     assert (arrays["departure_day"][chose & (was == Status.AT_ORIGIN)] == 4).all()
     assert (arrays["departure_day"][~(chose & (was == Status.AT_ORIGIN))] == -1).all()
     # resources are not spent by choosing (legs are paid when started)
@@ -168,8 +165,8 @@ def test_agents_who_cannot_afford_any_route_stay_at_origin(two_routes_data, make
     assert model.pop.n > 100  # ~20 a day arrived at the origin
     assert (status == Status.AT_ORIGIN).all()
     assert (model.pop.view("node") == model.net.index["home"]).all()
-    assert model.events_by_day[:, EV_DEPARTURES].sum() == 0
-    assert model.events_by_day[:, EV_STRANDED].sum() == 0  # at origin is not stranded
+    assert model.events_by_day[:, Event.DEPARTURES].sum() == 0
+    assert model.events_by_day[:, Event.STRANDINGS].sum() == 0  # at origin is not stranded
     assert model.edge_flow_by_day.sum() == 0
     # people at their origin save origin_savings a day (travel runs on the day they appear too)
     savings = model.scenario.behaviour.hazards.origin_savings
@@ -208,7 +205,7 @@ def test_in_transit_agents_who_cannot_afford_a_route_become_stranded(stranded_mo
     status = m.pop.view("status")
     assert m.pop.n == 50
     assert (status == Status.STRANDED).all()
-    assert m.events_by_day[0, EV_STRANDED] == 50
+    assert m.events_by_day[0, Event.STRANDINGS] == 50
     assert (m.pop.view("node") == m.net.index["inland"]).all()
     assert (m.pop.view("route") == -1).all()
     # stranded agents earn stranded_earnings a day: 150 + 5 at the end of day 0
@@ -220,7 +217,7 @@ def test_stranded_agents_leave_once_they_can_pay(stranded_model):
     m = stranded_model
     m.run(10)
     assert (m.pop.view("status") == Status.STRANDED).all()
-    assert m.events_by_day[1:10, EV_STRANDED].sum() == 0  # stranded once, not again every day
+    assert m.events_by_day[1:10, Event.STRANDINGS].sum() == 0  # stranded once, not again every day
     m.step()  # day 10
     assert (m.pop.view("status") == Status.IN_TRANSIT).all()
     assert (m.pop.view("edge") == m.net.edge_ids.index("inland-haven")).all()

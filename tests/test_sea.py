@@ -18,14 +18,9 @@ import pytest
 import flowsim
 from flowsim import Model, ScenarioError
 from flowsim.boats import BoatState, Fate
+from flowsim.events import Event
 from flowsim.output import summarise
-from flowsim.population import REACHED, Status
-from flowsim.rules import (
-    EV_BOARDED,
-    EV_INTERCEPTED,
-    EV_LANDED,
-    EV_PULLED_BACK,
-)
+from flowsim.population import Flag, Status
 
 START = dt.date(2020, 1, 1)
 SEEDS = (1, 2, 3, 4)
@@ -230,7 +225,7 @@ def test_interception_without_screening_refoules_and_screening_prevents_most(mak
             at_hub = screened_in_at(m, "west")
             out[screening]["in_procedure"] += int(at_hub.sum())
             assert m.pop.view("protection_need")[at_hub].all()  # only people in need
-            assert ((m.pop.view("flags")[at_hub] & REACHED) > 0).all()
+            assert ((m.pop.view("flags")[at_hub] & Flag.REACHED) > 0).all()
     none, screened = out[0], out[1]
     assert none["intercepted"] > 500
     assert none["screened_in"] == none["in_procedure"] == 0
@@ -273,9 +268,9 @@ def test_pulled_back_people_try_the_sea_again(make_scenario):
         # pulled back today: in transit at the hub, off any leg, boat and route, since today
         back = (status == Status.IN_TRANSIT) & (status_day == d) & (pop.view("node") == west)
         back &= (pop.view("edge") == -1) & (pop.view("boat") == -1) & (pop.view("route") == -1)
-        assert back.sum() == model.events_by_day[d, EV_PULLED_BACK]
+        assert back.sum() == model.events_by_day[d, Event.PULLED_BACK]
         was_pulled_back |= back
-    assert boardings.sum() == model.events_by_day[:, EV_BOARDED].sum()
+    assert boardings.sum() == model.events_by_day[:, Event.SEA_ATTEMPTS].sum()
     assert boardings.sum() > (boardings > 0).sum() + 100
     assert (boardings >= 2).sum() > 100
     assert boarded_again > 100
@@ -535,11 +530,11 @@ def test_a_timeline_lever_changes_behaviour_on_its_day(make_scenario):
         data = sea_data(days=50, policy={"interception": {"rate": rate}})
         runs[form] = run(make_scenario, data, 4)
     ev = runs["days"].events_by_day
-    assert ev[:30, EV_INTERCEPTED].sum() == 0
-    assert ev[:30, EV_LANDED].sum() > 300
-    assert ev[30:, EV_LANDED].sum() == 0
-    assert ev[30:33, EV_INTERCEPTED].sum() > 0
-    assert ev[30:, EV_INTERCEPTED].sum() > 300
+    assert ev[:30, Event.INTERCEPTED].sum() == 0
+    assert ev[:30, Event.SEA_ARRIVALS].sum() > 300
+    assert ev[30:, Event.SEA_ARRIVALS].sum() == 0
+    assert ev[30:33, Event.INTERCEPTED].sum() > 0
+    assert ev[30:, Event.INTERCEPTED].sum() > 300
     for form in ("date", "table"):
         np.testing.assert_array_equal(runs[form].events_by_day, ev, err_msg=form)
 

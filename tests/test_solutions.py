@@ -748,7 +748,7 @@ def test_free_movement_on_a_smuggled_leg_removes_its_smuggled_arrivals(base):
         model.step()
         to_camp = [r for r in range(model.net.n_routes)
                    if model.net.route_path(r) == ["home", "border", "camp"]]  # fmt: skip
-        assert model.route_cost[to_camp] == [cost]
+        assert model.route_choice.perceived.route_cost[to_camp] == [cost]
 
 
 class IrregularStock:

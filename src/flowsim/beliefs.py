@@ -16,10 +16,22 @@ Which legal channels a person knows of is the population's ``aware`` bit set.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
 FIELDS = (("alpha", 0.0), ("beta", 0.0), ("good", 0.0), ("bad", 0.0), ("contacts", -1))
+
+
+class BeliefState(NamedTuple):
+    """The beliefs as kernels take them: live rows of every array of ``FIELDS``."""
+
+    alpha: np.ndarray
+    beta: np.ndarray
+    good: np.ndarray
+    bad: np.ndarray
+    contacts: np.ndarray
 
 
 FLOOR = np.float32(1e-12)  # divisor floor: a pair with no confidence at all believes 0
@@ -64,6 +76,9 @@ class Beliefs:
 
     def view(self, name: str) -> np.ndarray:
         return getattr(self, name)[: self.n]
+
+    def state(self) -> BeliefState:
+        return BeliefState(*(self.view(name) for name, _ in FIELDS))
 
     def risk(self) -> np.ndarray:
         """Believed risk [agent, hub]."""

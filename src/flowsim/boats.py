@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import NamedTuple
 
 import numpy as np
 
@@ -43,6 +44,27 @@ FIELDS = {
 }
 
 
+class Fleet(NamedTuple):
+    """The boats as kernels take them: the launched rows of every array of ``FIELDS``."""
+
+    edge: np.ndarray
+    hub: np.ndarray
+    zone: np.ndarray
+    type: np.ndarray
+    room: np.ndarray
+    passengers: np.ndarray
+    depart_day: np.ndarray
+    days_left: np.ndarray
+    standoff_left: np.ndarray
+    state: np.ndarray
+    fate: np.ndarray
+    outcome: np.ndarray
+    fare: np.ndarray
+
+
+assert Fleet._fields == tuple(FIELDS)
+
+
 class Boats:
     def __init__(self, capacity: int = 256):
         self.n = 0
@@ -73,6 +95,9 @@ class Boats:
 
     def view(self, name: str) -> np.ndarray:
         return getattr(self, name)[: self.n]
+
+    def fleet(self) -> Fleet:
+        return Fleet(*(self.view(name) for name in FIELDS))
 
     def active(self) -> np.ndarray:
         """Indices of boats still at sea (sailing, or carrying rescued people)."""

@@ -9,6 +9,7 @@ are declared once, on its field; ``flowsim levers`` lists them from there.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from typing import Annotated, Any, Literal
 
@@ -71,15 +72,18 @@ def _numbers(value: Lever):
 
 def lever(default: Any, *, lo: float, hi: float, unit: str, keyed_by: str, meaning: str,
           source: str, choices: tuple[str, ...] = (), default_text: str = "",
-          allow_inf: bool = False) -> Any:  # fmt: skip
+          allow_inf: bool = False, in_persons: bool = False, switch: bool = False) -> Any:  # fmt: skip
     """A lever field: its range check and the metadata ``flowsim levers`` prints.
 
     A lever with ``choices`` takes their names (``"none"``, ...) and stores their codes 0, 1, ...
     A ``default`` of None means a per-id default given by the model (``default_text`` says which).
     ``allow_inf``: ``inf`` is allowed and means unlimited (capacities and quotas).
+    ``in_persons``: the value counts persons (places, decisions, quotas); the model divides it by
+    ``persons_per_agent``. ``switch``: on (> 0.5) or off; the model reads it as a boolean.
     """
     extra = {"unit": unit, "keyed_by": keyed_by, "source": source, "range": (lo, hi),
-             "choices": choices, "default_text": default_text, "allow_inf": allow_inf}  # fmt: skip
+             "choices": choices, "default_text": default_text, "allow_inf": allow_inf,
+             "in_persons": in_persons, "switch": switch}  # fmt: skip
     checks: list[Any] = [AfterValidator(_check_range(lo, hi, allow_inf))]
     if choices:
         checks.insert(0, BeforeValidator(_choice_codes(choices)))
@@ -141,7 +145,7 @@ class Enforcement(_Strict):
 
 class Closures(_Strict):
     closed: lever(
-        0.0, lo=0, hi=1, unit="1 closed, 0 open", keyed_by="edge",
+        0.0, lo=0, hi=1, unit="1 closed, 0 open", keyed_by="edge", switch=True,
         meaning="a leg closed to travel (a border or road closure): routes using it are not "
         "chosen, and people about to take it choose again",
         source="Flee's closures.csv (border closures); seeds/002:90 (closing a route)",
@@ -150,7 +154,8 @@ class Closures(_Strict):
 
 class Reception(_Strict):
     capacity: lever(
-        None, lo=0, hi=float("inf"), allow_inf=True, unit="persons (places)", keyed_by="node",
+        None, lo=0, hi=float("inf"), allow_inf=True, in_persons=True,
+        unit="persons (places)", keyed_by="node",
         meaning="reception places at a node (camp places at a camp); arrivals beyond them are "
         "destitute until a place frees up",
         source="seeds/001:636-638 (reception arrangements); levels are assumptions",
@@ -207,7 +212,8 @@ class Profiling(_Strict):
 
 class Asylum(_Strict):
     capacity: lever(
-        float("inf"), lo=0, hi=float("inf"), allow_inf=True, unit="first-instance decisions per day",
+        float("inf"), lo=0, hi=float("inf"), allow_inf=True, in_persons=True,
+        unit="first-instance decisions per day",
         keyed_by="country",
         meaning="decision capacity of a country's asylum authority; an accelerated decision costs "
         "behaviour.protection.accelerated_effort of a full one",
@@ -258,7 +264,8 @@ class Integration(_Strict):
 
 class Resettlement(_Strict):
     quota: lever(
-        0.0, lo=0, hi=float("inf"), allow_inf=True, unit="persons per year", keyed_by="node",
+        0.0, lo=0, hi=float("inf"), allow_inf=True, in_persons=True,
+        unit="persons per year", keyed_by="node",
         meaning="resettlement places a year for recognized refugees waiting at a node (a "
         "first-asylum country); resettled people leave the network; a quota also draws people "
         "toward the node (behaviour.solutions.resettlement_pull)",
@@ -299,7 +306,8 @@ class Return(_Strict):
         source="seeds/002:1063-1065 (comprehensive AVRR), seeds/003:219",
     )  # fmt: skip
     forced_capacity: lever(
-        0.0, lo=0, hi=float("inf"), allow_inf=True, unit="persons per day", keyed_by="country",
+        0.0, lo=0, hi=float("inf"), allow_inf=True, in_persons=True,
+        unit="persons per day", keyed_by="country",
         meaning="forced returns a country can carry out a day (detained rejected people first)",
         source="seeds/001:707-714 (return of non-refugees); level is an assumption",
     )  # fmt: skip
@@ -318,24 +326,27 @@ class Return(_Strict):
 
 class Legal(_Strict):
     labour_quota: lever(
-        0.0, lo=0, hi=float("inf"), allow_inf=True, unit="persons per year", keyed_by="node",
+        0.0, lo=0, hi=float("inf"), allow_inf=True, in_persons=True,
+        unit="persons per year", keyed_by="node",
         meaning="labour migration visas a year to a destination node, for people moving for "
         "work who know of the channel and can pay its cost",
         source="seeds/002:1879, seeds/002:1917 (legal channels lower unfounded claims)",
     )  # fmt: skip
     humanitarian_visas: lever(
-        0.0, lo=0, hi=float("inf"), allow_inf=True, unit="persons per year", keyed_by="node",
+        0.0, lo=0, hi=float("inf"), allow_inf=True, in_persons=True,
+        unit="persons per year", keyed_by="node",
         meaning="humanitarian visas or in-country processing a year to a destination node, for "
         "people in need: they travel legally and claim asylum on arrival",
         source="seeds/002:1917 (legal entry for people forced to flee)",
     )  # fmt: skip
     family_reunification: lever(
-        0.0, lo=0, hi=float("inf"), allow_inf=True, unit="persons per year", keyed_by="node",
+        0.0, lo=0, hi=float("inf"), allow_inf=True, in_persons=True,
+        unit="persons per year", keyed_by="node",
         meaning="family reunification visas a year to a node, for people with family there",
         source="seeds/002:1879 (family reunification)",
     )  # fmt: skip
     free_movement: lever(
-        0.0, lo=0, hi=1, unit="1 free movement, 0 none", keyed_by="edge",
+        0.0, lo=0, hi=1, unit="1 free movement, 0 none", keyed_by="edge", switch=True,
         meaning="a leg inside a regional free-movement area: travellers cross it legally, "
         "without smugglers (no smuggler's markup, no robbery, not irregular)",
         source="seeds/002:645-647 (ECOWAS free movement), seeds/003:30",
@@ -462,6 +473,8 @@ def lever_specs(model: type[BaseModel] = Policy, prefix: str = "policy") -> list
                 "choices": extra["choices"],
                 "default_text": extra["default_text"],
                 "source": extra["source"],
+                "in_persons": extra["in_persons"],
+                "switch": extra["switch"],
             }
         )
     return out
@@ -534,5 +547,54 @@ def resolve(
     return out
 
 
+@functools.cache
+def lever_spec(path: str) -> dict[str, Any]:
+    """The metadata of the lever at ``path`` (see :func:`lever_specs`)."""
+    for spec in lever_specs():
+        if spec["path"] == path:
+            return spec
+    raise KeyError(f"no lever {path}")
+
+
 def _default(path: str) -> Value:
-    return next(s["default"] for s in lever_specs() if s["path"] == path)
+    return lever_spec(path)["default"]
+
+
+def lever_ids(keyed_by: str, net, profiles: list[str]) -> tuple[list[str], list[list[str]] | None]:
+    """The ids a lever keyed by ``keyed_by`` takes one value for, in the order of the model's
+    arrays, and (for a lever keyed by profile or profile@country) the table keys to try for
+    each id in turn."""
+    if keyed_by in ("node", "embarkation node"):
+        return net.node_ids, None
+    if keyed_by == "edge":
+        return net.edge_ids, None
+    if keyed_by == "sea zone":
+        return net.zone_ids, None
+    if keyed_by == "country":
+        return net.country_ids, None
+    if keyed_by == "true need":
+        return ["in_need", "not_in_need"], None
+    if keyed_by == "profile or profile@country":
+        pairs = [(pf, c) for pf in profiles for c in net.country_ids]
+        return [f"{pf}@{c}" for pf, c in pairs], [[f"{pf}@{c}", pf] for pf, c in pairs]
+    raise KeyError(f"no ids for levers keyed by {keyed_by}")
+
+
+def resolve_lever(path: str, scenario, net, days: int, fallback: np.ndarray | None = None):
+    """The lever at ``path`` over the run, as the model reads it: [day, id] floats (a lever keyed
+    by profile or profile@country: [day, profile, country]); a lever counted in persons divided by
+    ``persons_per_agent`` (agents); a switch as booleans. The ids come from its ``keyed_by``
+    (:func:`lever_ids`); ``fallback`` gives per-id defaults, in persons, for a lever whose default
+    is None."""
+    spec = lever_spec(path)
+    sim = scenario.simulation
+    profiles = [p.id for p in scenario.profiles]
+    ids, keys = lever_ids(spec["keyed_by"], net, profiles)
+    out = resolve(scenario.policy, path, ids, sim.start_date, days, fallback=fallback, keys=keys)
+    if spec["keyed_by"] == "profile or profile@country":
+        out = out.reshape(days, len(profiles), len(net.country_ids))
+    if spec["in_persons"]:
+        out = out / sim.persons_per_agent
+    if spec["switch"]:
+        out = out > 0.5
+    return out

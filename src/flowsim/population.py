@@ -7,6 +7,7 @@ with :meth:`Population.agent`. Arrays grow by doubling when departures need more
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -71,25 +72,51 @@ class Referral(IntEnum):
     COUNSELLING = 4  # return and migration counselling (estimated not in need)
 
 
-# bits of the ``flags`` field
-REGISTERED = 1  # registered at its current node (cleared when it moves on or leaves)
-HOUSED = 2  # holds a reception or camp place
-PROFILED = 4  # was screened by profiling at registration
-REACHED = 8  # has been registered at a protection node at least once (never cleared)
-PROTECTED = 16  # has been recognized at least once (never cleared)
-LEGAL = 32  # entered through a legal channel (never cleared)
-DETERRED = 64  # chose at least once to stay at its origin though a route was within reach
+class Flag(IntEnum):
+    """Bits of the ``flags`` field."""
+
+    REGISTERED = 1  # registered at its current node (cleared when it moves on or leaves)
+    HOUSED = 2  # holds a reception or camp place
+    PROFILED = 4  # was screened by profiling at registration
+    REACHED = 8  # has been registered at a protection node at least once (never cleared)
+    PROTECTED = 16  # has been recognized at least once (never cleared)
+    LEGAL = 32  # entered through a legal channel (never cleared)
+    DETERRED = 64  # chose at least once to stay at its origin though a route was within reach
+
+
+# ``flags &= OUT_OF_SYSTEM``: leaves a country's protection system (no longer registered there,
+# no place); ``flags &= NOT_HOUSED``: gives up its place only
+OUT_OF_SYSTEM = 0xFF ^ (Flag.REGISTERED | Flag.HOUSED)
+NOT_HOUSED = 0xFF ^ Flag.HOUSED
+
+
+class Aware(IntEnum):
+    """Bits of the ``aware`` field: what a person knows of."""
+
+    FAMILY_REUNIFICATION = 1  # the legal channels, in the order of legal_channels.CHANNELS
+    HUMANITARIAN_VISAS = 2
+    LABOUR_QUOTA = 4
+    PROTECTION = 8  # the protection available in first-asylum countries
+
+
+LEGAL_CHANNELS = Aware.FAMILY_REUNIFICATION | Aware.HUMANITARIAN_VISAS | Aware.LABOUR_QUOTA
+
+
+class Vulnerability(IntEnum):
+    """Bits of the ``vulnerability`` field, in the order of ``scenario.VULNERABILITIES``."""
+
+    CHILD = 1  # unaccompanied or separated child
+    VIOLENCE_SURVIVOR = 2
+    TRAFFICKING = 4  # trafficking victim or at risk of being trafficked
+    STATELESS = 8
 
 
 STATUS_NAMES = [s.name.lower() for s in Status]
-FLAG_BITS = {
-    "registered": REGISTERED, "housed": HOUSED, "profiled": PROFILED, "reached": REACHED,
-    "protected": PROTECTED, "legal": LEGAL, "deterred": DETERRED,
-}  # fmt: skip
-AWARE_BITS = {"family_reunification": 1, "humanitarian_visas": 2, "labour_quota": 4}
-PROTECTION_KNOWN = 8  # ``aware`` bit: knows of the protection available in first asylum
+FLAG_BITS = {f.name.lower(): f for f in Flag}
+AWARE_BITS = {a.name.lower(): a for a in Aware if a != Aware.PROTECTION}  # the legal channels
 N_STATUS = len(Status)
-VULN_BIT = {v: 1 << k for k, v in enumerate(VULNERABILITIES)}
+VULN_BIT = {v.name.lower(): v for v in Vulnerability}
+assert tuple(VULN_BIT) == VULNERABILITIES
 
 # name -> dtype; one row of these is the whole per-agent state (see bytes_per_agent)
 FIELDS: dict[str, np.dtype] = {
@@ -98,7 +125,7 @@ FIELDS: dict[str, np.dtype] = {
     "origin": np.dtype(np.int16),  # -1 for agents placed on the way at the start
     "protection_need": np.dtype(np.bool_),  # latent: read by screening, profiling, decisions
     "motive": np.dtype(np.uint8),  # index into MOTIVES
-    "vulnerability": np.dtype(np.uint8),  # bit set over VULNERABILITIES
+    "vulnerability": np.dtype(np.uint8),  # bit set over Vulnerability
     "resources": np.dtype(np.float32),  # USD
     "risk_tolerance": np.dtype(np.float32),  # 0 = avoids all risk, 1 = ignores risk
     "tie": np.dtype(np.int16),  # node with family or diaspora, -1 if none
@@ -119,7 +146,7 @@ FIELDS: dict[str, np.dtype] = {
     "first_arrival_node": np.dtype(np.int16),  # first destination reached, -1 if none
     "onward_moves": np.dtype(np.uint8),  # moves started after a first arrival
     # protection
-    "flags": np.dtype(np.uint8),  # bit set: REGISTERED, HOUSED, PROFILED, REACHED, PROTECTED, LEGAL
+    "flags": np.dtype(np.uint8),  # bit set over Flag
     "referral": np.dtype(np.uint8),  # Referral
     "claim": np.dtype(np.uint8),  # Claim
     "claim_day": np.dtype(np.int16),  # day the asylum claim was lodged, -1 if none
@@ -128,8 +155,46 @@ FIELDS: dict[str, np.dtype] = {
     "returns": np.dtype(np.uint8),  # times returned or deported as a rejected person (not
     # repatriation of refugees; saturates at 255)
     # information
-    "aware": np.dtype(np.uint8),  # known: legal channels (AWARE_BITS), PROTECTION_KNOWN
+    "aware": np.dtype(np.uint8),  # bit set over Aware
 }
+
+
+class Agents(NamedTuple):
+    """The population as kernels take it: the live rows of every array of ``FIELDS``."""
+
+    profile: np.ndarray
+    origin: np.ndarray
+    protection_need: np.ndarray
+    motive: np.ndarray
+    vulnerability: np.ndarray
+    resources: np.ndarray
+    risk_tolerance: np.ndarray
+    tie: np.ndarray
+    status: np.ndarray
+    status_day: np.ndarray
+    node: np.ndarray
+    edge: np.ndarray
+    boat: np.ndarray
+    days_left: np.ndarray
+    route: np.ndarray
+    route_pos: np.ndarray
+    destination: np.ndarray
+    born_day: np.ndarray
+    departure_day: np.ndarray
+    legs: np.ndarray
+    first_arrival_node: np.ndarray
+    onward_moves: np.ndarray
+    flags: np.ndarray
+    referral: np.ndarray
+    claim: np.ndarray
+    claim_day: np.ndarray
+    first_protection_node: np.ndarray
+    entry_from: np.ndarray
+    returns: np.ndarray
+    aware: np.ndarray
+
+
+assert Agents._fields == tuple(FIELDS)
 
 _DEFAULTS = {
     "tie": -1,
@@ -192,6 +257,10 @@ class Population:
     def arrays(self) -> dict[str, np.ndarray]:
         return {name: self.view(name) for name in FIELDS}
 
+    def agents(self) -> Agents:
+        """The live rows as kernels take them (views: kernels change the population in place)."""
+        return Agents(*(getattr(self, name)[: self.n] for name in FIELDS))
+
     def agent(self, i: int) -> dict:
         """One agent's row as a readable dict."""
         if not 0 <= i < self.n:
@@ -202,8 +271,7 @@ class Population:
         row["referral"] = Referral(row["referral"]).name.lower()
         row["claim"] = Claim(row["claim"]).name.lower()
         row["flags"] = [name for name, bit in FLAG_BITS.items() if row["flags"] & bit]
-        known = {**AWARE_BITS, "protection": PROTECTION_KNOWN}
-        row["aware"] = [name for name, bit in known.items() if row["aware"] & bit]
+        row["aware"] = [a.name.lower() for a in Aware if row["aware"] & a]
         row["vulnerability"] = [v for v, bit in VULN_BIT.items() if row["vulnerability"] & bit]
         return row
 

@@ -10,8 +10,29 @@ only on (seed, rule, day), two policy variants run with the same seed give the s
 draws in every rule (common random numbers), which sharpens paired comparisons.
 """
 
+from enum import IntEnum
+
 import numpy as np
 from numba import njit, uint64
+
+
+class Rule(IntEnum):
+    """Each rule's own random stream: it draws under one key per day, ``model.keys(rule, day)``.
+    The numbers are part of a seed's results: keep them."""
+
+    INITIAL = 0  # not used any more
+    ROUTE_CHOICE = 1
+    TRAVEL = 2
+    SEA_CROSSING = 3  # what happens to the people aboard (passengers)
+    ARRIVAL = 4  # secondary movement
+    SMUGGLING = 5  # launches (a Generator)
+    BOATS = 6  # boats' fates (a Generator)
+    REGISTRATION = 7
+    DECISIONS = 8
+    SOLUTIONS = 9
+    RETURNS = 10
+    INFORMATION = 11
+
 
 _GOLDEN = uint64(0x9E3779B97F4A7C15)
 _M1 = uint64(0xBF58476D1CE4E5B9)
@@ -26,14 +47,14 @@ def _mix(z):
     return z ^ (z >> uint64(31))
 
 
-@njit(cache=True)
+@njit("float64(int64, int64, int64)", cache=True)
 def uniform(key, i, stream):
     """A uniform number in [0, 1) for agent ``i`` and draw ``stream`` under the day's ``key``."""
     z = uint64(key) + (uint64(i) + uint64(1)) * _GOLDEN + uint64(stream) * _STREAM
     return float(_mix(_mix(z)) >> uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@njit(cache=True)
+@njit("float64(int64, int64, int64)", cache=True)
 def gumbel(key, i, stream):
     """A standard Gumbel draw (for random-utility choice)."""
     u = uniform(key, i, stream)
@@ -48,6 +69,6 @@ class RuleKeys:
     def __init__(self, rng: np.random.Generator):
         self._root = int(rng.integers(0, 2**63 - 1, dtype=np.int64))
 
-    def __call__(self, rule: int, day: int) -> int:
-        seq = np.random.SeedSequence(self._root, spawn_key=(rule, day + 1))
+    def __call__(self, rule: Rule, day: int) -> int:
+        seq = np.random.SeedSequence(self._root, spawn_key=(int(rule), day + 1))
         return int(seq.generate_state(1, np.uint64)[0]) & 0x7FFF_FFFF_FFFF_FFFF  # int64 for numba

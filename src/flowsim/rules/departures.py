@@ -13,7 +13,8 @@ In forced-inflow mode (a validation option, see ``flowsim.flee``) a set number o
 is also added, spread over origins by weight (:func:`depart_forced`).
 
 The work here is per new agent, not per agent in the population, so it is vectorised numpy rather
-than a kernel.
+than a kernel. The initial population (``nodes.initial_population``) is placed when the model is
+built (:meth:`Departures.place_initial`).
 """
 
 from __future__ import annotations
@@ -22,9 +23,64 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from flowsim.events import Event
 from flowsim.population import AWARE_BITS, VULN_BIT, Population, Status
-from flowsim.scenario import MOTIVES, VULNERABILITIES, Profile, Scenario
+from flowsim.rules import Mechanism
+from flowsim.scenario import DESTINATION_ROLES, MOTIVES, VULNERABILITIES, Profile, Scenario
 from flowsim.timeline import expand
+
+
+class Departures(Mechanism):
+    """New agents: the initial population, then each day's departures from the origins."""
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.table = departure_table(model.scenario, model.net.index, model.days)
+        self.forced = forced_inflow_table(model.scenario, model.net.index, model.days)
+        self.awareness = model.scenario.behaviour.legal.awareness
+
+    def expected_agents(self, scenario: Scenario) -> int:
+        """About how many agents the run will have (to size the arrays once)."""
+        initial = (
+            sum(sum(n.initial_population.values()) for n in scenario.nodes)
+            / scenario.simulation.persons_per_agent
+        )
+        flow = self.table.rate.sum()
+        if self.forced is not None:
+            flow += self.forced.count.sum()
+        return int(1.1 * (initial + flow)) + 1024
+
+    def place_initial(self, model) -> int:
+        """The initial population of every node, by role: at an origin, at its origin; at a
+        node with a destination role, arrived (places are given next, never registered);
+        elsewhere in transit with no route (route choice decides). Returns how many."""
+        scenario = model.scenario
+        scale = scenario.simulation.persons_per_agent
+        added = 0
+        for k, node in enumerate(scenario.nodes):
+            for pid, persons in node.initial_population.items():
+                n = int(round(persons / scale))
+                if "origin" in node.roles:
+                    status = Status.AT_ORIGIN
+                elif set(node.roles) & set(DESTINATION_ROLES):
+                    status = Status.ARRIVED
+                else:
+                    status = Status.IN_TRANSIT
+                pidx = next(j for j, p in enumerate(scenario.profiles) if p.id == pid)
+                origin = k if status == Status.AT_ORIGIN else -1  # met on the way: unknown
+                add_agents(model.pop, scenario.profiles[pidx], pidx, k, n, -1, status, model.rng,
+                           model.net.index, origin, self.awareness)  # fmt: skip
+                added += n
+        return added
+
+    def step(self, model, day: int) -> None:
+        profiles, index = model.scenario.profiles, model.net.index
+        n = depart(model.pop, self.table, profiles, day, model.rng, index, self.awareness)
+        if self.forced is not None:
+            n += depart_forced(model.pop, self.forced, profiles, day, model.rng, index,
+                               self.awareness)  # fmt: skip
+        model.information.new_agents(model)  # their beliefs and contacts
+        model.tally.events[Event.NEW_AGENTS] += n
 
 
 @dataclass

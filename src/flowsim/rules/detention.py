@@ -11,17 +11,31 @@ After ``policy.detention.max_days`` people are released to reception, except tho
 rejected, who leave detention as rejected.
 """
 
+from __future__ import annotations
+
 from numba import njit
 
+from flowsim.events import Event
 from flowsim.population import Claim, Status
-from flowsim.rules import EV_RELEASED
+from flowsim.rules import Mechanism
 
-NOT_DETAINED, DETAINED_NOW, ALTERNATIVE = 0, 1, 2
+NOT_DETAINED, DETAINED_NOW, ALTERNATIVE = 0, 1, 2  # what detains() decides
 IRREGULAR, ALL = 1, 2  # detention modes (policy.detention.mode: none, irregular, all)
-ARRIVED = int(Status.ARRIVED)
-DETAINED = int(Status.DETAINED)
-REJECTED = int(Status.REJECTED)
-CLAIM_REJECTED = int(Claim.REJECTED)
+
+
+class Detention(Mechanism):
+    """Releases at the maximum stay (:meth:`step`, first thing on arrival day); who is detained
+    is decided at registration (:func:`detains`, in ``reception.register``)."""
+
+    LEVERS = {
+        "detention_mode": "policy.detention.mode",
+        "max_days": "policy.detention.max_days",
+        "alternatives": "policy.detention.alternatives",
+    }
+
+    def step(self, model, day: int) -> None:
+        release(day, model.pop.agents(), model.net.arrays(), model.levers["max_days"][day],
+                model.tally)  # fmt: skip
 
 
 @njit(cache=True)
@@ -34,17 +48,18 @@ def detains(u_alternative, irregular, mode, alternatives):
 
 
 @njit(cache=True)
-def release(day, status, status_day, claim, node, node_country, max_days, events):
+def release(day, agents, net, max_days, tally):
     """Release everyone who has been detained ``max_days`` of their country (or longer).
 
     Released people are back to ``arrived`` (still registered) and get a place or not in
     reception the same day; the finally rejected leave as ``rejected``.
     """
-    for i in range(status.shape[0]):
-        if status[i] != DETAINED:
+    a = agents
+    for i in range(a.status.shape[0]):
+        if a.status[i] != Status.DETAINED:
             continue
-        if day - status_day[i] < max_days[node_country[node[i]]]:
+        if day - a.status_day[i] < max_days[net.node_country[a.node[i]]]:
             continue
-        status[i] = REJECTED if claim[i] == CLAIM_REJECTED else ARRIVED
-        status_day[i] = day
-        events[EV_RELEASED] += 1
+        a.status[i] = Status.REJECTED if a.claim[i] == Claim.REJECTED else Status.ARRIVED
+        a.status_day[i] = day
+        tally.events[Event.DETENTION_RELEASES] += 1

@@ -43,42 +43,222 @@ from it so far, starting from the mean hazard of its sea legs (worth 50 crossing
   random) and adds ``exchange_weight`` x ``trust_contacts`` crossings at that contact's believed
   risk, hub by hub, and of its believed welcome, destination by destination.
 
-Draws (``flowsim.rng.uniform`` with the day's information key, per person): 0 and 1 for the
-exchange, 2 + j for hearing of the death of contact slot j (j < 16), NEWS_BACK + j for hearing
-of the death of someone held in one's own slot j, 15 + 3s to 17 + 3s for campaign slot
-s = 1, 2, ..., so that no two rules share a draw.
+Draws: :class:`Draw`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
-from flowsim.beliefs import believed
-from flowsim.population import Status
-from flowsim.rng import uniform
-from flowsim.rules import EV_CAMPAIGN_REACH, EV_CONVERSATIONS, EV_DEATHS_NOTICED
+from flowsim.beliefs import Beliefs, believed
+from flowsim.events import Event
+from flowsim.network import hub_hazards
+from flowsim.population import LEGAL_CHANNELS, Aware, Status
+from flowsim.rng import Rule, uniform
+from flowsim.rules import Mechanism, params_of
+from flowsim.scenario import MAX_DAYS
+from flowsim.timeline import day_number
 
-DEAD = int(Status.DEAD)
-MISSING = int(Status.MISSING)
-RESETTLED = int(Status.RESETTLED)
-WAITING_TO_CROSS = int(Status.WAITING_TO_CROSS)
 GOOD_OUTCOMES = (Status.IN_RECEPTION, Status.IN_PROCEDURE, Status.RECOGNIZED,
                  Status.IN_TRAFFICKING_PROTECTION, Status.IN_CHILD_PROTECTION, Status.INTEGRATED,
                  Status.LEGAL_MIGRANT, Status.REGULARIZED)  # fmt: skip
 BAD_OUTCOMES = (Status.DESTITUTE, Status.DETAINED, Status.REJECTED, Status.IRREGULAR_STAY)
+# the statuses of people who are still deciding where to go (the belief records are over them)
+DECIDING = (Status.AT_ORIGIN, Status.IN_TRANSIT, Status.WAITING_TO_CROSS, Status.STRANDED)
 WELCOME_PRIOR, WELCOME_PRIOR_WEIGHT = 0.5, 10.0  # the true welcome before any outcome
-RISKS, LEGAL_OPTIONS, PROTECTION = 1, 2, 4  # campaign content bits
-LEGAL_BITS = 1 | 2 | 4  # aware: every legal channel
-PROTECTION_BIT = 8  # aware: protection available in first-asylum countries
-NEWS_BACK = 1 << 20  # first draw for news of someone held as a contact
+TRUE_RISK_PRIOR_WEIGHT = 50.0  # crossings the mean hazard of a hub's sea legs is worth
 MIN_CONFIDENCE = 0.01  # pseudo-observations: forgetting never takes a belief below this
+
+
+class Content(IntEnum):
+    """Bits of a campaign's content."""
+
+    RISKS = 1
+    LEGAL_OPTIONS = 2
+    PROTECTION = 4
+
+
+class Draw(IntEnum):
+    """The information step's draws per person (key: Rule.INFORMATION). News of the death of
+    the person in contact slot j is drawn with NEWS + j (j < 16), of someone who holds the
+    person in its slot j with NEWS_BACK + j; campaign slot s = 1, 2, ... draws CAMPAIGN + 3s to
+    CAMPAIGN + 3s + 2, so that no two rules share a draw."""
+
+    TALKS = 0
+    WHOM = 1
+    NEWS = 2
+    CAMPAIGN = 15
+    NEWS_BACK = 1 << 20
+
+
+class InformationParams(NamedTuple):
+    """``[behaviour.information]``: beliefs and how they change."""
+
+    prior_knowledge: float  # 1: new agents start at the true risk; 0: at a rumour
+    prior_risk: float  # the rumour: risk believed without objective information
+    prior_spread: float  # sd of log(believed risk) between people for the rumour part
+    prior_confidence: float  # pseudo-crossings behind a new belief
+    contacts: int  # contact slots per person
+    community_size: int  # recent people from one origin to draw contacts from
+    exchange_weight: float  # pseudo-crossings one conversation is worth at full trust
+    news_weight: float  # pseudo-crossings a contact's death or arrival is worth
+    notice_dead: float  # chance contacts hear of a death whose body is found
+    notice_missing: float  # ... of someone missing
+    witness_weight: float  # for survivors on a boat where people died
+    campaign_weight: float  # pseudo-crossings of a campaign message at full credibility
+    smuggler_weight: float  # of a smuggler's daily promise at full trust
+    smuggler_claim: float  # smugglers claim the risk is this share of the true risk
+    forgetting: float  # daily decay of pseudo-counts
+    deterrence_only_credibility: float  # credibility multiplier of a risks-only campaign
+    balanced_credibility: float  # ... of a balanced campaign
+    protection_unknown_discount: float  # value of first asylum to people unaware of it
+    prior_welcome: float  # the rumour about the welcome at destinations
+    report_weight: float  # outcomes one report of a reception or decision is worth
+
+
+@dataclass
+class Campaign:
+    """One entry of ``policy.information.campaigns``, compiled."""
+
+    at_node: np.ndarray  # bool per node
+    start: int
+    end: int
+    reach: float
+    credibility: float  # effective, before trust in officials
+    content: int  # bit set over Content
+    name: str
+    reached: int = 0  # people reached so far (a person reached on two days counts twice)
+
+
+class Information(Mechanism):
+    """What people believe and how it changes: their beliefs and contacts (``model.beliefs``),
+    the truth they are measured against, the news of the day, campaigns, and the daily records
+    of beliefs."""
+
+    LEVERS = {
+        "contact_probability": "policy.information.contact_probability",
+        "trust_contacts": "policy.information.trust_contacts",
+        "trust_officials": "policy.information.trust_officials",
+        "trust_smugglers": "policy.information.trust_smugglers",
+    }
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        net, days = model.net, model.days
+        self.params = p = params_of(InformationParams, model.scenario.behaviour.information)
+        n_hubs, n_dest = len(net.hub_nodes), net.destination_nodes.size
+        model.beliefs = Beliefs(n_hubs, p.contacts, capacity=model.pop._cap,
+                                n_destinations=n_dest)  # fmt: skip
+        self.community: dict[int, np.ndarray] = {}  # each origin's recent agents
+        self.campaigns = compile_campaigns(model.scenario, net.index, p)
+        self.outcome = outcome_table()
+        # the truth: the risk of each hub as sailed so far, the welcome as reported so far
+        self.hub_prior, _ = hub_hazards(net)
+        self.sea_lost, self.sea_sailed = np.zeros(n_hubs), np.zeros(n_hubs)
+        self.true_risk = self.hub_prior.copy()
+        self.welcome_good, self.welcome_seen = np.zeros(n_dest), np.zeros(n_dest)
+        self.true_welcome = np.full(n_dest, WELCOME_PRIOR)
+        # daily records: [day, hub] mean believed risk of people still deciding, the true risk;
+        # [day] mean gap between believed and true risk (welcome) over them
+        self.believed_risk_by_day = np.full((days, n_hubs), np.nan)
+        self.true_risk_by_day = np.full((days, n_hubs), np.nan)
+        self.belief_error_by_day = np.full(days, np.nan)
+        self.welcome_error_by_day = np.full(days, np.nan)
+        self.deciding = np.isin(np.arange(len(Status)), DECIDING)
+        self.sea_news: tuple = ()
+        self.witnesses: tuple = ()
+
+    def new_agents(self, model) -> None:
+        """Beliefs and contacts for the agents added since the last call."""
+        first, n, p = model.beliefs.n, model.pop.n, self.params
+        if n == first:
+            return
+        alpha, beta = initial_beliefs(n - first, self.true_risk, p, model.rng)
+        contacts = draw_contacts(model.pop.origin[first:n], first, self.community, p.contacts,
+                                 p.community_size, model.rng)  # fmt: skip
+        good, bad = initial_welcome(n - first, self.true_welcome, p)
+        model.beliefs.add(alpha=alpha, beta=beta, good=good, bad=bad, contacts=contacts)
+
+    def hear_of_sea(self, who, hub, missing, landed, witnesses, witness_hub) -> None:
+        """Today's lost and landed (with the hub each sailed from), and the survivors who saw
+        people lost from their boat: news for this evening's information step."""
+        self.sea_news = (who, hub, missing, landed)
+        self.witnesses = (witnesses, witness_hub)
+
+    def step(self, model, day: int) -> None:
+        """What people heard today: news of the sea, smugglers, campaigns, their contacts."""
+        net, lv, p, tally = model.net, model.levers, self.params, model.tally
+        a, bl = model.pop.agents(), model.beliefs.state()
+        key = model.keys(Rule.INFORMATION, day)
+        who, hub, missing, landed = self.sea_news
+        np.add.at(self.sea_lost, hub[~landed], 1.0)
+        sea = net.sea_edges
+        np.add.at(self.sea_sailed, net.node_hub[net.edge_src[sea]], tally.edge_flow[sea])
+        w = TRUE_RISK_PRIOR_WEIGHT
+        self.true_risk = (self.sea_lost + w * self.hub_prior) / (self.sea_sailed + w)
+        hear_news(key, who, hub, missing, landed, bl, a.status, p, tally.events)
+        w_who, w_hub = self.witnesses
+        np.add.at(bl.alpha, (w_who, w_hub), np.float32(p.witness_weight))
+        hear_smugglers(a, net.node_hub, bl, self.true_risk, lv["trust_smugglers"][day], p)
+        for slot, c in enumerate(self.campaigns):
+            if c.start <= day <= c.end:
+                before = int(tally.events[Event.CAMPAIGN_REACH])
+                reach_campaign(key, slot + 1, a, c.at_node, c.reach, c.credibility, c.content,
+                               lv["trust_officials"][day], self.true_risk, bl, p, tally.events)  # fmt: skip
+                c.reached += int(tally.events[Event.CAMPAIGN_REACH]) - before
+        hear_outcomes(day, a, net.node_destination, self.outcome, bl, p.report_weight,
+                      self.welcome_good, self.welcome_seen)  # fmt: skip
+        w0, n0 = WELCOME_PRIOR, WELCOME_PRIOR_WEIGHT
+        self.true_welcome = (self.welcome_good + n0 * w0) / (self.welcome_seen + n0)
+        exchange(key, a, bl, lv["contact_probability"][day], lv["trust_contacts"][day], p,
+                 tally.events)  # fmt: skip
+        keep, floor = np.float32(1.0 - p.forgetting), np.float32(MIN_CONFIDENCE)
+        fade(bl.alpha, bl.beta, keep, floor)
+        fade(bl.bad, bl.good, keep, floor)
+        self.record(day, a.status, bl)
+
+    def record(self, day: int, status: np.ndarray, bl) -> None:
+        """The day's true and believed risks and the belief and welcome errors."""
+        self.true_risk_by_day[day] = self.true_risk
+        believed_sum = np.zeros(bl.alpha.shape[1])
+        gap, n = belief_gap(status, self.deciding, bl.alpha, bl.beta, self.true_risk,
+                            believed_sum)  # fmt: skip
+        if n and believed_sum.size:
+            self.belief_error_by_day[day] = gap / (n * believed_sum.size)
+            self.believed_risk_by_day[day] = believed_sum / n
+        welcome = np.zeros(bl.good.shape[1])
+        gap, n = belief_gap(status, self.deciding, bl.good, bl.bad, self.true_welcome, welcome)
+        if n and welcome.size:
+            self.welcome_error_by_day[day] = gap / (n * welcome.size)
+
+
+def compile_campaigns(scenario, index: dict[str, int], params) -> list[Campaign]:
+    out = []
+    start = scenario.simulation.start_date
+    for k, c in enumerate(scenario.policy.information.campaigns):
+        at = np.zeros(len(index), bool)
+        at[[index[n] for n in c.nodes]] = True
+        content = 0
+        for item in c.content:
+            content |= Content[item.upper()]
+        end = MAX_DAYS if c.end is None else day_number(c.end, start)
+        out.append(Campaign(
+            at_node=at, start=day_number(c.start, start), end=min(end, MAX_DAYS), reach=c.reach,
+            credibility=campaign_credibility(c.credibility, content, params),
+            content=content, name=c.name or f"campaign {k + 1}",
+        ))  # fmt: skip
+    return out
 
 
 @njit(cache=True)
 def present(status):
     """Alive and still in the network (the resettled have left it)."""
-    return status != DEAD and status != MISSING and status != RESETTLED
+    return status != Status.DEAD and status != Status.MISSING and status != Status.RESETTLED
 
 
 def initial_beliefs(n: int, true_risk: np.ndarray, info, rng: np.random.Generator):
@@ -103,7 +283,7 @@ def initial_welcome(n: int, true_welcome: np.ndarray, info):
 
 def outcome_table() -> np.ndarray:
     """Per status: 1 a good outcome, 0 a bad one, -1 neither."""
-    table = np.full(max(Status) + 1, -1, np.int8)
+    table = np.full(len(Status), -1, np.int8)
     table[list(GOOD_OUTCOMES)] = 1
     table[list(BAD_OUTCOMES)] = 0
     return table
@@ -128,25 +308,25 @@ def draw_contacts(origins: np.ndarray, first_row: int, community: dict[int, np.n
 
 
 @njit(cache=True)
-def _hear_of(key, c, draw, h, missing, landed, alpha, beta, notice_dead, notice_missing,
-             news_weight, events):  # fmt: skip
+def _hear_of(key, c, draw, h, missing, landed, beliefs, params, events):
     """Person c hears of one crossing from hub h: a landing always, a loss with the notice
     probability (its draw ``draw``)."""
+    p = params
     if landed:
-        beta[c, h] += news_weight
+        beliefs.beta[c, h] += p.news_weight
         return
-    p = notice_missing if missing else notice_dead
-    if uniform(key, c, draw) < p:
-        alpha[c, h] += news_weight
-        events[EV_DEATHS_NOTICED] += 1
+    notice = p.notice_missing if missing else p.notice_dead
+    if uniform(key, c, draw) < notice:
+        beliefs.alpha[c, h] += p.news_weight
+        events[Event.DEATHS_NOTICED] += 1
 
 
 @njit(cache=True)
-def hear_news(key, who, hub, missing, landed, contacts, status, alpha, beta, notice_dead,
-              notice_missing, news_weight, events):  # fmt: skip
+def hear_news(key, who, hub, missing, landed, beliefs, status, params, events):
     """Everyone present who knows one of today's lost (``landed`` False) or landed (True)
-    people hears of it: its own contacts (draw 2 + slot), then those who hold it as a contact
-    (draw NEWS_BACK + slot)."""
+    people hears of it: its own contacts (draw NEWS + slot), then those who hold it as a
+    contact (draw NEWS_BACK + slot)."""
+    contacts = beliefs.contacts
     k_slots = contacts.shape[1]
     today = np.full(status.shape[0], -1, np.int32)  # row -> index in who, for the second pass
     for k in range(who.shape[0]):
@@ -155,8 +335,8 @@ def hear_news(key, who, hub, missing, landed, contacts, status, alpha, beta, not
         for j in range(k_slots):
             c = contacts[i, j]
             if c >= 0 and present(status[c]):
-                _hear_of(key, c, 2 + j, hub[k], missing[k], landed[k], alpha, beta,
-                         notice_dead, notice_missing, news_weight, events)  # fmt: skip
+                _hear_of(key, c, Draw.NEWS + j, hub[k], missing[k], landed[k], beliefs, params,
+                         events)  # fmt: skip
     if who.shape[0] == 0:
         return
     for c in range(status.shape[0]):
@@ -166,8 +346,8 @@ def hear_news(key, who, hub, missing, landed, contacts, status, alpha, beta, not
             i = contacts[c, j]
             if i >= 0 and today[i] >= 0:
                 k = today[i]
-                _hear_of(key, c, NEWS_BACK + j, hub[k], missing[k], landed[k], alpha, beta,
-                         notice_dead, notice_missing, news_weight, events)  # fmt: skip
+                _hear_of(key, c, Draw.NEWS_BACK + j, hub[k], missing[k], landed[k], beliefs,
+                         params, events)  # fmt: skip
 
 
 @njit(cache=True)
@@ -180,17 +360,17 @@ def _count_outcome(c, k, o, good, bad, weight):
 
 
 @njit(cache=True)
-def hear_outcomes(day, status, status_day, node, dest_of_node, outcome, contacts, good, bad,
-                  weight, seen_good, seen):  # fmt: skip
+def hear_outcomes(day, agents, dest_of_node, outcome, beliefs, weight, seen_good, seen):
     """People whose status changed today to a good or bad outcome at a destination-role node
     report it: they, their present contacts and the present people who hold them as a contact
     count ``weight`` outcomes there; the node's tallies ``seen_good`` and ``seen`` grow by one."""
+    status, contacts, good, bad = agents.status, beliefs.contacts, beliefs.good, beliefs.bad
     k_slots = contacts.shape[1]
     report = np.full(status.shape[0], -1, np.int32)  # row -> 2 x destination + outcome
     for i in range(status.shape[0]):
-        if status_day[i] != day:
+        if agents.status_day[i] != day:
             continue
-        k = dest_of_node[node[i]]
+        k = dest_of_node[agents.node[i]]
         o = outcome[status[i]]
         if k < 0 or o < 0:
             continue
@@ -242,72 +422,75 @@ def belief_gap(status, counted, lost, kept, truth, believed_sum):
 
 
 @njit(cache=True)
-def hear_smugglers(status, node, hub_of_node, alpha, beta, true_risk, claim, trust, weight):
+def hear_smugglers(agents, hub_of_node, beliefs, true_risk, trust, params):
     """People waiting at a hub hear the smugglers' promise about that hub."""
-    for i in range(status.shape[0]):
-        if status[i] != WAITING_TO_CROSS:
+    a, p = agents, params
+    for i in range(a.status.shape[0]):
+        if a.status[i] != Status.WAITING_TO_CROSS:
             continue
-        h = hub_of_node[node[i]]
+        h = hub_of_node[a.node[i]]
         if h < 0:
             continue
-        w = weight * trust[node[i]]
-        p = claim * true_risk[h]
-        alpha[i, h] += w * p
-        beta[i, h] += w * (1.0 - p)
+        w = p.smuggler_weight * trust[a.node[i]]
+        q = p.smuggler_claim * true_risk[h]
+        beliefs.alpha[i, h] += w * q
+        beliefs.beta[i, h] += w * (1.0 - q)
 
 
 def campaign_credibility(credibility: float, content: int, info) -> float:
     """Effective credibility of a campaign message (before trust in officials)."""
-    if content == RISKS:
+    if content == Content.RISKS:
         credibility *= info.deterrence_only_credibility
-    elif content & (LEGAL_OPTIONS | PROTECTION):
+    elif content & (Content.LEGAL_OPTIONS | Content.PROTECTION):
         credibility *= info.balanced_credibility
     return min(1.0, credibility)
 
 
 @njit(cache=True)
-def reach_campaign(key, slot, status, node, at_node, reach, credibility, content, trust,
-                   weight, true_risk, alpha, beta, aware, events):  # fmt: skip
+def reach_campaign(key, slot, agents, at_node, reach, credibility, content, trust, true_risk,
+                   beliefs, params, events):  # fmt: skip
     """One campaign today: reach people present at its nodes and change what they believe."""
-    draws = 15 + 3 * slot  # the first of this campaign's three draws per person
-    for i in range(status.shape[0]):
-        if not present(status[i]) or not at_node[node[i]]:
+    a, alpha, beta = agents, beliefs.alpha, beliefs.beta
+    draws = Draw.CAMPAIGN + 3 * slot  # the first of this campaign's three draws per person
+    for i in range(a.status.shape[0]):
+        if not present(a.status[i]) or not at_node[a.node[i]]:
             continue
         if uniform(key, i, draws) >= reach:
             continue
-        events[EV_CAMPAIGN_REACH] += 1
-        c = credibility * trust[node[i]]
-        if content & RISKS:
+        events[Event.CAMPAIGN_REACH] += 1
+        c = credibility * trust[a.node[i]]
+        if content & Content.RISKS:
             for h in range(true_risk.shape[0]):
-                alpha[i, h] += c * weight * true_risk[h]
-                beta[i, h] += c * weight * (1.0 - true_risk[h])
-        if content & LEGAL_OPTIONS and uniform(key, i, draws + 1) < c:
-            aware[i] |= LEGAL_BITS
-        if content & PROTECTION and uniform(key, i, draws + 2) < c:
-            aware[i] |= PROTECTION_BIT
+                alpha[i, h] += c * params.campaign_weight * true_risk[h]
+                beta[i, h] += c * params.campaign_weight * (1.0 - true_risk[h])
+        if content & Content.LEGAL_OPTIONS and uniform(key, i, draws + 1) < c:
+            a.aware[i] |= LEGAL_CHANNELS
+        if content & Content.PROTECTION and uniform(key, i, draws + 2) < c:
+            a.aware[i] |= Aware.PROTECTION
 
 
 @njit(cache=True)
-def exchange(key, status, node, contacts, alpha, beta, good, bad, probability, trust, weight,
-             events):  # fmt: skip
+def exchange(key, agents, beliefs, probability, trust, params, events):
     """Each person may talk to one contact today and take in its beliefs about the sea
     crossings and about the welcome at destinations."""
+    status, node = agents.status, agents.node
+    alpha, beta, good, bad, contacts = beliefs
     k = contacts.shape[1]
     if k == 0:
         return
     for i in range(status.shape[0]):
-        if not present(status[i]) or uniform(key, i, 0) >= probability[node[i]]:
+        if not present(status[i]) or uniform(key, i, Draw.TALKS) >= probability[node[i]]:
             continue
-        c = contacts[i, min(k - 1, int(uniform(key, i, 1) * k))]
+        c = contacts[i, min(k - 1, int(uniform(key, i, Draw.WHOM) * k))]
         if c < 0 or not present(status[c]):
             continue
-        events[EV_CONVERSATIONS] += 1
-        w = weight * trust[node[i]]
+        events[Event.CONVERSATIONS] += 1
+        w = params.exchange_weight * trust[node[i]]
         for h in range(alpha.shape[1]):
-            p = alpha[c, h] / max(alpha[c, h] + beta[c, h], 1e-12)
+            p = float(alpha[c, h]) / max(float(alpha[c, h] + beta[c, h]), 1e-12)
             alpha[i, h] += w * p
             beta[i, h] += w * (1.0 - p)
         for n in range(good.shape[1]):
-            p = good[c, n] / max(good[c, n] + bad[c, n], 1e-12)
+            p = float(good[c, n]) / max(float(good[c, n] + bad[c, n]), 1e-12)
             good[i, n] += w * p
             bad[i, n] += w * (1.0 - p)
