@@ -106,8 +106,11 @@ def check_model_state(model) -> None:
     route = pop.view("route")
     n = pop.n
 
-    # statuses are valid codes
+    # statuses are valid codes, and the members of each status are exactly those in it
     assert ((status >= 0) & (status < N_STATUS)).all()
+    members = pop.agents().members
+    bits = np.unpackbits(members.view(np.uint8), axis=1, bitorder="little")[:, :n]
+    np.testing.assert_array_equal(bits, status[None, :] == np.arange(N_STATUS)[:, None])
     # the day's stock table counts every agent that existed at the end of the day, once
     ns = model.node_status_by_day[d]
     assert (ns >= 0).all()

@@ -271,7 +271,8 @@ def agents_changed(before: dict, after: dict) -> int:
     a0, a1 = before["agents"], after["agents"]
     changed = np.zeros(a0.status.shape[0], bool)
     for x, y in zip(a0, a1, strict=True):
-        changed |= x != y
+        if x.shape == changed.shape:  # a field of each agent (not the members of statuses)
+            changed |= x != y
     return int(changed.sum())
 
 

@@ -131,6 +131,7 @@ class Model(mesa.Model):
             return
         d = self.day
         self.tally = self._tally(d)
+        self.pop.new_day()
         self.departures.step(self, d)  # new agents at their origins, with their beliefs
         self.legal_channels.step(self, d)  # who can leave by a legal channel does
         self.route_choice.step(self, d)  # the others choose a route (or stay)

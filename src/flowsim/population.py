@@ -10,7 +10,9 @@ from enum import IntEnum
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 from flowsim.scenario import MOTIVES, VULNERABILITIES
 
@@ -115,6 +117,9 @@ STATUS_NAMES = [s.name.lower() for s in Status]
 FLAG_BITS = {f.name.lower(): f for f in Flag}
 AWARE_BITS = {a.name.lower(): a for a in Aware if a != Aware.PROTECTION}  # the legal channels
 N_STATUS = len(Status)
+# kernels that run in parallel take the agents in chunks of CHUNK_WORDS words of 64 (4,096
+# agents): fixed chunks, whatever the number of threads, so results never depend on it
+CHUNK_WORDS = 64
 VULN_BIT = {v.name.lower(): v for v in Vulnerability}
 assert tuple(VULN_BIT) == VULNERABILITIES
 
@@ -192,9 +197,13 @@ class Agents(NamedTuple):
     entry_from: np.ndarray
     returns: np.ndarray
     aware: np.ndarray
+    # who is in each status: bit (i & 63) of word (i >> 6) is set when agent i has that status;
+    # kernels visit the members of the statuses they act on instead of every agent
+    members: np.ndarray  # uint64 [status, word]
+    changed: np.ndarray  # uint64 [word]: agents whose status changed today
 
 
-assert Agents._fields == tuple(FIELDS)
+assert Agents._fields[: len(FIELDS)] == tuple(FIELDS)
 
 _DEFAULTS = {
     "tie": -1,
@@ -216,6 +225,8 @@ class Population:
         self._cap = 0
         for name in FIELDS:
             setattr(self, name, np.empty(0, FIELDS[name]))
+        self.members = np.zeros((N_STATUS, 0), np.uint64)
+        self.changed = np.zeros(0, np.uint64)
         self.reserve(max(capacity, 16))
 
     @staticmethod
@@ -233,6 +244,12 @@ class Population:
             new = np.full(capacity, _DEFAULTS.get(name, 0), dtype)
             new[: self.n] = getattr(self, name)[: self.n]
             setattr(self, name, new)
+        words = (capacity + 63) >> 6
+        members = np.zeros((N_STATUS, words), np.uint64)
+        members[:, : self.members.shape[1]] = self.members
+        changed = np.zeros(words, np.uint64)
+        changed[: self.changed.size] = self.changed
+        self.members, self.changed = members, changed
         self._cap = capacity
 
     def add(self, count: int, **values: np.ndarray | int | float) -> slice:
@@ -247,8 +264,13 @@ class Population:
             getattr(self, name)[rows] = values.pop(name, _DEFAULTS.get(name, 0))
         if values:
             raise TypeError(f"unknown population fields: {sorted(values)}")
+        add_members(self.members, rows.start, self.status[rows])
         self.n = need
         return rows
+
+    def new_day(self) -> None:
+        """Nobody's status has changed yet today."""
+        self.changed[:] = 0
 
     def view(self, name: str) -> np.ndarray:
         """The live part of one attribute array (rows 0..n-1)."""
@@ -259,7 +281,9 @@ class Population:
 
     def agents(self) -> Agents:
         """The live rows as kernels take them (views: kernels change the population in place)."""
-        return Agents(*(getattr(self, name)[: self.n] for name in FIELDS))
+        words = (self.n + 63) >> 6
+        return Agents(*(getattr(self, name)[: self.n] for name in FIELDS),
+                      members=self.members[:, :words], changed=self.changed[:words])  # fmt: skip
 
     def agent(self, i: int) -> dict:
         """One agent's row as a readable dict."""
@@ -274,6 +298,47 @@ class Population:
         row["aware"] = [a.name.lower() for a in Aware if row["aware"] & a]
         row["vulnerability"] = [v for v, bit in VULN_BIT.items() if row["vulnerability"] & bit]
         return row
+
+
+@intrinsic
+def _cttz(typingctx, x):
+    """LLVM's count of trailing zero bits."""
+    if not isinstance(x, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 0))
+
+    return x(x), codegen
+
+
+@njit("int64(uint64)", cache=True)
+def lowest_bit(bits):
+    """The index of the lowest set bit of ``bits`` (not 0): members of a status are visited with
+    ``while bits: i = 64 * word + lowest_bit(bits); bits &= bits - 1``."""
+    return np.int64(_cttz(bits))
+
+
+@njit(cache=True)
+def add_members(members, first, status):
+    """Rows ``first, first + 1, ...`` join the members of their ``status``."""
+    for k in range(status.shape[0]):
+        i = first + k
+        members[status[k], i >> 6] |= np.uint64(1) << np.uint64(i & 63)
+
+
+@njit(cache=True, inline="always")
+def set_status(agents, i, status, day):
+    """Agent ``i`` takes ``status`` today: every status change goes through here, which keeps
+    the members of each status and today's changes exact."""
+    a = agents
+    w = i >> 6
+    bit = np.uint64(1) << np.uint64(i & 63)
+    a.members[a.status[i], w] &= ~bit
+    a.members[status, w] |= bit
+    a.changed[w] |= bit
+    a.status[i] = status
+    a.status_day[i] = day
 
 
 @njit(cache=True)

@@ -33,12 +33,15 @@ import numpy as np
 from numba import njit
 
 from flowsim.events import Event
-from flowsim.population import NOT_HOUSED, Claim, Flag, Referral, Status
+from flowsim.population import NOT_HOUSED, Claim, Flag, Referral, Status, lowest_bit, set_status
 from flowsim.rng import Rule, uniform
 from flowsim.rules import Mechanism, params_of
 
 # queue tracks: index into the [country, track, lodging day] counts
 TRACK_FULL, TRACK_ACCELERATED = 0, 1
+# the statuses in which a claim can be pending (first instance or appeal)
+CLAIMANTS = (Status.IN_PROCEDURE, Status.DESTITUTE, Status.DETAINED,
+             Status.IN_TRAFFICKING_PROTECTION, Status.IN_CHILD_PROTECTION)  # fmt: skip
 
 
 class ProtectionParams(NamedTuple):
@@ -143,8 +146,7 @@ def finalize(i, recognized, day, agents, net, tally):
             or st == Status.DESTITUTE
             or st == Status.DETAINED
         ):
-            a.status[i] = Status.RECOGNIZED
-            a.status_day[i] = day
+            set_status(a, i, Status.RECOGNIZED, day)
             if not net.node_is_camp[a.node[i]]:
                 a.flags[i] &= NOT_HOUSED  # refugees leave reception; camps are their place
     else:
@@ -153,8 +155,7 @@ def finalize(i, recognized, day, agents, net, tally):
         if a.protection_need[i]:
             events[Event.WRONGFUL_REJECTIONS_FINAL] += 1
         if st == Status.IN_PROCEDURE or st == Status.DESTITUTE:
-            a.status[i] = Status.REJECTED
-            a.status_day[i] = day
+            set_status(a, i, Status.REJECTED, day)
             a.flags[i] &= NOT_HOUSED
     tally.final_wait[int(a.protection_need[i]), day - a.claim_day[i]] += 1
 
@@ -164,11 +165,24 @@ def count_queue(day, agents, net, counts):
     """Pending first-instance claims lodged before ``day``: counts[country, track, lodging day]."""
     a = agents
     counts[:, :, :] = 0
-    for i in range(a.claim.shape[0]):
-        c = a.claim[i]
-        if (c == Claim.FULL or c == Claim.ACCELERATED) and a.claim_day[i] < day:
-            track = TRACK_ACCELERATED if c == Claim.ACCELERATED else TRACK_FULL
-            counts[net.node_country[a.node[i]], track, a.claim_day[i]] += 1
+    for w in range(a.changed.shape[0]):
+        bits = claimants(a.members, w)
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            c = a.claim[i]
+            if (c == Claim.FULL or c == Claim.ACCELERATED) and a.claim_day[i] < day:
+                track = TRACK_ACCELERATED if c == Claim.ACCELERATED else TRACK_FULL
+                counts[net.node_country[a.node[i]], track, a.claim_day[i]] += 1
+
+
+@njit(cache=True, inline="always")
+def claimants(members, w):
+    """Word ``w`` of the members of the statuses in which a claim can be pending."""
+    bits = np.uint64(0)
+    for s in CLAIMANTS:
+        bits |= members[s, w]
+    return bits
 
 
 def cutoffs(counts: np.ndarray, credit: np.ndarray, capacity: np.ndarray, effort: float):
@@ -212,56 +226,64 @@ def decide(day, key, agents, net, cut_day, take_at_cut, accuracy_in_need, accura
     """First-instance decisions on the claims ``cutoffs`` selected; appeals lodged."""
     a, events = agents, tally.events
     left = take_at_cut.copy()
-    for i in range(a.status.shape[0]):
-        c = a.claim[i]
-        if not (c == Claim.FULL or c == Claim.ACCELERATED) or a.claim_day[i] >= day:
-            continue
-        country = net.node_country[a.node[i]]
-        track = TRACK_ACCELERATED if c == Claim.ACCELERATED else TRACK_FULL
-        lodged = a.claim_day[i]
-        if lodged > cut_day[country, track]:
-            continue
-        if lodged == cut_day[country, track]:
-            if left[country, track] == 0:
+    for w in range(agents.changed.shape[0]):
+        bits = claimants(agents.members, w)
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            c = a.claim[i]
+            if not (c == Claim.FULL or c == Claim.ACCELERATED) or a.claim_day[i] >= day:
                 continue
-            left[country, track] -= 1
-        events[Event.DECISIONS] += 1
-        if c == Claim.ACCELERATED:
-            events[Event.ACCELERATED_DECISIONS] += 1
-        need = a.protection_need[i]
-        tally.first_wait[int(need), day - lodged] += 1
-        recognized = first_instance(uniform(key, i, Draw.FIRST_INSTANCE), need,
-                                    c == Claim.ACCELERATED, accuracy_in_need,
-                                    accuracy_not_in_need, params.accelerated_accuracy_loss)  # fmt: skip
-        if recognized:
-            events[Event.RECOGNIZED_FIRST_INSTANCE] += 1
-            if not need:
-                events[Event.WRONGFUL_RECOGNITIONS] += 1
-        elif need:
-            events[Event.WRONGFUL_REJECTIONS] += 1
-        if not recognized and uniform(key, i, Draw.APPEAL_LODGED) < appeals[country]:
-            a.claim[i] = Claim.APPEAL
-            events[Event.APPEALS] += 1
-            continue
-        finalize(i, recognized, day, a, net, tally)
+            country = net.node_country[a.node[i]]
+            track = TRACK_ACCELERATED if c == Claim.ACCELERATED else TRACK_FULL
+            lodged = a.claim_day[i]
+            if lodged > cut_day[country, track]:
+                continue
+            if lodged == cut_day[country, track]:
+                if left[country, track] == 0:
+                    continue
+                left[country, track] -= 1
+            events[Event.DECISIONS] += 1
+            if c == Claim.ACCELERATED:
+                events[Event.ACCELERATED_DECISIONS] += 1
+            need = a.protection_need[i]
+            tally.first_wait[int(need), day - lodged] += 1
+            recognized = first_instance(uniform(key, i, Draw.FIRST_INSTANCE), need,
+                                        c == Claim.ACCELERATED, accuracy_in_need,
+                                        accuracy_not_in_need, params.accelerated_accuracy_loss)  # fmt: skip
+            if recognized:
+                events[Event.RECOGNIZED_FIRST_INSTANCE] += 1
+                if not need:
+                    events[Event.WRONGFUL_RECOGNITIONS] += 1
+            elif need:
+                events[Event.WRONGFUL_REJECTIONS] += 1
+            if not recognized and uniform(key, i, Draw.APPEAL_LODGED) < appeals[country]:
+                a.claim[i] = Claim.APPEAL
+                events[Event.APPEALS] += 1
+                continue
+            finalize(i, recognized, day, a, net, tally)
 
 
 @njit(cache=True)
 def decide_appeals(day, key, agents, net, params, tally):
     """Appeals decided today (each pending appeal with probability 1 / appeal_days)."""
     a, p = agents, params
-    for i in range(a.status.shape[0]):
-        if a.claim[i] != Claim.APPEAL or uniform(key, i, Draw.APPEAL_DECIDED_TODAY) >= (
-            1.0 / p.appeal_days
-        ):
-            continue
-        need = a.protection_need[i]
-        recognized = uniform(key, i, Draw.APPEAL_OUTCOME) < (
-            p.appeal_corrects if need else p.appeal_overturns_right
-        )
-        if recognized:
-            tally.events[Event.APPEALS_GRANTED] += 1
-        finalize(i, recognized, day, a, net, tally)
+    for w in range(a.changed.shape[0]):
+        bits = claimants(a.members, w)
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            if a.claim[i] != Claim.APPEAL or uniform(key, i, Draw.APPEAL_DECIDED_TODAY) >= (
+                1.0 / p.appeal_days
+            ):
+                continue
+            need = a.protection_need[i]
+            recognized = uniform(key, i, Draw.APPEAL_OUTCOME) < (
+                p.appeal_corrects if need else p.appeal_overturns_right
+            )
+            if recognized:
+                tally.events[Event.APPEALS_GRANTED] += 1
+            finalize(i, recognized, day, a, net, tally)
 
 
 @njit(cache=True)

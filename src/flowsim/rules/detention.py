@@ -13,10 +13,11 @@ rejected, who leave detention as rejected.
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from flowsim.events import Event
-from flowsim.population import Claim, Status
+from flowsim.population import Claim, Status, lowest_bit, set_status
 from flowsim.rules import Mechanism
 
 NOT_DETAINED, DETAINED_NOW, ALTERNATIVE = 0, 1, 2  # what detains() decides
@@ -55,11 +56,13 @@ def release(day, agents, net, max_days, tally):
     reception the same day; the finally rejected leave as ``rejected``.
     """
     a = agents
-    for i in range(a.status.shape[0]):
-        if a.status[i] != Status.DETAINED:
-            continue
-        if day - a.status_day[i] < max_days[net.node_country[a.node[i]]]:
-            continue
-        a.status[i] = Status.REJECTED if a.claim[i] == Claim.REJECTED else Status.ARRIVED
-        a.status_day[i] = day
-        tally.events[Event.DETENTION_RELEASES] += 1
+    for w in range(a.changed.shape[0]):
+        bits = a.members[Status.DETAINED, w]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            if day - a.status_day[i] < max_days[net.node_country[a.node[i]]]:
+                continue
+            rejected = a.claim[i] == Claim.REJECTED
+            set_status(a, i, Status.REJECTED if rejected else Status.ARRIVED, day)
+            tally.events[Event.DETENTION_RELEASES] += 1

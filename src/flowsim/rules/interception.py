@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 
 from flowsim.events import Event
-from flowsim.population import Status
+from flowsim.population import Status, set_status
 from flowsim.rules import Mechanism
 
 
@@ -52,12 +52,11 @@ def pull_back(i, day, u, hub, agents, screening, sensitivity, resource_loss, eve
     a.days_left[i] = 0
     a.route[i] = -1
     a.boat[i] = -1
-    a.status_day[i] = day
     if a.protection_need[i] and u < screening * sensitivity:
-        a.status[i] = Status.IN_PROCEDURE
+        set_status(a, i, Status.IN_PROCEDURE, day)
         events[Event.SCREENED_IN] += 1
         return
-    a.status[i] = Status.IN_TRANSIT
+    set_status(a, i, Status.IN_TRANSIT, day)
     a.resources[i] = float(a.resources[i]) * (1.0 - resource_loss)
     events[Event.PULLED_BACK] += 1
     if a.protection_need[i]:

@@ -30,7 +30,7 @@ from numba import njit
 
 from flowsim.events import Event
 from flowsim.levers import resolve_lever
-from flowsim.population import Aware, Flag, Status
+from flowsim.population import Aware, Flag, Status, lowest_bit, set_status
 from flowsim.rules import Mechanism, keep_fraction, params_of
 from flowsim.scenario import MOTIVES
 
@@ -109,24 +109,28 @@ def use_channels(day, agents, slots, node_attract, params, tally):
     a, p, events = agents, params, tally.events
     costs = np.array([p.cost_family_reunification, p.cost_humanitarian_visas,
                       p.cost_labour_quota])  # fmt: skip
-    for i in range(a.status.shape[0]):
-        if a.status[i] != Status.AT_ORIGIN:
-            continue
-        for channel in range(3):
-            dest = pick(channel, a.motive[i], a.tie[i], a.protection_need[i], a.resources[i],
-                        a.aware[i], slots, costs, node_attract, LIVELIHOOD)  # fmt: skip
-            if dest < 0:
-                continue
-            slots[channel, dest] -= 1.0
-            a.resources[i] -= costs[channel]
-            a.node[i] = dest
-            # a visa holder is registered as referred to asylum, like the screened in
-            a.status[i] = Status.IN_PROCEDURE if channel == HUMANITARIAN else Status.LEGAL_MIGRANT
-            a.status_day[i] = day
-            a.departure_day[i] = day
-            a.flags[i] |= Flag.LEGAL
-            if a.first_arrival_node[i] < 0:
-                a.first_arrival_node[i] = dest
-            events[Event.DEPARTURES] += 1
-            events[EVENT[channel]] += 1
-            break
+    if not (slots >= 1.0).any():
+        return  # no place left anywhere today
+    for w in range(a.changed.shape[0]):
+        bits = a.members[Status.AT_ORIGIN, w]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            for channel in range(3):
+                dest = pick(channel, a.motive[i], a.tie[i], a.protection_need[i],
+                            a.resources[i], a.aware[i], slots, costs, node_attract, LIVELIHOOD)  # fmt: skip
+                if dest < 0:
+                    continue
+                slots[channel, dest] -= 1.0
+                a.resources[i] -= costs[channel]
+                a.node[i] = dest
+                # a visa holder is registered as referred to asylum, like the screened in
+                legal = Status.IN_PROCEDURE if channel == HUMANITARIAN else Status.LEGAL_MIGRANT
+                set_status(a, i, legal, day)
+                a.departure_day[i] = day
+                a.flags[i] |= Flag.LEGAL
+                if a.first_arrival_node[i] < 0:
+                    a.first_arrival_node[i] = dest
+                events[Event.DEPARTURES] += 1
+                events[EVENT[channel]] += 1
+                break

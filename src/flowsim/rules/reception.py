@@ -31,7 +31,15 @@ import numpy as np
 from numba import njit
 
 from flowsim.events import Event
-from flowsim.population import Claim, Flag, Referral, Status, Vulnerability
+from flowsim.population import (
+    Claim,
+    Flag,
+    Referral,
+    Status,
+    Vulnerability,
+    lowest_bit,
+    set_status,
+)
 from flowsim.rng import Rule, uniform
 from flowsim.rules import Mechanism, Tally
 from flowsim.rules.asylum import applies, finalize, procedure
@@ -105,87 +113,90 @@ class Reception(Mechanism):
 def register(day, key, agents, net, route_irregular, levers, params, tally):
     """Register today's arrivals and the screened in (and legal humanitarian entrants):
     readmission, referral, claim, detention."""
-    a, lv, p, events = agents, levers, params, tally.events
-    for i in range(a.status.shape[0]):
-        st = a.status[i]
-        screened_in = st == Status.IN_PROCEDURE and a.claim[i] == Claim.NONE
-        if not (screened_in or (st == Status.ARRIVED and not a.flags[i] & Flag.REGISTERED)):
-            continue
-        r = a.route[i]  # the route just completed (-1: screened in, legal, or stuck)
-        irregular = r >= 0 and route_irregular[r]
-        if irregular:
-            events[Event.SMUGGLED_ARRIVALS] += 1
-        if r >= 0:
-            a.entry_from[i] = net.route_entry_node[r]
-        a.route[i] = -1
-        first = a.first_protection_node[i]
-        if first < 0:
-            a.first_protection_node[i] = a.node[i]
-        elif net.node_country[first] != net.node_country[a.node[i]]:
-            # a secondary mover: the first country of protection may take it back
-            if uniform(key, i, Draw.READMITTED) < lv.agreements[net.node_country[first]]:
-                a.node[i] = first
-                events[Event.READMITTED] += 1
-        a.flags[i] |= Flag.REGISTERED | Flag.REACHED
-        a.status[i] = Status.ARRIVED
-        a.status_day[i] = day
-        events[Event.REGISTRATIONS] += 1
-        c = net.node_country[a.node[i]]
-        trafficked = a.vulnerability[i] & Vulnerability.TRAFFICKING != 0
-        child = a.vulnerability[i] & Vulnerability.CHILD != 0
-        need = a.protection_need[i]
-        if screened_in:
-            ref = Referral.ASYLUM  # identified as in need at the interception
-        else:
-            ref = refer(uniform(key, i, Draw.PROFILED), uniform(key, i, Draw.TRAFFICKING),
-                        uniform(key, i, Draw.CHILD), uniform(key, i, Draw.NEED), trafficked,
-                        child, need, lv.coverage[c], lv.accuracy[c], p.false_alarm_scale)  # fmt: skip
-            if ref != Referral.NONE:
-                a.flags[i] |= Flag.PROFILED
-                events[Event.PROFILED] += 1
-        a.referral[i] = ref
-        if trafficked:
-            if ref == Referral.TRAFFICKING:
-                events[Event.TRAFFICKING_IDENTIFIED] += 1
+    a, lv, p, events, m = agents, levers, params, tally.events, agents.members
+    for w in range(agents.changed.shape[0]):
+        bits = m[Status.ARRIVED, w] | m[Status.IN_PROCEDURE, w]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            st = a.status[i]
+            screened_in = st == Status.IN_PROCEDURE and a.claim[i] == Claim.NONE
+            if not (screened_in or (st == Status.ARRIVED and not a.flags[i] & Flag.REGISTERED)):
+                continue
+            r = a.route[i]  # the route just completed (-1: screened in, legal, or stuck)
+            irregular = r >= 0 and route_irregular[r]
+            if irregular:
+                events[Event.SMUGGLED_ARRIVALS] += 1
+            if r >= 0:
+                a.entry_from[i] = net.route_entry_node[r]
+            a.route[i] = -1
+            first = a.first_protection_node[i]
+            if first < 0:
+                a.first_protection_node[i] = a.node[i]
+            elif net.node_country[first] != net.node_country[a.node[i]]:
+                # a secondary mover: the first country of protection may take it back
+                if uniform(key, i, Draw.READMITTED) < lv.agreements[net.node_country[first]]:
+                    a.node[i] = first
+                    events[Event.READMITTED] += 1
+            a.flags[i] |= Flag.REGISTERED | Flag.REACHED
+            set_status(a, i, Status.ARRIVED, day)
+            events[Event.REGISTRATIONS] += 1
+            c = net.node_country[a.node[i]]
+            trafficked = a.vulnerability[i] & Vulnerability.TRAFFICKING != 0
+            child = a.vulnerability[i] & Vulnerability.CHILD != 0
+            need = a.protection_need[i]
+            if screened_in:
+                ref = Referral.ASYLUM  # identified as in need at the interception
             else:
-                events[Event.TRAFFICKING_MISSED] += 1
-        if child:
-            if ref == Referral.CHILD:
-                events[Event.CHILDREN_IDENTIFIED] += 1
-            else:
-                events[Event.CHILDREN_MISSED] += 1
-        if ref == Referral.COUNSELLING:
-            events[Event.COUNSELLED] += 1
-        elif ref == Referral.TRAFFICKING:
-            a.status[i] = Status.IN_TRAFFICKING_PROTECTION
-        elif ref == Referral.CHILD:
-            a.status[i] = Status.IN_CHILD_PROTECTION
-
-        if applies(uniform(key, i, Draw.APPLIES), need, ref, p.apply_in_need,
-                   p.apply_not_in_need, p.counselled_apply_factor):  # fmt: skip
-            events[Event.CLAIMS] += 1
-            a.claim_day[i] = day
-            if uniform(key, i, Draw.PRIMA_FACIE) < lv.prima_facie[a.profile[i], c]:
-                events[Event.PRIMA_FACIE] += 1
-                finalize(i, True, day, a, net, tally)
-            else:
-                profiled = ref != Referral.NONE and not screened_in  # profiled today
-                a.claim[i] = procedure(uniform(key, i, Draw.CLEAR_CASE),
-                                       uniform(key, i, Draw.ACCELERATED), profiled,
-                                       p.clear_share, lv.accelerated[c])  # fmt: skip
-        if a.status[i] != Status.ARRIVED:
-            continue  # referred to protection, or recognized at once
-        held = detains(uniform(key, i, Draw.ALTERNATIVE), irregular, lv.detention_mode[c],
-                       lv.alternatives[c])  # fmt: skip
-        if held == ALTERNATIVE:
-            events[Event.ALTERNATIVES_TO_DETENTION] += 1
-        elif held == DETAINED_NOW:
-            a.status[i] = Status.DETAINED
-            events[Event.DETENTIONS] += 1
-            if child:
-                events[Event.DETAINED_CHILDREN] += 1
+                ref = refer(uniform(key, i, Draw.PROFILED), uniform(key, i, Draw.TRAFFICKING),
+                            uniform(key, i, Draw.CHILD), uniform(key, i, Draw.NEED), trafficked,
+                            child, need, lv.coverage[c], lv.accuracy[c], p.false_alarm_scale)  # fmt: skip
+                if ref != Referral.NONE:
+                    a.flags[i] |= Flag.PROFILED
+                    events[Event.PROFILED] += 1
+            a.referral[i] = ref
             if trafficked:
-                events[Event.DETAINED_TRAFFICKING_VICTIMS] += 1
+                if ref == Referral.TRAFFICKING:
+                    events[Event.TRAFFICKING_IDENTIFIED] += 1
+                else:
+                    events[Event.TRAFFICKING_MISSED] += 1
+            if child:
+                if ref == Referral.CHILD:
+                    events[Event.CHILDREN_IDENTIFIED] += 1
+                else:
+                    events[Event.CHILDREN_MISSED] += 1
+            if ref == Referral.COUNSELLING:
+                events[Event.COUNSELLED] += 1
+            elif ref == Referral.TRAFFICKING:
+                set_status(a, i, Status.IN_TRAFFICKING_PROTECTION, day)
+            elif ref == Referral.CHILD:
+                set_status(a, i, Status.IN_CHILD_PROTECTION, day)
+
+            if applies(uniform(key, i, Draw.APPLIES), need, ref, p.apply_in_need,
+                       p.apply_not_in_need, p.counselled_apply_factor):  # fmt: skip
+                events[Event.CLAIMS] += 1
+                a.claim_day[i] = day
+                if uniform(key, i, Draw.PRIMA_FACIE) < lv.prima_facie[a.profile[i], c]:
+                    events[Event.PRIMA_FACIE] += 1
+                    finalize(i, True, day, a, net, tally)
+                else:
+                    profiled = ref != Referral.NONE and not screened_in  # profiled today
+                    a.claim[i] = procedure(uniform(key, i, Draw.CLEAR_CASE),
+                                           uniform(key, i, Draw.ACCELERATED), profiled,
+                                           p.clear_share, lv.accelerated[c])  # fmt: skip
+            if a.status[i] != Status.ARRIVED:
+                continue  # referred to protection, or recognized at once
+            held = detains(uniform(key, i, Draw.ALTERNATIVE), irregular, lv.detention_mode[c],
+                           lv.alternatives[c])  # fmt: skip
+            if held == ALTERNATIVE:
+                events[Event.ALTERNATIVES_TO_DETENTION] += 1
+            elif held == DETAINED_NOW:
+                set_status(a, i, Status.DETAINED, day)
+                events[Event.DETENTIONS] += 1
+                if child:
+                    events[Event.DETAINED_CHILDREN] += 1
+                if trafficked:
+                    events[Event.DETAINED_TRAFFICKING_VICTIMS] += 1
 
 
 @njit(cache=True)
@@ -200,25 +211,27 @@ def count_housed(flags, node, out):
 @njit(cache=True)
 def place(day, agents, net, occupancy, capacity, tally):
     """Give places, in agent order, to the arrived, the released and those waiting for one."""
-    a, events = agents, tally.events
+    a, events, m = agents, tally.events, agents.members
     count_housed(a.flags, a.node, occupancy)
-    for i in range(a.status.shape[0]):
-        st = a.status[i]
-        n = a.node[i]
-        waiting = st == Status.DESTITUTE or (
-            st == Status.RECOGNIZED and net.node_is_camp[n] and not a.flags[i] & Flag.HOUSED
-        )
-        if not (st == Status.ARRIVED or waiting):
-            continue
-        if occupancy[n] + 1.0 <= capacity[n]:
-            occupancy[n] += 1.0
-            a.flags[i] |= Flag.HOUSED
-            events[Event.RECEPTIONS] += 1
-            if st != Status.RECOGNIZED:
-                pending = a.claim[i] != Claim.NONE and a.claim[i] <= Claim.APPEAL
-                a.status[i] = Status.IN_PROCEDURE if pending else Status.IN_RECEPTION
-                a.status_day[i] = day
-        elif st == Status.ARRIVED:
-            a.status[i] = Status.DESTITUTE
-            a.status_day[i] = day
-            events[Event.DESTITUTIONS] += 1
+    for w in range(a.changed.shape[0]):
+        bits = m[Status.ARRIVED, w] | m[Status.DESTITUTE, w] | m[Status.RECOGNIZED, w]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            st = a.status[i]
+            n = a.node[i]
+            waiting = st == Status.DESTITUTE or (
+                st == Status.RECOGNIZED and net.node_is_camp[n] and not a.flags[i] & Flag.HOUSED
+            )
+            if not (st == Status.ARRIVED or waiting):
+                continue
+            if occupancy[n] + 1.0 <= capacity[n]:
+                occupancy[n] += 1.0
+                a.flags[i] |= Flag.HOUSED
+                events[Event.RECEPTIONS] += 1
+                if st != Status.RECOGNIZED:
+                    pending = a.claim[i] != Claim.NONE and a.claim[i] <= Claim.APPEAL
+                    set_status(a, i, Status.IN_PROCEDURE if pending else Status.IN_RECEPTION, day)
+            elif st == Status.ARRIVED:
+                set_status(a, i, Status.DESTITUTE, day)
+                events[Event.DESTITUTIONS] += 1

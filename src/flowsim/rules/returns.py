@@ -35,7 +35,7 @@ import numpy as np
 from numba import njit
 
 from flowsim.events import Event
-from flowsim.population import OUT_OF_SYSTEM, Claim, Referral, Status
+from flowsim.population import OUT_OF_SYSTEM, Claim, Referral, Status, lowest_bit, set_status
 from flowsim.rng import Rule, uniform
 from flowsim.rules import Mechanism, keep_fraction, params_of
 
@@ -106,8 +106,7 @@ def leave(i, day, new_status, where, agents):
     """Agent ``i`` leaves the country's protection system for ``where`` with ``new_status``."""
     a = agents
     a.node[i] = where
-    a.status[i] = new_status
-    a.status_day[i] = day
+    set_status(a, i, new_status, day)
     a.flags[i] &= OUT_OF_SYSTEM
     a.claim[i] = Claim.NONE
     a.claim_day[i] = -1
@@ -119,76 +118,81 @@ def leave(i, day, new_status, where, agents):
 def forced_returns(day, key, agents, net, places, levers, tally):
     """Forced returns into today's places per country (``places`` is decremented)."""
     a, lv, events = agents, levers, tally.events
-    for stage in range(3):  # detained rejected, other rejected, irregular stay
-        for i in range(a.status.shape[0]):
-            st = a.status[i]
-            if stage == 0 and not (st == Status.DETAINED and a.claim[i] == Claim.REJECTED):
-                continue
-            if (stage == 1 and st != Status.REJECTED) or (
-                stage == 2 and st != Status.IRREGULAR_STAY
-            ):
-                continue
-            c = net.node_country[a.node[i]]
-            if places[c] < 1.0:
-                continue
-            o = a.origin[i]
-            if o >= 0 and uniform(key, i, Draw.RETURN_ACCEPTED) < lv.cooperation[o]:
-                places[c] -= 1.0
-                leave(i, day, Status.RETURNED_FORCED, o, a)
-                events[Event.RETURNS_FORCED] += 1
-                continue
-            t = a.entry_from[i]
-            if (
-                t >= 0
-                and net.node_country[t] != c
-                and uniform(key, i, Draw.TRANSIT_READMITS) < lv.agreements[net.node_country[t]]
-            ):
-                places[c] -= 1.0
-                leave(i, day, Status.IN_TRANSIT, t, a)
-                events[Event.RETURNED_TO_TRANSIT] += 1
+    if not (places >= 1.0).any():
+        return  # no return possible today
+    for stage in (Status.DETAINED, Status.REJECTED, Status.IRREGULAR_STAY):  # in this order
+        for w in range(a.changed.shape[0]):
+            bits = a.members[stage, w]
+            while bits:
+                i = w * 64 + lowest_bit(bits)
+                bits &= bits - np.uint64(1)
+                if stage == Status.DETAINED and a.claim[i] != Claim.REJECTED:
+                    continue
+                c = net.node_country[a.node[i]]
+                if places[c] < 1.0:
+                    continue
+                o = a.origin[i]
+                if o >= 0 and uniform(key, i, Draw.RETURN_ACCEPTED) < lv.cooperation[o]:
+                    places[c] -= 1.0
+                    leave(i, day, Status.RETURNED_FORCED, o, a)
+                    events[Event.RETURNS_FORCED] += 1
+                    continue
+                t = a.entry_from[i]
+                if (
+                    t >= 0
+                    and net.node_country[t] != c
+                    and uniform(key, i, Draw.TRANSIT_READMITS) < lv.agreements[net.node_country[t]]
+                ):
+                    places[c] -= 1.0
+                    leave(i, day, Status.IN_TRANSIT, t, a)
+                    events[Event.RETURNED_TO_TRANSIT] += 1
 
 
 @njit(cache=True)
 def voluntary_returns(day, key, agents, net, levers, params, tally):
     """Assisted voluntary return or absconding of the rejected; regularization."""
     a, lv, p, events = agents, levers, params, tally.events
-    for i in range(a.status.shape[0]):
-        st = a.status[i]
-        c = net.node_country[a.node[i]]
-        if st == Status.REJECTED:
-            prob = p.avr_rate * lv.avr_support[c]
-            if a.referral[i] == Referral.COUNSELLING:
-                prob = min(1.0, prob * p.counselled_factor)
-            if a.origin[i] >= 0 and uniform(key, i, Draw.VOLUNTARY) < prob:
-                leave(i, day, Status.RETURNED_VOLUNTARY, a.origin[i], a)
-                events[Event.RETURNS_VOLUNTARY] += 1
-            elif uniform(key, i, Draw.ABSCONDS) < p.abscond_rate:
-                a.status[i] = Status.IRREGULAR_STAY
-                a.status_day[i] = day
-                a.flags[i] &= OUT_OF_SYSTEM
-                a.claim[i] = Claim.NONE
-                a.claim_day[i] = -1
-                events[Event.IRREGULAR_STAYS] += 1
-        elif st == Status.IRREGULAR_STAY and uniform(key, i, Draw.REGULARIZED) < 1.0 - (
-            1.0 - lv.regularization[c]
-        ) ** (1.0 / 365.0):
-            a.status[i] = Status.REGULARIZED
-            a.status_day[i] = day
-            events[Event.REGULARIZATIONS] += 1
+    for w in range(a.changed.shape[0]):
+        bits = a.members[Status.REJECTED, w] | a.members[Status.IRREGULAR_STAY, w]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            st = a.status[i]
+            c = net.node_country[a.node[i]]
+            if st == Status.REJECTED:
+                prob = p.avr_rate * lv.avr_support[c]
+                if a.referral[i] == Referral.COUNSELLING:
+                    prob = min(1.0, prob * p.counselled_factor)
+                if a.origin[i] >= 0 and uniform(key, i, Draw.VOLUNTARY) < prob:
+                    leave(i, day, Status.RETURNED_VOLUNTARY, a.origin[i], a)
+                    events[Event.RETURNS_VOLUNTARY] += 1
+                elif uniform(key, i, Draw.ABSCONDS) < p.abscond_rate:
+                    set_status(a, i, Status.IRREGULAR_STAY, day)
+                    a.flags[i] &= OUT_OF_SYSTEM
+                    a.claim[i] = Claim.NONE
+                    a.claim_day[i] = -1
+                    events[Event.IRREGULAR_STAYS] += 1
+            elif st == Status.IRREGULAR_STAY and uniform(key, i, Draw.REGULARIZED) < 1.0 - (
+                1.0 - lv.regularization[c]
+            ) ** (1.0 / 365.0):
+                set_status(a, i, Status.REGULARIZED, day)
+                events[Event.REGULARIZATIONS] += 1
 
 
 @njit(cache=True)
 def remigrate(day, key, agents, levers, params, tally):
     """Returned people leave their origin again."""
-    a, lv = agents, levers
-    for i in range(a.status.shape[0]):
-        st = a.status[i]
-        if st != Status.RETURNED_VOLUNTARY and st != Status.RETURNED_FORCED:
-            continue
-        n = a.node[i]
-        prob = params.remigration_rate * (1.0 - lv.reintegration[n]) * (1.0 - 0.5 * lv.safety[n])
-        if uniform(key, i, Draw.REMIGRATES) < prob:
-            a.status[i] = Status.IN_TRANSIT
-            a.status_day[i] = day
-            a.route[i] = -1
-            tally.events[Event.RE_MIGRATIONS] += 1
+    a, lv, m = agents, levers, agents.members
+    for w in range(a.changed.shape[0]):
+        bits = m[Status.RETURNED_VOLUNTARY, w] | m[Status.RETURNED_FORCED, w]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            n = a.node[i]
+            prob = (
+                params.remigration_rate * (1.0 - lv.reintegration[n]) * (1.0 - 0.5 * lv.safety[n])
+            )
+            if uniform(key, i, Draw.REMIGRATES) < prob:
+                set_status(a, i, Status.IN_TRANSIT, day)
+                a.route[i] = -1
+                tally.events[Event.RE_MIGRATIONS] += 1

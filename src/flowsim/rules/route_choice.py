@@ -42,7 +42,7 @@ from numba import njit
 from flowsim.beliefs import believed
 from flowsim.events import Event
 from flowsim.network import SEA, hub_hazards, irregular_routes, route_totals
-from flowsim.population import Aware, Flag, Status
+from flowsim.population import Aware, Flag, Status, lowest_bit, set_status
 from flowsim.rng import Rule, gumbel
 from flowsim.rules import Mechanism, params_of
 from flowsim.rules.smuggling import perceived_edges
@@ -162,7 +162,7 @@ def route_utility(
     return u
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def believed_risk(i, r, route_land_risk, route_hub, route_sea_factor, alpha, beta):
     """Agent ``i``'s believed risk of route ``r``."""
     h = route_hub[r]
@@ -174,60 +174,61 @@ def believed_risk(i, r, route_land_risk, route_hub, route_sea_factor, alpha, bet
 
 @njit(cache=True)
 def choose_routes(day, key, agents, net, beliefs, perceived, params, unknown_discount, tally):
+    """Everyone who must decide today (among the members of at_origin, stranded and in_transit)
+    chooses a route, or stays."""
     a, pr, b, p, events = agents, perceived, beliefs, params, tally.events
-    for i in range(a.status.shape[0]):
-        s = a.status[i]
-        deciding = (
-            s == Status.AT_ORIGIN
-            or s == Status.STRANDED
-            or (s == Status.IN_TRANSIT and a.edge[i] < 0 and a.route[i] < 0)
-        )
-        if not deciding:
-            continue
-        n = a.node[i]
-        best = -1
-        best_u = -1e300
-        # the cheapest route from here is out of reach: skip scoring (most waiting agents)
-        first = net.route_ptr[n + 1] if a.resources[i] < pr.node_min_cost[n] else net.route_ptr[n]
-        for r in range(first, net.route_ptr[n + 1]):
-            if pr.route_cost[r] > a.resources[i]:
+    m = a.members
+    for w in range(a.changed.shape[0]):
+        bits = m[Status.AT_ORIGIN, w] | m[Status.STRANDED, w] | m[Status.IN_TRANSIT, w]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            s = a.status[i]
+            if s == Status.IN_TRANSIT and (a.edge[i] >= 0 or a.route[i] >= 0):
                 continue
-            risk = believed_risk(i, r, pr.route_land_risk, pr.route_hub, pr.route_sea_factor,
-                                 b.alpha, b.beta)  # fmt: skip
-            k = net.node_destination[net.route_dest[r]]
-            factor = 1.0 - p.w_welcome * (1.0 - believed(b.good[i, k], b.bad[i, k]))
-            if pr.node_is_asylum[net.route_dest[r]] and not a.aware[i] & Aware.PROTECTION:
-                factor *= 1.0 - unknown_discount
-            u = route_utility(
-                r, a.motive[i], a.tie[i], a.resources[i], a.risk_tolerance[i], risk, factor,
-                net.route_dest, net.route_days, pr.route_cost, pr.node_attract,
-                p.w_attractiveness, p.w_risk, p.w_cost, p.w_days, p.tie_bonus,
-            )  # fmt: skip
-            if p.noise > 0.0:
-                u += p.noise * gumbel(key, i, r)
-            if u > best_u:
-                best_u = u
-                best = r
-        if best >= 0 and s == Status.AT_ORIGIN and best_u < p.stay_utility:
-            if not a.flags[i] & Flag.DETERRED:
-                a.flags[i] |= Flag.DETERRED
-                events[Event.DEPARTURES_DETERRED] += 1
-            continue
-        if best < 0:
-            if s == Status.IN_TRANSIT and net.node_is_destination[n]:
-                a.status[i] = Status.ARRIVED
-                a.status_day[i] = day
-            elif s == Status.IN_TRANSIT:
-                a.status[i] = Status.STRANDED
-                a.status_day[i] = day
-                events[Event.STRANDINGS] += 1
-            continue
-        a.route[i] = best
-        a.route_pos[i] = 0
-        a.destination[i] = net.route_dest[best]
-        if s == Status.AT_ORIGIN:
-            a.departure_day[i] = day
-            events[Event.DEPARTURES] += 1
-        if s != Status.IN_TRANSIT:
-            a.status[i] = Status.IN_TRANSIT
-            a.status_day[i] = day
+            n = a.node[i]
+            best = -1
+            best_u = -1e300
+            # the cheapest route from here is out of reach: skip scoring (most waiting agents)
+            first = (
+                net.route_ptr[n + 1] if a.resources[i] < pr.node_min_cost[n] else net.route_ptr[n]
+            )
+            for r in range(first, net.route_ptr[n + 1]):
+                if pr.route_cost[r] > a.resources[i]:
+                    continue
+                risk = believed_risk(i, r, pr.route_land_risk, pr.route_hub, pr.route_sea_factor,
+                                     b.alpha, b.beta)  # fmt: skip
+                k = net.node_destination[net.route_dest[r]]
+                factor = 1.0 - p.w_welcome * (1.0 - believed(b.good[i, k], b.bad[i, k]))
+                if pr.node_is_asylum[net.route_dest[r]] and not a.aware[i] & Aware.PROTECTION:
+                    factor *= 1.0 - unknown_discount
+                u = route_utility(
+                    r, a.motive[i], a.tie[i], a.resources[i], a.risk_tolerance[i], risk, factor,
+                    net.route_dest, net.route_days, pr.route_cost, pr.node_attract,
+                    p.w_attractiveness, p.w_risk, p.w_cost, p.w_days, p.tie_bonus,
+                )  # fmt: skip
+                if p.noise > 0.0:
+                    u += p.noise * gumbel(key, i, r)
+                if u > best_u:
+                    best_u = u
+                    best = r
+            if best >= 0 and s == Status.AT_ORIGIN and best_u < p.stay_utility:
+                if not a.flags[i] & Flag.DETERRED:
+                    a.flags[i] |= Flag.DETERRED
+                    events[Event.DEPARTURES_DETERRED] += 1
+                continue
+            if best < 0:
+                if s == Status.IN_TRANSIT and net.node_is_destination[n]:
+                    set_status(a, i, Status.ARRIVED, day)
+                elif s == Status.IN_TRANSIT:
+                    set_status(a, i, Status.STRANDED, day)
+                    events[Event.STRANDINGS] += 1
+                continue
+            a.route[i] = best
+            a.route_pos[i] = 0
+            a.destination[i] = net.route_dest[best]
+            if s == Status.AT_ORIGIN:
+                a.departure_day[i] = day
+                events[Event.DEPARTURES] += 1
+            if s != Status.IN_TRANSIT:
+                set_status(a, i, Status.IN_TRANSIT, day)

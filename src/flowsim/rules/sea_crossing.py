@@ -31,7 +31,7 @@ from numba import njit
 
 from flowsim.boats import Boats, BoatState, Fate
 from flowsim.events import Event
-from flowsim.population import Status
+from flowsim.population import Status, lowest_bit
 from flowsim.rng import Rule, uniform
 from flowsim.rules import Mechanism, params_of
 from flowsim.rules.disembarkation import disembark
@@ -166,42 +166,41 @@ def _end(boats: Boats, idx: np.ndarray, fate: Fate) -> None:
 def passengers(day, key, agents, net, fleet, screening, params, missing_share, tally):
     """Apply each boat's fate today to everyone aboard."""
     a, f, p, events = agents, fleet, params, tally.events
-    for i in range(a.status.shape[0]):
-        if a.status[i] != Status.AT_SEA:
-            continue
-        b = a.boat[i]
-        fate = f.fate[b]
-        u = uniform(key, i, Draw.LOSS)
-        lost_p = 0.0
-        if fate == Fate.LOST:
-            lost_p = p.loss_if_sunk
-        elif fate == Fate.RESCUED:
-            events[Event.RESCUED] += 1
-            lost_p = p.loss_if_rescued
-        elif fate == Fate.STANDOFF:
-            lost_p = p.standoff_daily_hazard
-        elif fate == Fate.INTERCEPTED:
-            events[Event.INTERCEPTED] += 1
-            lost_p = p.loss_if_intercepted
-        elif fate == Fate.FORCED:
-            events[Event.FORCED_OVERBOARD] += 1
-            lost_p = p.forced_overboard_loss
-        if u < lost_p:
-            a.boat[i] = -1
-            lose(i, day, uniform(key, i, Draw.MISSING), missing_share, a, events, Event.DEAD_SEA,
-                 Event.MISSING_SEA)  # fmt: skip
-        elif fate == Fate.INTERCEPTED:
-            pull_back(i, day, uniform(key, i, Draw.SCREENING), f.hub[b], a,
-                      screening[f.zone[b]], p.screening_sensitivity, p.pullback_resource_loss,
-                      events)  # fmt: skip
-        elif (
-            fate == Fate.LOST
-            or fate == Fate.LANDED
-            or fate == Fate.FORCED
-            or (fate == Fate.DISEMBARKED)
-        ):
-            disembark(i, day, a.edge[i], a, net, tally)
-        elif f.state[b] == BoatState.SAILING:
-            a.days_left[i] = max(f.days_left[b], 1)
-        else:
-            a.days_left[i] = f.standoff_left[b] + 1
+    for w in range(agents.changed.shape[0]):
+        bits = agents.members[Status.AT_SEA, w]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            b = a.boat[i]
+            fate = f.fate[b]
+            u = uniform(key, i, Draw.LOSS)
+            lost_p = 0.0
+            if fate == Fate.LOST:
+                lost_p = p.loss_if_sunk
+            elif fate == Fate.RESCUED:
+                events[Event.RESCUED] += 1
+                lost_p = p.loss_if_rescued
+            elif fate == Fate.STANDOFF:
+                lost_p = p.standoff_daily_hazard
+            elif fate == Fate.INTERCEPTED:
+                events[Event.INTERCEPTED] += 1
+                lost_p = p.loss_if_intercepted
+            elif fate == Fate.FORCED:
+                events[Event.FORCED_OVERBOARD] += 1
+                lost_p = p.forced_overboard_loss
+            if u < lost_p:
+                a.boat[i] = -1
+                lose(i, day, uniform(key, i, Draw.MISSING), missing_share, a, events, Event.DEAD_SEA,
+                     Event.MISSING_SEA)  # fmt: skip
+            elif fate == Fate.INTERCEPTED:
+                pull_back(i, day, uniform(key, i, Draw.SCREENING), f.hub[b], a,
+                          screening[f.zone[b]], p.screening_sensitivity, p.pullback_resource_loss,
+                          events)  # fmt: skip
+            elif fate == Fate.LOST or fate == Fate.LANDED or fate == Fate.FORCED:
+                disembark(i, day, a.edge[i], a, net, tally)
+            elif fate == Fate.DISEMBARKED:
+                disembark(i, day, a.edge[i], a, net, tally)
+            elif f.state[b] == BoatState.SAILING:
+                a.days_left[i] = max(f.days_left[b], 1)
+            else:
+                a.days_left[i] = f.standoff_left[b] + 1

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
 from numba import njit
 
 from flowsim.events import Event
-from flowsim.population import OUT_OF_SYSTEM, Claim, Flag, Status
+from flowsim.population import OUT_OF_SYSTEM, Claim, Flag, Status, lowest_bit, set_status
 from flowsim.rng import Rule, uniform
 from flowsim.rules import Mechanism, params_of
 from flowsim.rules.solutions import protection_quality
@@ -73,35 +74,32 @@ def push(status, days_waiting, conditions, quality, wait_push, recognized_push):
 @njit(cache=True)
 def move_on(day, key, agents, conditions, quality, params, tally):
     """People without a place, with a poor one, waiting long, or poorly protected move on."""
-    a, p, events = agents, params, tally.events
-    for i in range(a.status.shape[0]):
-        st = a.status[i]
-        if not (
-            st == Status.DESTITUTE
-            or st == Status.IN_RECEPTION
-            or st == Status.IN_PROCEDURE
-            or st == Status.RECOGNIZED
-        ):
-            continue
-        n = a.node[i]
-        waiting = day - a.claim_day[i] if a.claim_day[i] >= 0 else 0
-        prob = p.onward_probability * push(st, waiting, conditions[n], quality[n], p.wait_push,
-                                           p.recognized_push)  # fmt: skip
-        if a.tie[i] >= 0 and a.tie[i] != n:
-            prob *= 1.0 + p.tie_push
-        if prob <= 0.0 or uniform(key, i, 0) >= prob:
-            continue
-        c = a.claim[i]
-        if c != Claim.NONE and c <= Claim.APPEAL:
-            events[Event.CLAIMS_ABANDONED] += 1
-        a.claim[i] = Claim.NONE
-        a.claim_day[i] = -1
-        if a.flags[i] & Flag.REACHED:
-            events[Event.SECONDARY_MOVEMENTS] += 1
-        a.flags[i] &= OUT_OF_SYSTEM
-        a.status[i] = Status.IN_TRANSIT
-        a.status_day[i] = day
-        a.route[i] = -1
-        if a.onward_moves[i] < 255:
-            a.onward_moves[i] += 1
-        events[Event.ONWARD_MOVES] += 1
+    a, p, events, m = agents, params, tally.events, agents.members
+    for w in range(a.changed.shape[0]):
+        bits = (m[Status.DESTITUTE, w] | m[Status.IN_RECEPTION, w] | m[Status.IN_PROCEDURE, w]
+                | m[Status.RECOGNIZED, w])  # fmt: skip
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            st = a.status[i]
+            n = a.node[i]
+            waiting = day - a.claim_day[i] if a.claim_day[i] >= 0 else 0
+            prob = p.onward_probability * push(st, waiting, conditions[n], quality[n], p.wait_push,
+                                               p.recognized_push)  # fmt: skip
+            if a.tie[i] >= 0 and a.tie[i] != n:
+                prob *= 1.0 + p.tie_push
+            if prob <= 0.0 or uniform(key, i, 0) >= prob:
+                continue
+            c = a.claim[i]
+            if c != Claim.NONE and c <= Claim.APPEAL:
+                events[Event.CLAIMS_ABANDONED] += 1
+            a.claim[i] = Claim.NONE
+            a.claim_day[i] = -1
+            if a.flags[i] & Flag.REACHED:
+                events[Event.SECONDARY_MOVEMENTS] += 1
+            a.flags[i] &= OUT_OF_SYSTEM
+            set_status(a, i, Status.IN_TRANSIT, day)
+            a.route[i] = -1
+            if a.onward_moves[i] < 255:
+                a.onward_moves[i] += 1
+            events[Event.ONWARD_MOVES] += 1

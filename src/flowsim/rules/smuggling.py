@@ -32,7 +32,7 @@ from numba import njit
 
 from flowsim.boats import Boats, BoatState
 from flowsim.events import Event
-from flowsim.population import Status
+from flowsim.population import Status, lowest_bit, set_status
 from flowsim.rng import Rule
 from flowsim.rules import Mechanism, params_of
 
@@ -84,14 +84,16 @@ def count_waiting(day, agents, net, waiting, longest_wait):
     a = agents
     waiting[:] = 0
     longest_wait[:] = 0
-    for i in range(a.status.shape[0]):
-        if a.status[i] != Status.WAITING_TO_CROSS:
-            continue
-        e = net.route_edges[net.route_edge_ptr[a.route[i]] + a.route_pos[i]]
-        waiting[e] += 1
-        wait = day - a.status_day[i]
-        if wait > longest_wait[e]:
-            longest_wait[e] = wait
+    for w in range(a.changed.shape[0]):
+        bits = a.members[Status.WAITING_TO_CROSS, w]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            e = net.route_edges[net.route_edge_ptr[a.route[i]] + a.route_pos[i]]
+            waiting[e] += 1
+            wait = day - a.status_day[i]
+            if wait > longest_wait[e]:
+                longest_wait[e] = wait
 
 
 def adaptation(sm, enforcement: float, rescue_capacity: float) -> float:
@@ -166,39 +168,39 @@ def board(day, agents, net, first, last, fleet, tally):
     for e in range(first.shape[0]):
         for b in range(max(first[e], 0), last[e]):
             cheapest[e] = min(cheapest[e], f.fare[b])
-    for i in range(a.status.shape[0]):
-        if a.status[i] != Status.WAITING_TO_CROSS:
-            continue
-        e = net.route_edges[net.route_edge_ptr[a.route[i]] + a.route_pos[i]]
-        b = nxt[e]
-        while b >= 0 and b < last[e] and f.room[b] == 0:
-            b += 1
-        nxt[e] = b
-        if b < 0 or b >= last[e]:
-            continue  # no boat for this leg today
-        if f.fare[b] > a.resources[i] >= cheapest[e]:
-            # a cheaper boat of the same leg with room today, if there is one
-            for c in range(b + 1, last[e]):
-                if f.room[c] > 0 and f.fare[c] <= a.resources[i]:
-                    b = c
-                    break
-        if a.resources[i] < f.fare[b]:
-            a.status[i] = Status.STRANDED
-            a.status_day[i] = day
-            a.route[i] = -1
-            events[Event.STRANDINGS] += 1
-            continue
-        a.resources[i] -= f.fare[b]
-        tally.revenue[0] += f.fare[b]
-        f.room[b] -= 1
-        f.passengers[b] += 1
-        a.status[i] = Status.AT_SEA
-        a.status_day[i] = day
-        a.edge[i] = e
-        a.boat[i] = b
-        a.days_left[i] = net.edge_days[e]
-        tally.edge_flow[e] += 1
-        events[Event.SEA_ATTEMPTS] += 1
+    for w in range(a.changed.shape[0]):
+        bits = a.members[Status.WAITING_TO_CROSS, w]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            e = net.route_edges[net.route_edge_ptr[a.route[i]] + a.route_pos[i]]
+            b = nxt[e]
+            while b >= 0 and b < last[e] and f.room[b] == 0:
+                b += 1
+            nxt[e] = b
+            if b < 0 or b >= last[e]:
+                continue  # no boat for this leg today
+            if f.fare[b] > a.resources[i] >= cheapest[e]:
+                # a cheaper boat of the same leg with room today, if there is one
+                for c in range(b + 1, last[e]):
+                    if f.room[c] > 0 and f.fare[c] <= a.resources[i]:
+                        b = c
+                        break
+            if a.resources[i] < f.fare[b]:
+                set_status(a, i, Status.STRANDED, day)
+                a.route[i] = -1
+                events[Event.STRANDINGS] += 1
+                continue
+            a.resources[i] -= f.fare[b]
+            tally.revenue[0] += f.fare[b]
+            f.room[b] -= 1
+            f.passengers[b] += 1
+            set_status(a, i, Status.AT_SEA, day)
+            a.edge[i] = e
+            a.boat[i] = b
+            a.days_left[i] = net.edge_days[e]
+            tally.edge_flow[e] += 1
+            events[Event.SEA_ATTEMPTS] += 1
 
 
 def perceived_edges(net, sm, enforcement: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -28,7 +28,7 @@ import numpy as np
 from numba import njit
 
 from flowsim.events import Event
-from flowsim.population import OUT_OF_SYSTEM, Claim, Status
+from flowsim.population import OUT_OF_SYSTEM, Claim, Status, lowest_bit, set_status
 from flowsim.rng import Rule, uniform
 from flowsim.rules import Mechanism, keep_fraction, params_of
 
@@ -84,23 +84,23 @@ class Solutions(Mechanism):
 def settle_refugees(day, key, agents, safety, quality, params, tally):
     """Voluntary repatriation, then local integration, for today's recognized refugees."""
     a, p, events = agents, params, tally.events
-    for i in range(a.status.shape[0]):
-        if a.status[i] != Status.RECOGNIZED:
-            continue
-        o = a.origin[i]
-        if o >= 0 and uniform(key, i, Draw.REPATRIATES) < p.repatriation_rate * safety[o]:
-            a.node[i] = o
-            a.status[i] = Status.RETURNED_VOLUNTARY
-            a.status_day[i] = day
-            a.flags[i] &= OUT_OF_SYSTEM
-            a.claim[i] = Claim.NONE
-            a.claim_day[i] = -1
-            events[Event.REPATRIATED] += 1
-        elif uniform(key, i, Draw.INTEGRATES) < p.integration_rate * quality[a.node[i]]:
-            a.status[i] = Status.INTEGRATED
-            a.status_day[i] = day
-            a.flags[i] &= OUT_OF_SYSTEM
-            events[Event.INTEGRATIONS] += 1
+    for w in range(a.changed.shape[0]):
+        bits = a.members[Status.RECOGNIZED, w]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            o = a.origin[i]
+            if o >= 0 and uniform(key, i, Draw.REPATRIATES) < p.repatriation_rate * safety[o]:
+                a.node[i] = o
+                set_status(a, i, Status.RETURNED_VOLUNTARY, day)
+                a.flags[i] &= OUT_OF_SYSTEM
+                a.claim[i] = Claim.NONE
+                a.claim_day[i] = -1
+                events[Event.REPATRIATED] += 1
+            elif uniform(key, i, Draw.INTEGRATES) < p.integration_rate * quality[a.node[i]]:
+                set_status(a, i, Status.INTEGRATED, day)
+                a.flags[i] &= OUT_OF_SYSTEM
+                events[Event.INTEGRATIONS] += 1
 
 
 @njit(cache=True)
@@ -110,17 +110,22 @@ def resettle(day, agents, places, priority, tally):
     first = places.copy()  # places for the most vulnerable first: the share, whole places
     for n in range(first.shape[0]):
         first[n] = np.floor(places[n] * priority[n]) if priority[n] > 0 else 0.0
+    if not (places >= 1.0).any():
+        return  # no place today
     for vulnerable_pass in (True, False):
-        for i in range(a.status.shape[0]):
-            n = a.node[i]
-            if a.status[i] != Status.RECOGNIZED or places[n] < 1.0:
-                continue
-            if vulnerable_pass and (first[n] < 1.0 or a.vulnerability[i] == 0):
-                continue
-            if vulnerable_pass:
-                first[n] -= 1.0
-            places[n] -= 1.0
-            a.status[i] = Status.RESETTLED
-            a.status_day[i] = day
-            a.flags[i] &= OUT_OF_SYSTEM
-            tally.events[Event.RESETTLEMENTS] += 1
+        for w in range(a.changed.shape[0]):
+            bits = a.members[Status.RECOGNIZED, w]
+            while bits:
+                i = w * 64 + lowest_bit(bits)
+                bits &= bits - np.uint64(1)
+                n = a.node[i]
+                if places[n] < 1.0:
+                    continue
+                if vulnerable_pass and (first[n] < 1.0 or a.vulnerability[i] == 0):
+                    continue
+                if vulnerable_pass:
+                    first[n] -= 1.0
+                places[n] -= 1.0
+                set_status(a, i, Status.RESETTLED, day)
+                a.flags[i] &= OUT_OF_SYSTEM
+                tally.events[Event.RESETTLEMENTS] += 1

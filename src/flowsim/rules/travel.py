@@ -21,7 +21,7 @@ from numba import njit
 
 from flowsim.events import Event
 from flowsim.network import SEA
-from flowsim.population import N_STATUS, Status
+from flowsim.population import N_STATUS, Status, lowest_bit, set_status
 from flowsim.rng import Rule, uniform
 from flowsim.rules import Mechanism, params_of
 
@@ -73,15 +73,13 @@ def reach_node(i, day, e, agents, net, tally):
         a.legs[i] += 1
     r = a.route[i]
     if a.route_pos[i] >= net.route_edge_ptr[r + 1] - net.route_edge_ptr[r]:
-        a.status[i] = Status.ARRIVED  # the route stays until registration has read how they came
-        a.status_day[i] = day
+        set_status(a, i, Status.ARRIVED, day)  # the route stays until registration reads it
         if a.first_arrival_node[i] < 0:
             a.first_arrival_node[i] = n
         tally.arrivals[n] += 1
         tally.events[Event.ARRIVALS] += 1
     elif a.status[i] != Status.IN_TRANSIT:
-        a.status[i] = Status.IN_TRANSIT
-        a.status_day[i] = day
+        set_status(a, i, Status.IN_TRANSIT, day)
 
 
 @njit(cache=True)
@@ -94,55 +92,56 @@ def lose(i, day, u, missing_share, agents, events, ev_dead, ev_missing):
     a.days_left[i] = 0
     a.route[i] = -1
     if u < missing_share:
-        a.status[i] = Status.MISSING
+        set_status(a, i, Status.MISSING, day)
         events[ev_missing] += 1
     else:
-        a.status[i] = Status.DEAD
+        set_status(a, i, Status.DEAD, day)
         events[ev_dead] += 1
-    a.status_day[i] = day
 
 
 @njit(cache=True)
 def travel(day, key, agents, net, edge_cost, edge_robbery, closed, params, earnings, tally):
-    """``earnings[status]`` is what an agent in that status earns or saves a day."""
-    a, p, events = agents, params, tally.events
-    for i in range(a.status.shape[0]):
-        s = a.status[i]
-        # one add for everyone instead of a branch per status: mixed statuses mispredict branches
-        a.resources[i] += earnings[s]
-        if s != Status.IN_TRANSIT:
-            continue
-        e = a.edge[i]
-        if e >= 0:
-            a.days_left[i] -= 1
-            if a.days_left[i] > 0:
+    """People in transit travel; ``earnings[status]`` is what one at its origin or stranded
+    earns or saves a day."""
+    a, p, events, m = agents, params, tally.events, agents.members
+    for w in range(a.changed.shape[0]):
+        bits = m[Status.AT_ORIGIN, w] | m[Status.STRANDED, w] | m[Status.IN_TRANSIT, w]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            s = a.status[i]
+            a.resources[i] += earnings[s]
+            if s != Status.IN_TRANSIT:
                 continue
-            if uniform(key, i, Draw.HAZARD) < net.edge_hazard[e]:
-                lose(i, day, uniform(key, i, Draw.MISSING), p.missing_share_land, a, events,
-                     Event.DEAD_LAND, Event.MISSING_LAND)  # fmt: skip
-                continue
-            if uniform(key, i, Draw.ROBBERY) < edge_robbery[e]:
-                a.resources[i] = float(a.resources[i]) * (1.0 - p.robbery_loss)
-                events[Event.ROBBERIES] += 1
-            reach_node(i, day, e, a, net, tally)
-            if a.status[i] != Status.IN_TRANSIT:
-                continue
-        r = a.route[i]
-        if r < 0:
-            continue  # route choice decides tomorrow
-        nxt = net.route_edges[net.route_edge_ptr[r] + a.route_pos[i]]
-        if closed[nxt]:
-            a.route[i] = -1  # the way ahead is closed today: choose again tomorrow
-        elif net.edge_mode[nxt] == SEA:
-            a.status[i] = Status.WAITING_TO_CROSS
-            a.status_day[i] = day
-        elif a.resources[i] < edge_cost[nxt]:
-            a.status[i] = Status.STRANDED
-            a.status_day[i] = day
-            a.route[i] = -1
-            events[Event.STRANDINGS] += 1
-        else:
-            a.resources[i] -= edge_cost[nxt]
-            a.edge[i] = nxt
-            a.days_left[i] = net.edge_days[nxt]
-            tally.edge_flow[nxt] += 1
+            e = a.edge[i]
+            if e >= 0:
+                a.days_left[i] -= 1
+                if a.days_left[i] > 0:
+                    continue
+                if uniform(key, i, Draw.HAZARD) < net.edge_hazard[e]:
+                    lose(i, day, uniform(key, i, Draw.MISSING), p.missing_share_land, a, events,
+                         Event.DEAD_LAND, Event.MISSING_LAND)  # fmt: skip
+                    continue
+                if uniform(key, i, Draw.ROBBERY) < edge_robbery[e]:
+                    a.resources[i] = float(a.resources[i]) * (1.0 - p.robbery_loss)
+                    events[Event.ROBBERIES] += 1
+                reach_node(i, day, e, a, net, tally)
+                if a.status[i] != Status.IN_TRANSIT:
+                    continue
+            r = a.route[i]
+            if r < 0:
+                continue  # route choice decides tomorrow
+            nxt = net.route_edges[net.route_edge_ptr[r] + a.route_pos[i]]
+            if closed[nxt]:
+                a.route[i] = -1  # the way ahead is closed today: choose again tomorrow
+            elif net.edge_mode[nxt] == SEA:
+                set_status(a, i, Status.WAITING_TO_CROSS, day)
+            elif a.resources[i] < edge_cost[nxt]:
+                set_status(a, i, Status.STRANDED, day)
+                a.route[i] = -1
+                events[Event.STRANDINGS] += 1
+            else:
+                a.resources[i] -= edge_cost[nxt]
+                a.edge[i] = nxt
+                a.days_left[i] = net.edge_days[nxt]
+                tally.edge_flow[nxt] += 1
