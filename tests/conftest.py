@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from flowsim.beliefs import MIN_CONFIDENCE
 from flowsim.boats import BoatState, Fate
 from flowsim.events import Event
 from flowsim.population import N_STATUS, PROTECTION_STATUSES, Claim, Flag, Status
@@ -108,7 +109,7 @@ def check_model_state(model) -> None:
 
     # statuses are valid codes, and the members of each status are exactly those in it
     assert ((status >= 0) & (status < N_STATUS)).all()
-    members = pop.agents().members
+    members = np.ascontiguousarray(pop.agents().members.T)  # [status, word]
     bits = np.unpackbits(members.view(np.uint8), axis=1, bitorder="little")[:, :n]
     np.testing.assert_array_equal(bits, status[None, :] == np.arange(N_STATUS)[:, None])
     # the day's stock table counts every agent that existed at the end of the day, once
@@ -119,18 +120,21 @@ def check_model_state(model) -> None:
     np.add.at(expected, (node, status), 1)
     np.testing.assert_array_equal(ns, expected)
 
-    # every agent has beliefs: a proper Beta belief per hub, contacts among the others
+    # every agent has beliefs: a belief per hub and per destination, with a confidence of at
+    # least the floor as of today, and contacts among the others
     bl = model.beliefs
     assert bl.n == n
-    alpha, beta, contacts = bl.view("alpha"), bl.view("beta"), bl.view("contacts")
-    assert np.isfinite(alpha).all() and np.isfinite(beta).all()
-    assert (alpha >= 0).all() and (beta >= 0).all() and (alpha + beta > 0).all()
+    contacts = bl.view("contacts")
     assert ((contacts >= -1) & (contacts < n)).all()
     assert (contacts != np.arange(n)[:, None]).all()
-    good, bad = bl.view("good"), bl.view("bad")
-    assert good.shape == bad.shape == (n, int(net.node_is_destination.sum()))
-    assert np.isfinite(good).all() and np.isfinite(bad).all()
-    assert (good >= 0).all() and (bad >= 0).all() and (good + bad > 0).all()
+    n_dest = int(net.node_is_destination.sum())
+    assert bl.view("risk_mean").shape == bl.view("risk_n").shape == (n, net.hub_nodes.size)
+    assert bl.view("welcome_mean").shape == bl.view("welcome_n").shape == (n, n_dest)
+    assert (bl.view("heard") <= model.day).all()
+    keep = 1.0 - model.scenario.behaviour.information.forgetting
+    for kind in ("risk", "welcome"):
+        confidence = bl.confidence(kind, model.day, keep)
+        assert np.isfinite(confidence).all() and (confidence >= MIN_CONFIDENCE).all()
     assert ((model.true_welcome > 0) & (model.true_welcome < 1)).all()
     if n and net.hub_nodes.size:
         assert model.true_risk.shape == (net.hub_nodes.size,)
@@ -212,16 +216,18 @@ def check_protection_state(model, status, node, edge, ev) -> None:
     # places: people with a place are in reception, in procedure, or recognized at a camp
     assert housed[np.isin(status, [Status.IN_RECEPTION, Status.IN_PROCEDURE])].all()
     housed_status = status[housed]
-    assert np.isin(housed_status, [Status.IN_RECEPTION, Status.IN_PROCEDURE,
-                                   Status.RECOGNIZED]).all()  # fmt: skip
+    assert np.isin(
+        housed_status, [Status.IN_RECEPTION, Status.IN_PROCEDURE, Status.RECOGNIZED]
+    ).all()
     assert net.node_is_camp[node[housed & (status == Status.RECOGNIZED)]].all()
     # claims follow the status
     assert pending[status == Status.IN_PROCEDURE].all()
     assert (claim[status == Status.IN_RECEPTION] == Claim.NONE).all()
     assert (claim[status == Status.RECOGNIZED] == Claim.RECOGNIZED).all()
     assert (claim[status == Status.REJECTED] == Claim.REJECTED).all()
-    assert np.isin(claim[status == Status.DESTITUTE], [Claim.NONE, Claim.FULL,
-                                                        Claim.ACCELERATED, Claim.APPEAL]).all()  # fmt: skip
+    assert np.isin(
+        claim[status == Status.DESTITUTE], [Claim.NONE, Claim.FULL, Claim.ACCELERATED, Claim.APPEAL]
+    ).all()
     # a solution keeps the recognition; moving on or returning leaves any claim behind
     solved = np.isin(status, [Status.INTEGRATED, Status.RESETTLED])
     assert (claim[solved] == Claim.RECOGNIZED).all()
@@ -249,9 +255,18 @@ def check_protection_state(model, status, node, edge, ev) -> None:
     assert e["registrations"] >= e["arrivals"] + e["screened_in"]
     # solutions and returns: people who left the protection system hold no place and are no
     # longer registered; the returned stand at their origin; legal migrants came legally
-    left = np.isin(status, [Status.INTEGRATED, Status.RESETTLED, Status.RETURNED_VOLUNTARY,
-                            Status.RETURNED_FORCED, Status.IRREGULAR_STAY, Status.LEGAL_MIGRANT,
-                            Status.REGULARIZED])  # fmt: skip
+    left = np.isin(
+        status,
+        [
+            Status.INTEGRATED,
+            Status.RESETTLED,
+            Status.RETURNED_VOLUNTARY,
+            Status.RETURNED_FORCED,
+            Status.IRREGULAR_STAY,
+            Status.LEGAL_MIGRANT,
+            Status.REGULARIZED,
+        ],
+    )
     assert not (housed | registered)[left].any()
     returned = np.isin(status, [Status.RETURNED_VOLUNTARY, Status.RETURNED_FORCED])
     np.testing.assert_array_equal(node[returned], pop.view("origin")[returned])
@@ -274,18 +289,18 @@ def check_protection_state(model, status, node, edge, ev) -> None:
 def check_sea_state(model, status, node, edge, days_left, route, ev) -> None:
     """The sea part of :func:`check_model_state`: agents aboard boats, boats, sea events."""
     d = model.day - 1
-    pop, net, boats = model.pop, model.net, model.boats
-    boat = pop.view("boat").astype(np.int64)
+    net, boats = model.net, model.boats
     at_sea = status == Status.AT_SEA
     nb = boats.n
     b_state = boats.view("state")
     b_passengers = boats.view("passengers").astype(np.int64)
     b_depart = boats.view("depart_day").astype(np.int64)
 
-    # an agent at sea is aboard a boat still at sea; everyone else has no boat
-    assert (boat[~at_sea] == -1).all()
-    assert ((boat[at_sea] >= 0) & (boat[at_sea] < nb)).all()
-    aboard = boat[at_sea]
+    # an agent at sea is on the manifest of one boat still at sea (and once)
+    agents, boat_of = boats.aboard(status)
+    np.testing.assert_array_equal(agents, np.flatnonzero(at_sea))
+    assert ((boat_of >= 0) & (boat_of < nb)).all()
+    aboard = boat_of
     assert (b_state[aboard] != BoatState.DONE).all()
     # ... on the boat's leg, counted at the boat's hub
     np.testing.assert_array_equal(edge[at_sea], boats.view("edge")[aboard])
@@ -362,12 +377,11 @@ KERNELS = (
     ("flowsim.rules.returns", "forced_returns"),
     ("flowsim.rules.returns", "voluntary_returns"),
     ("flowsim.rules.returns", "remigrate"),
-    ("flowsim.rules.information", "hear_news"),
-    ("flowsim.rules.information", "hear_smugglers"),
-    ("flowsim.rules.information", "reach_campaign"),
-    ("flowsim.rules.information", "exchange"),
-    ("flowsim.rules.information", "hear_outcomes"),
-    ("flowsim.rules.information", "fade"),
+    ("flowsim.rules.information", "find_reports"),
+    ("flowsim.rules.information", "tell_contacts"),
+    ("flowsim.rules.information", "hear"),
+    ("flowsim.rules.information", "listen"),
+    ("flowsim.rules.information", "take_in"),
 )
 
 
@@ -403,11 +417,11 @@ def record_kernel_calls(model, steps: int, keep_days=None) -> list[tuple[str, di
         for module_name, name in KERNELS:
             module = importlib.import_module(module_name)
             real = getattr(module, name)
-            sig = inspect.signature(real.py_func)
+            sig = inspect.signature(real.py_func)  # chunk kernels: called (first, last, ...)
 
             def wrapper(*args, _real=real, _name=name, _sig=sig, **kwargs):
                 bound = _sig.bind(*args, **kwargs).arguments
-                if keep(_name, bound.get("day", model.day)):  # information kernels: today
+                if keep(_name, model.day):
                     inputs = {k: copy_arg(v) for k, v in bound.items()}
                     calls.append((_name, inputs))
                 return _real(*args, **kwargs)

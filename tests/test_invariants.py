@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+from helpers import lever
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -124,25 +125,6 @@ def boat_types(draw) -> list[dict]:
         }
         for k in range(draw(st.integers(1, 3)))
     ]
-
-
-@st.composite
-def lever(draw, values, keys: list[str]):
-    """A lever: a value, a step timeline, or a table keyed by ``keys`` (entries may be timelines),
-    with or without a default."""
-
-    def value():
-        if draw(st.integers(0, 3)) == 0:
-            days = sorted(draw(st.sets(st.integers(0, 30), min_size=1, max_size=3)))
-            return [[d, draw(values)] for d in days]
-        return draw(values)
-
-    if keys and draw(st.booleans()):
-        table = {k: value() for k in draw(st.lists(st.sampled_from(keys), unique=True))}
-        if draw(st.booleans()):
-            table["default"] = value()
-        return table
-    return value()
 
 
 @st.composite

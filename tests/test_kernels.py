@@ -35,8 +35,8 @@ from conftest import copy_arg
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowsim import Model
-from flowsim.beliefs import BeliefState
+from flowsim import Model, chunks
+from flowsim.beliefs import BeliefState, encode_confidence
 from flowsim.boats import BoatState, Fate
 from flowsim.events import EVENT_NAMES, N_EVENTS, Event
 from flowsim.network import SEA, irregular_routes
@@ -52,12 +52,12 @@ from flowsim.population import (
     Population,
     Referral,
     Status,
-    count_node_status,
+    census,
+    set_status,
 )
 from flowsim.rules import information, keep_fraction, params_of
 from flowsim.rules.asylum import (
     applies,
-    count_backlog,
     count_queue,
     cutoffs,
     decide,
@@ -69,7 +69,7 @@ from flowsim.rules.detention import detains, release
 from flowsim.rules.information import Content, InformationParams
 from flowsim.rules.legal_channels import CHANNELS, LIVELIHOOD, pick, qualifies, use_channels
 from flowsim.rules.profiling import refer
-from flowsim.rules.reception import count_housed, place, register
+from flowsim.rules.reception import place, register
 from flowsim.rules.returns import forced_returns, leave, remigrate, voluntary_returns
 from flowsim.rules.route_choice import choose_routes
 from flowsim.rules.sea_crossing import passengers
@@ -98,9 +98,23 @@ IN_TRAFFICKING = int(Status.IN_TRAFFICKING_PROTECTION)
 IN_CHILD = int(Status.IN_CHILD_PROTECTION)
 # the statuses of the journey and of the protection chain (all of them occur in the model below)
 CHAIN_STATUSES = (
-    AT_ORIGIN, IN_TRANSIT, WAITING, AT_SEA, STRANDED, ARRIVED, IN_RECEPTION, DEAD, MISSING,
-    IN_PROCEDURE, DESTITUTE, DETAINED, RECOGNIZED, REJECTED, IN_TRAFFICKING, IN_CHILD,
-)  # fmt: skip
+    AT_ORIGIN,
+    IN_TRANSIT,
+    WAITING,
+    AT_SEA,
+    STRANDED,
+    ARRIVED,
+    IN_RECEPTION,
+    DEAD,
+    MISSING,
+    IN_PROCEDURE,
+    DESTITUTE,
+    DETAINED,
+    RECOGNIZED,
+    REJECTED,
+    IN_TRAFFICKING,
+    IN_CHILD,
+)
 assert list(CHAIN_STATUSES) == list(range(16))
 # the statuses after the protection chain: solutions, returns, legal entry
 INTEGRATED = int(Status.INTEGRATED)
@@ -110,8 +124,15 @@ RETURNED_FORCED = int(Status.RETURNED_FORCED)
 IRREGULAR_STAY = int(Status.IRREGULAR_STAY)
 LEGAL_MIGRANT = int(Status.LEGAL_MIGRANT)
 REGULARIZED = int(Status.REGULARIZED)
-assert [INTEGRATED, RESETTLED, RETURNED_VOLUNTARY, RETURNED_FORCED, IRREGULAR_STAY,
-        LEGAL_MIGRANT, REGULARIZED] == list(range(16, N_STATUS))  # fmt: skip
+assert [
+    INTEGRATED,
+    RESETTLED,
+    RETURNED_VOLUNTARY,
+    RETURNED_FORCED,
+    IRREGULAR_STAY,
+    LEGAL_MIGRANT,
+    REGULARIZED,
+] == list(range(16, N_STATUS))
 # claims and referrals (flowsim.population.Claim, Referral)
 C_NONE, C_FULL, C_ACCELERATED = int(Claim.NONE), int(Claim.FULL), int(Claim.ACCELERATED)
 C_APPEAL, C_RECOGNIZED, C_REJECTED = int(Claim.APPEAL), int(Claim.RECOGNIZED), int(Claim.REJECTED)
@@ -263,6 +284,8 @@ def get(inputs: dict, name: str):
 
 
 def events_of(args: dict) -> np.ndarray:
+    if "counts" in args:  # a chunk kernel's events, per chunk
+        return args["counts"].sum(axis=0)
     return args["tally"].events if "tally" in args else args["events"]
 
 
@@ -280,7 +303,9 @@ def agents_changed(before: dict, after: dict) -> int:
 def recorded(two_routes_data, make_scenario, record_calls):
     """The arguments of every kernel call the model made on SNAPSHOT_DAYS (the sea and
     protection kernels: on every day), by kernel name, in the order of the days."""
-    model = Model(make_scenario(two_routes_data(), BUSY), seed=1, days=DAYS)
+    # seed 3: a run in which every fate of a boat happens to people aboard (not so with seed 1
+    # since the keys of the days changed: p = 0.3 of forced overboard on 6 boats ashore)
+    model = Model(make_scenario(two_routes_data(), BUSY), seed=3, days=DAYS)
     keep = {name: set(SNAPSHOT_DAYS) for name in ("choose_routes", "travel")}
     keep.update({name: set(range(DAYS)) for name in SEA_KERNELS + PROTECTION_KERNELS})
     calls = record_calls(model, DAYS, keep_days=keep)
@@ -288,12 +313,11 @@ def recorded(two_routes_data, make_scenario, record_calls):
     for name, inputs in calls:
         by_kernel.setdefault(name, []).append(inputs)
     counts = {k: len(v) for k, v in by_kernel.items()}
-    # board runs only on days when boats are launched
+    # board runs only on days when boats are launched, passengers when boats are at sea
     assert 5 <= counts.pop("board") < DAYS
-    assert counts == {
-        "choose_routes": 4, "travel": 4, "count_waiting": DAYS, "passengers": DAYS,
-        **{name: DAYS for name in PROTECTION_KERNELS},
-    }  # fmt: skip
+    assert 5 <= counts.pop("passengers") < DAYS
+    expected = {"choose_routes": 4, "travel": 4, "count_waiting": DAYS}
+    assert counts == {**expected, **{name: DAYS for name in PROTECTION_KERNELS}}
     for name in PROTECTION_KERNELS:
         assert [inputs["day"] for inputs in by_kernel[name]] == list(range(DAYS))
     seen = set()
@@ -306,9 +330,11 @@ def recorded(two_routes_data, make_scenario, record_calls):
     assert set(CHAIN_STATUSES) <= seen  # every status is present in some snapshot
     fates = set()
     for inputs in by_kernel["passengers"]:
-        a = inputs["agents"]
-        aboard = a.boat[a.status == AT_SEA]
-        fates |= set(np.unique(inputs["fleet"].fate[aboard]).tolist())
+        a, f = inputs["agents"], inputs["fleet"]
+        for b in inputs["at_sea"]:  # the boats at sea and the people still aboard each
+            aboard = inputs["manifest"][f.first[b] : f.first[b] + f.passengers[b]]
+            if (a.status[aboard] == AT_SEA).any():
+                fates.add(int(f.fate[b]))
     assert fates == set(range(len(Fate)))  # every fate of a boat happens to people aboard
     return model, by_kernel
 
@@ -316,8 +342,18 @@ def recorded(two_routes_data, make_scenario, record_calls):
 # -- the documented rules, one person at a time (oracles for the rule helpers) -----------------
 
 
-def py_refer(u_cover, u_trafficking, u_child, u_need, trafficked, child, need, coverage, accuracy,
-             false_alarm_scale):  # fmt: skip
+def py_refer(
+    u_cover,
+    u_trafficking,
+    u_child,
+    u_need,
+    trafficked,
+    child,
+    need,
+    coverage,
+    accuracy,
+    false_alarm_scale,
+):
     """Profiling (profiling docstring): a share ``coverage`` is screened. A trafficking victim or
     a child is spotted with probability ``accuracy``, anyone else wrongly flagged with
     ``(1 - accuracy) * false_alarm_scale``; need is estimated right with ``accuracy``. The
@@ -355,8 +391,7 @@ def py_procedure(u_clear, u_accelerated, profiled, clear_share, accelerated):
     return C_FULL
 
 
-def py_first_instance(u, need, accelerated, accuracy_in_need, accuracy_not_in_need,
-                      accuracy_loss):  # fmt: skip
+def py_first_instance(u, need, accelerated, accuracy_in_need, accuracy_not_in_need, accuracy_loss):
     """A first-instance decision (True: recognized), right with the accuracy for the person's
     true need, ``accuracy_loss`` lower (not below 0) in the accelerated procedure."""
     accuracy = accuracy_in_need if need else accuracy_not_in_need
@@ -399,17 +434,17 @@ def py_qualifies(channel, dest, motive, tie, need, livelihood):
     return int(motive) == int(livelihood)
 
 
-def py_pick(channel, motive, tie, need, resources, aware, slots, costs, node_attract,
-            livelihood):  # fmt: skip
+def py_pick(channel, motive, tie, need, resources, aware, slots, costs, node_attract, livelihood):
     """A person who knows of the channel and can pay its cost takes, among the destinations with
     a whole place left today that it qualifies for, the most attractive for its motive (the first
     in node order on a tie); -1 if there is none."""
     if not int(aware) & AWARE[channel] or float(resources) < float(costs[channel]):
         return -1
     open_ = [
-        d for d in range(slots.shape[1])
+        d
+        for d in range(slots.shape[1])
         if slots[channel, d] >= 1.0 and py_qualifies(channel, d, motive, tie, need, livelihood)
-    ]  # fmt: skip
+    ]
     if not open_:
         return -1
     best = max(float(node_attract[d, motive]) for d in open_)
@@ -571,15 +606,16 @@ def test_kernel_does_what_its_source_says(name, recorded):
 
 
 def test_counting_kernels_match_numpy(recorded):
-    """The queue of claims, the backlog and the places held, counted by the kernels from the
-    states the model passed to decide and place (outputs filled with junk first: the kernels
-    must clear them), against numpy."""
+    """The queue of claims (count_queue) and the end-of-day records (census: agents by node and
+    status, pending claims by country, places held by node), counted by the kernels from the
+    states the model passed to decide (outputs filled with junk first: the kernels must clear
+    them), against numpy."""
     _, by_kernel = recorded
-    counted = dict.fromkeys(("queue", "backlog", "housed"), 0)
+    counted = dict.fromkeys(("queue", "backlog", "housed", "agents"), 0)
     for inputs in by_kernel["decide"]:
         a, net, day = inputs["agents"], inputs["net"], inputs["day"]
         country = net.node_country[a.node]
-        n_c = inputs["cut_day"].shape[0]
+        n_c, n_nodes = inputs["cut_day"].shape[0], net.node_is_camp.shape[0]
         queue = np.full((n_c, 2, day + 1), 7, np.int64)
         count_queue(day, a, net, queue)
         queued = np.isin(a.claim, [C_FULL, C_ACCELERATED]) & (a.claim_day < day)
@@ -587,37 +623,70 @@ def test_counting_kernels_match_numpy(recorded):
         expected = np.zeros_like(queue)
         np.add.at(expected, (country[queued], track[queued], a.claim_day[queued]), 1)
         np.testing.assert_array_equal(queue, expected)
-        backlog = np.full(n_c, 7, np.int64)
-        count_backlog(a.claim, a.node, net.node_country, backlog)
+        k = chunks.n_chunks(a.changed.shape[0])
+        by_node = np.zeros((k, n_nodes, N_STATUS), np.int64)
+        pending, housed = np.zeros((k, n_c), np.int64), np.zeros((k, n_nodes), np.int64)
+        census(0, k, a, net.node_country, by_node, pending, housed)
+        node_status, backlog, occupancy = by_node.sum(0), pending.sum(0), housed.sum(0)
+        expected = np.zeros_like(node_status)
+        np.add.at(expected, (a.node, a.status), 1)
+        np.testing.assert_array_equal(node_status, expected)
         pending = np.isin(a.claim, PENDING)
         np.testing.assert_array_equal(backlog, np.bincount(country[pending], minlength=n_c))
+        housed = (a.flags & Flag.HOUSED) > 0
+        np.testing.assert_array_equal(occupancy, np.bincount(a.node[housed], minlength=n_nodes))
         counted["queue"] += queue.sum()
         counted["backlog"] += backlog.sum()
-    for inputs in by_kernel["place"]:
-        a = inputs["agents"]
-        out = np.full(inputs["capacity"].shape[0], 7.0)
-        count_housed(a.flags, a.node, out)
-        housed = (a.flags & Flag.HOUSED) > 0
-        np.testing.assert_array_equal(out, np.bincount(a.node[housed], minlength=out.size))
-        counted["housed"] += out.sum()
+        counted["housed"] += occupancy.sum()
+        counted["agents"] += node_status.sum()
     assert all(total > 0 for total in counted.values()), counted
 
 
 # the events the kernels compared on the busy model's days produce (beside deaths and missing)
 BUSY_EVENTS = (
-    Event.DEPARTURES, Event.ARRIVALS, Event.RECEPTIONS, Event.ROBBERIES, Event.STRANDINGS,
-    Event.SEA_ATTEMPTS, Event.SEA_ARRIVALS, Event.ONWARD_MOVES, Event.RESCUED, Event.INTERCEPTED,
-    Event.PULLED_BACK, Event.REFOULED, Event.SCREENED_IN, Event.FORCED_OVERBOARD,
-    Event.REGISTRATIONS, Event.DESTITUTIONS, Event.DETENTIONS, Event.DETAINED_CHILDREN,
-    Event.DETAINED_TRAFFICKING_VICTIMS, Event.ALTERNATIVES_TO_DETENTION, Event.DETENTION_RELEASES,
-    Event.PROFILED, Event.TRAFFICKING_IDENTIFIED, Event.TRAFFICKING_MISSED,
-    Event.CHILDREN_IDENTIFIED, Event.CHILDREN_MISSED, Event.COUNSELLED, Event.CLAIMS,
-    Event.PRIMA_FACIE, Event.DECISIONS, Event.ACCELERATED_DECISIONS,
-    Event.RECOGNIZED_FIRST_INSTANCE, Event.WRONGFUL_REJECTIONS, Event.WRONGFUL_RECOGNITIONS,
-    Event.APPEALS, Event.APPEALS_GRANTED, Event.RECOGNITIONS, Event.REJECTIONS,
-    Event.WRONGFUL_REJECTIONS_FINAL, Event.CLAIMS_ABANDONED, Event.SMUGGLED_ARRIVALS,
+    Event.DEPARTURES,
+    Event.ARRIVALS,
+    Event.RECEPTIONS,
+    Event.ROBBERIES,
+    Event.STRANDINGS,
+    Event.SEA_ATTEMPTS,
+    Event.SEA_ARRIVALS,
+    Event.ONWARD_MOVES,
+    Event.RESCUED,
+    Event.INTERCEPTED,
+    Event.PULLED_BACK,
+    Event.REFOULED,
+    Event.SCREENED_IN,
+    Event.FORCED_OVERBOARD,
+    Event.REGISTRATIONS,
+    Event.DESTITUTIONS,
+    Event.DETENTIONS,
+    Event.DETAINED_CHILDREN,
+    Event.DETAINED_TRAFFICKING_VICTIMS,
+    Event.ALTERNATIVES_TO_DETENTION,
+    Event.DETENTION_RELEASES,
+    Event.PROFILED,
+    Event.TRAFFICKING_IDENTIFIED,
+    Event.TRAFFICKING_MISSED,
+    Event.CHILDREN_IDENTIFIED,
+    Event.CHILDREN_MISSED,
+    Event.COUNSELLED,
+    Event.CLAIMS,
+    Event.PRIMA_FACIE,
+    Event.DECISIONS,
+    Event.ACCELERATED_DECISIONS,
+    Event.RECOGNIZED_FIRST_INSTANCE,
+    Event.WRONGFUL_REJECTIONS,
+    Event.WRONGFUL_RECOGNITIONS,
+    Event.APPEALS,
+    Event.APPEALS_GRANTED,
+    Event.RECOGNITIONS,
+    Event.REJECTIONS,
+    Event.WRONGFUL_REJECTIONS_FINAL,
+    Event.CLAIMS_ABANDONED,
+    Event.SMUGGLED_ARRIVALS,
     Event.SECONDARY_MOVEMENTS,
-)  # fmt: skip
+)
 # either of each pair
 LOSSES = ((Event.DEAD_LAND, Event.MISSING_LAND), (Event.DEAD_SEA, Event.MISSING_SEA))
 
@@ -627,7 +696,7 @@ def test_kernels_see_every_event(recorded):
     _, by_kernel = recorded
     totals = np.zeros(N_EVENTS, np.int64)
     for name, kernel in CASES.items():
-        if "tally" not in by_kernel[name][0]:
+        if "tally" not in by_kernel[name][0] and "counts" not in by_kernel[name][0]:
             continue
         for inputs in by_kernel[name]:
             for key in keys_for(inputs):
@@ -899,9 +968,13 @@ def test_model_passes_the_protection_levers(recorded):
 # two_routes with a second destination country: refuge (country Refuge Land, lever key
 # refuge_land) a smuggled day's walk from haven and back; the way back is a free-movement leg
 REFUGE = {
-    "id": "refuge", "country": "Refuge Land", "lat": 15.0, "lon": 18.0, "roles": ["destination"],
+    "id": "refuge",
+    "country": "Refuge Land",
+    "lat": 15.0,
+    "lon": 18.0,
+    "roles": ["destination"],
     "attractiveness": {"safety": 0.9, "livelihood": 1.2, "family": 1.0},
-}  # fmt: skip
+}
 REFUGE_EDGES = [
     {"from": "haven", "to": "refuge", "days": 1, "cost": 50, "smuggler": True},
     {"from": "refuge", "to": "haven", "days": 1, "cost": 50, "smuggler": True},
@@ -949,8 +1022,16 @@ SOLUTIONS = {
     "behaviour.returns.remigration_rate": 0.05,
 }
 SOLUTION_DAYS = 60
-SOLUTION_KERNELS = ("use_channels", "register", "move_on", "settle_refugees", "resettle",
-                    "forced_returns", "voluntary_returns", "remigrate")  # fmt: skip
+SOLUTION_KERNELS = (
+    "use_channels",
+    "register",
+    "move_on",
+    "settle_refugees",
+    "resettle",
+    "forced_returns",
+    "voluntary_returns",
+    "remigrate",
+)
 SOLUTION_SNAPSHOTS = (30, 59)  # route choice: re-migrants and deportees choose again
 
 
@@ -1012,41 +1093,69 @@ def solution_variants(name: str, inputs: dict):
         # choose among destinations; then the channels cost nothing
         everyone = a._replace(aware=np.full_like(a.aware, sum(AWARE)))
         yield with_(inputs, agents=everyone, slots=inputs["slots"] + 3.0)
-        yield with_(inputs, agents=everyone, cost_family_reunification=0.0,
-                    cost_humanitarian_visas=0.0, cost_labour_quota=0.0)  # fmt: skip
+        yield with_(
+            inputs,
+            agents=everyone,
+            cost_family_reunification=0.0,
+            cost_humanitarian_visas=0.0,
+            cost_labour_quota=0.0,
+        )
     elif name == "register":  # every secondary mover readmitted
         yield with_(inputs, agreements=np.ones_like(inputs["levers"].agreements))
     elif name == "move_on":  # poor protection everywhere, long waits push twice, no tie push
-        yield with_(inputs, conditions=np.zeros_like(inputs["conditions"]),
-                    quality=np.zeros_like(inputs["quality"]), wait_push=2.0, tie_push=0.0)  # fmt: skip
+        yield with_(
+            inputs,
+            conditions=np.zeros_like(inputs["conditions"]),
+            quality=np.zeros_like(inputs["quality"]),
+            wait_push=2.0,
+            tie_push=0.0,
+        )
     elif name == "settle_refugees":  # half the origins unknown, the others safe; high rates
-        yield with_(inputs, agents=half_unknown(a), safety=np.ones_like(inputs["safety"]),
-                    repatriation_rate=0.5, integration_rate=0.5)  # fmt: skip
+        yield with_(
+            inputs,
+            agents=half_unknown(a),
+            safety=np.ones_like(inputs["safety"]),
+            repatriation_rate=0.5,
+            integration_rate=0.5,
+        )
     elif name == "resettle":
         # more places: none, all or a share of them first for the vulnerable (a share of the
         # places with their fraction: 0.6 x 4.4 gives 2, where 0.6 x 4 whole places is 2.4 and
         # 0.6 x 3.9 gives 2 where 0.6 x 3 is 1.8); unlimited places
         for extra, priority in ((3.5, 0.0), (3.5, 1.0), (3.4, 0.6), (2.9, 0.6)):
-            yield with_(inputs, places=inputs["places"] + extra,
-                        priority=np.full_like(inputs["priority"], priority))  # fmt: skip
+            yield with_(
+                inputs,
+                places=inputs["places"] + extra,
+                priority=np.full_like(inputs["priority"], priority),
+            )
         yield with_(inputs, places=np.full_like(inputs["places"], math.inf))
     elif name == "forced_returns":
         # more places; no origin cooperates and every transit country readmits; unlimited
         # places with half the origins unknown
         lv = inputs["levers"]
-        yield with_(inputs, places=inputs["places"] + 5.0,
-                    cooperation=np.zeros_like(lv.cooperation),
-                    agreements=np.ones_like(lv.agreements))  # fmt: skip
-        yield with_(inputs, places=np.full_like(inputs["places"], math.inf),
-                    agents=half_unknown(a))  # fmt: skip
+        yield with_(
+            inputs,
+            places=inputs["places"] + 5.0,
+            cooperation=np.zeros_like(lv.cooperation),
+            agreements=np.ones_like(lv.agreements),
+        )
+        yield with_(inputs, places=np.full_like(inputs["places"], math.inf), agents=half_unknown(a))
     elif name == "voluntary_returns":  # full support, half the origins unknown; regularized
         lv = inputs["levers"]
-        yield with_(inputs, avr_support=np.ones_like(lv.avr_support), agents=half_unknown(a),
-                    regularization=np.full_like(lv.regularization, 0.5))  # fmt: skip
+        yield with_(
+            inputs,
+            avr_support=np.ones_like(lv.avr_support),
+            agents=half_unknown(a),
+            regularization=np.full_like(lv.regularization, 0.5),
+        )
     elif name == "remigrate":  # everyone returned leaves again
         lv = inputs["levers"]
-        yield with_(inputs, remigration_rate=1.0, reintegration=np.zeros_like(lv.reintegration),
-                    safety=np.zeros_like(lv.safety))  # fmt: skip
+        yield with_(
+            inputs,
+            remigration_rate=1.0,
+            reintegration=np.zeros_like(lv.reintegration),
+            safety=np.zeros_like(lv.safety),
+        )
 
 
 @pytest.mark.parametrize("name", list(SOLUTION_CASES))
@@ -1113,8 +1222,9 @@ SOLUTION_BRANCHES = (
 
 
 def legal_costs(params) -> np.ndarray:
-    return np.array([params.cost_family_reunification, params.cost_humanitarian_visas,
-                     params.cost_labour_quota])  # fmt: skip
+    return np.array(
+        [params.cost_family_reunification, params.cost_humanitarian_visas, params.cost_labour_quota]
+    )
 
 
 def solution_branch_counts(name: str, inputs: dict, out: dict) -> dict[str, int]:
@@ -1248,9 +1358,14 @@ def test_model_passes_the_solution_levers(solutions_recorded):
     safety = [0.5, 0, 0, 0, 0]  # by node: home
     assert LIVELIHOOD == 1  # flowsim.scenario.MOTIVES
     for inputs in by_kernel["use_channels"]:
-        np.testing.assert_array_equal(legal_costs(inputs["params"]), [
-            b.legal.cost_family_reunification, b.legal.cost_humanitarian_visas,
-            b.legal.cost_labour_quota])  # fmt: skip
+        np.testing.assert_array_equal(
+            legal_costs(inputs["params"]),
+            [
+                b.legal.cost_family_reunification,
+                b.legal.cost_humanitarian_visas,
+                b.legal.cost_labour_quota,
+            ],
+        )
         np.testing.assert_allclose(inputs["node_attract"], net.node_attract + pull[:, None])
     for inputs in by_kernel["register"]:
         np.testing.assert_array_equal(inputs["levers"].agreements, [0, 0.6, 0.6, 0.7, 0.5])
@@ -1290,8 +1405,10 @@ def test_places_carry_over_as_fractions(solutions_recorded):
         ("resettle", "places"): levers["resettlement_quota"] / YEAR,
         ("forced_returns", "places"): levers["forced_capacity"],  # [day, country]
     }
-    np.testing.assert_array_equal(levers["legal_quota"][0], [[0, 0, 0, 0.5 * YEAR, YEAR],
-                                  [0, 0, 0, 1.5 * YEAR, 0], [0, 0, 0, YEAR, YEAR]])  # fmt: skip
+    np.testing.assert_array_equal(
+        levers["legal_quota"][0],
+        [[0, 0, 0, 0.5 * YEAR, YEAR], [0, 0, 0, 1.5 * YEAR, 0], [0, 0, 0, YEAR, YEAR]],
+    )
     np.testing.assert_array_equal(levers["forced_capacity"][0], [0, 0, 0, 1.5, 0.5])
     for (name, field), share in daily.items():
         kernel = SOLUTION_CASES[name]
@@ -1309,11 +1426,22 @@ def test_places_carry_over_as_fractions(solutions_recorded):
 
 
 SOLUTION_EVENTS = (
-    Event.SMUGGLED_ARRIVALS, Event.SECONDARY_MOVEMENTS, Event.READMITTED, Event.INTEGRATIONS,
-    Event.RESETTLEMENTS, Event.REPATRIATED, Event.RETURNS_VOLUNTARY, Event.RETURNS_FORCED,
-    Event.RETURNED_TO_TRANSIT, Event.IRREGULAR_STAYS, Event.REGULARIZATIONS, Event.RE_MIGRATIONS,
-    Event.LEGAL_FAMILY_REUNIFICATION, Event.LEGAL_HUMANITARIAN_VISAS, Event.LEGAL_LABOUR,
-)  # fmt: skip
+    Event.SMUGGLED_ARRIVALS,
+    Event.SECONDARY_MOVEMENTS,
+    Event.READMITTED,
+    Event.INTEGRATIONS,
+    Event.RESETTLEMENTS,
+    Event.REPATRIATED,
+    Event.RETURNS_VOLUNTARY,
+    Event.RETURNS_FORCED,
+    Event.RETURNED_TO_TRANSIT,
+    Event.IRREGULAR_STAYS,
+    Event.REGULARIZATIONS,
+    Event.RE_MIGRATIONS,
+    Event.LEGAL_FAMILY_REUNIFICATION,
+    Event.LEGAL_HUMANITARIAN_VISAS,
+    Event.LEGAL_LABOUR,
+)
 
 
 def test_solution_kernels_see_every_event(solutions_recorded):
@@ -1367,9 +1495,10 @@ def test_irregular_routes_and_entry_nodes_route_by_route(solutions_recorded):
     assert not all(expected) and any(expected)
     over_free_leg = [
         net.edge_ids.index("refuge-haven") in net.route_edges[a:b] and not irregular
-        for a, b, irregular in zip(net.route_edge_ptr[:-1], net.route_edge_ptr[1:], expected,
-                                   strict=True)
-    ]  # fmt: skip
+        for a, b, irregular in zip(
+            net.route_edge_ptr[:-1], net.route_edge_ptr[1:], expected, strict=True
+        )
+    ]
     assert any(over_free_leg)  # a smuggled leg made regular
     for inputs in by_kernel["register"]:
         np.testing.assert_array_equal(inputs["route_irregular"], expected)
@@ -1404,16 +1533,29 @@ shares = st.one_of(st.sampled_from((*ROUND, 1.0)), st.floats(0.0, 1.0))
 
 
 @settings(max_examples=300, deadline=None)
-@given(u=st.tuples(draws, draws, draws, draws), trafficked=st.booleans(), child=st.booleans(),
-       need=st.booleans(), coverage=shares, accuracy=shares, scale=shares)  # fmt: skip
+@given(
+    u=st.tuples(draws, draws, draws, draws),
+    trafficked=st.booleans(),
+    child=st.booleans(),
+    need=st.booleans(),
+    coverage=shares,
+    accuracy=shares,
+    scale=shares,
+)
 def test_refer_is_the_documented_rule(u, trafficked, child, need, coverage, accuracy, scale):
     args = (*u, trafficked, child, need, coverage, accuracy, scale)
     assert refer(*args) == py_refer(*args)
 
 
 @settings(max_examples=200, deadline=None)
-@given(u=draws, need=st.booleans(), referral=st.sampled_from([int(r) for r in Referral]),
-       in_need=shares, not_in_need=shares, factor=shares)  # fmt: skip
+@given(
+    u=draws,
+    need=st.booleans(),
+    referral=st.sampled_from([int(r) for r in Referral]),
+    in_need=shares,
+    not_in_need=shares,
+    factor=shares,
+)
 def test_applies_is_the_documented_rule(u, need, referral, in_need, not_in_need, factor):
     args = (u, need, referral, in_need, not_in_need, factor)
     assert applies(*args) == py_applies(*args)
@@ -1427,8 +1569,14 @@ def test_procedure_is_the_documented_rule(u_clear, u_accelerated, profiled, clea
 
 
 @settings(max_examples=200, deadline=None)
-@given(u=draws, need=st.booleans(), accelerated=st.booleans(), in_need=shares,
-       not_in_need=shares, loss=shares)  # fmt: skip
+@given(
+    u=draws,
+    need=st.booleans(),
+    accelerated=st.booleans(),
+    in_need=shares,
+    not_in_need=shares,
+    loss=shares,
+)
 def test_first_instance_is_the_documented_rule(u, need, accelerated, in_need, not_in_need, loss):
     args = (u, need, accelerated, in_need, not_in_need, loss)
     assert first_instance(*args) == py_first_instance(*args)
@@ -1441,19 +1589,28 @@ def test_detains_is_the_documented_rule(u, irregular, mode, share):
 
 
 @settings(max_examples=300, deadline=None)
-@given(status=st.sampled_from(range(N_STATUS)), days=st.integers(0, 800), conditions=shares,
-       quality=shares, wait_push=st.sampled_from((0.0, 0.5, 1.0, 2.0)),
-       recognized_push=st.sampled_from((0.0, 0.5, 1.0)))  # fmt: skip
-def test_push_is_the_documented_rule(status, days, conditions, quality, wait_push,
-                                     recognized_push):  # fmt: skip
+@given(
+    status=st.sampled_from(range(N_STATUS)),
+    days=st.integers(0, 800),
+    conditions=shares,
+    quality=shares,
+    wait_push=st.sampled_from((0.0, 0.5, 1.0, 2.0)),
+    recognized_push=st.sampled_from((0.0, 0.5, 1.0)),
+)
+def test_push_is_the_documented_rule(status, days, conditions, quality, wait_push, recognized_push):
     args = (status, days, conditions, quality, wait_push, recognized_push)
     assert push(*args) == py_push(*args)
 
 
 @settings(max_examples=200, deadline=None)
-@given(channel=st.sampled_from((FAMILY, HUMANITARIAN, LABOUR)), dest=st.integers(0, 3),
-       motive=st.integers(0, 2), tie=st.integers(-1, 3), need=st.booleans(),
-       livelihood=st.integers(0, 2))  # fmt: skip
+@given(
+    channel=st.sampled_from((FAMILY, HUMANITARIAN, LABOUR)),
+    dest=st.integers(0, 3),
+    motive=st.integers(0, 2),
+    tie=st.integers(-1, 3),
+    need=st.booleans(),
+    livelihood=st.integers(0, 2),
+)
 def test_qualifies_is_the_documented_rule(channel, dest, motive, tie, need, livelihood):
     args = (channel, dest, motive, tie, need, livelihood)
     assert qualifies(*args) == py_qualifies(*args)
@@ -1463,17 +1620,30 @@ LEGAL_COSTS = np.array([600.0, 400.0, 1500.0])  # family, humanitarian, labour
 
 
 @settings(max_examples=400, deadline=None)
-@given(channel=st.sampled_from((FAMILY, HUMANITARIAN, LABOUR)), motive=st.integers(0, 2),
-       tie=st.integers(-1, 3), need=st.booleans(),
-       resources=st.sampled_from((0.0, 399.5, 400.0, 600.0, 1499.0, 1500.0, 5000.0)),
-       aware=st.integers(0, 7),
-       slots=st.lists(st.sampled_from((0.0, 0.5, 0.999, 1.0, 2.5)), min_size=12, max_size=12),
-       attract=st.lists(st.sampled_from((0.0, 0.5, 1.0, 1.2)), min_size=12, max_size=12))  # fmt: skip
-def test_pick_is_the_documented_rule(channel, motive, tie, need, resources, aware, slots,
-                                     attract):  # fmt: skip
+@given(
+    channel=st.sampled_from((FAMILY, HUMANITARIAN, LABOUR)),
+    motive=st.integers(0, 2),
+    tie=st.integers(-1, 3),
+    need=st.booleans(),
+    resources=st.sampled_from((0.0, 399.5, 400.0, 600.0, 1499.0, 1500.0, 5000.0)),
+    aware=st.integers(0, 7),
+    slots=st.lists(st.sampled_from((0.0, 0.5, 0.999, 1.0, 2.5)), min_size=12, max_size=12),
+    attract=st.lists(st.sampled_from((0.0, 0.5, 1.0, 1.2)), min_size=12, max_size=12),
+)
+def test_pick_is_the_documented_rule(channel, motive, tie, need, resources, aware, slots, attract):
     """Several destinations often have the same attractiveness: the first in node order wins."""
-    args = (channel, motive, tie, need, np.float32(resources), np.uint8(aware),
-            np.array(slots).reshape(3, 4), LEGAL_COSTS, np.array(attract).reshape(4, 3), 1)  # fmt: skip
+    args = (
+        channel,
+        motive,
+        tie,
+        need,
+        np.float32(resources),
+        np.uint8(aware),
+        np.array(slots).reshape(3, 4),
+        LEGAL_COSTS,
+        np.array(attract).reshape(4, 3),
+        1,
+    )
     assert pick(*args) == py_pick(*args)
 
 
@@ -1482,21 +1652,30 @@ def test_leave_is_the_documented_rule():
     registration stay; returns saturate at 255."""
     for returns_before in (0, 7, 254, 255):
         pop = Population(3)
-        pop.add(3, status=REJECTED, status_day=5, flags=63, claim=C_REJECTED, claim_day=4,
-                node=3, returns=returns_before)  # fmt: skip
+        pop.add(
+            3,
+            status=REJECTED,
+            status_day=5,
+            flags=63,
+            claim=C_REJECTED,
+            claim_day=4,
+            node=3,
+            returns=returns_before,
+        )
         before = {k: v.copy() for k, v in pop.arrays().items()}
         leave(1, 9, Status.RETURNED_FORCED, 0, pop.agents())
         after = pop.arrays()
         for name in after:
             np.testing.assert_array_equal(after[name][[0, 2]], before[name][[0, 2]], err_msg=name)
         changed = {k for k in after if after[k][1] != before[k][1]}
-        assert changed <= {"status", "status_day", "flags", "claim", "claim_day", "node",
-                           "returns"}  # fmt: skip
+        assert changed <= {"status", "status_day", "flags", "claim", "claim_day", "node", "returns"}
         assert after["flags"][1] == 63 & ~(Flag.HOUSED | Flag.REGISTERED) == 63 & OUT_OF_SYSTEM
         assert after["returns"][1] == min(returns_before + 1, 255)
         assert (after["status"][1], after["status_day"][1], after["node"][1]) == (
-            RETURNED_FORCED, 9, 0,
-        )  # fmt: skip
+            RETURNED_FORCED,
+            9,
+            0,
+        )
         assert (after["claim"][1], after["claim_day"][1]) == (C_NONE, -1)
 
 
@@ -1507,10 +1686,15 @@ EFFORTS = (0.2, 0.25, 1 / 3, 0.5, 1.0)
 
 
 @settings(max_examples=150, deadline=None)
-@given(capacity=st.lists(st.sampled_from(CAPACITIES), min_size=1, max_size=3),
-       effort=st.sampled_from(EFFORTS),
-       lodged=st.lists(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=3,
-                                max_size=3), min_size=1, max_size=12))  # fmt: skip
+@given(
+    capacity=st.lists(st.sampled_from(CAPACITIES), min_size=1, max_size=3),
+    effort=st.sampled_from(EFFORTS),
+    lodged=st.lists(
+        st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=3, max_size=3),
+        min_size=1,
+        max_size=12,
+    ),
+)
 def test_cutoffs_match_a_claim_by_claim_queue(capacity, effort, lodged):
     """``run_queues`` checks each day's selection and credit against the claim-by-claim queue;
     over the whole run no country decides more claims than were lodged there, an unlimited
@@ -1554,33 +1738,34 @@ def test_cutoffs_cases(capacity, effort, lodged, decisions, credit):
         np.testing.assert_allclose(left[:, 0], credit)
 
 
-def test_count_node_status_matches_numpy():
+def test_census_matches_numpy_on_random_agents():
+    """Agents by node and status, whatever their number (0, 1, more than one chunk)."""
     rng = np.random.default_rng(3)
     n_nodes = 7
-    for n in (0, 1, 1000):
-        status = rng.integers(0, N_STATUS, n).astype(np.uint8)
-        node = rng.integers(0, n_nodes, n).astype(np.int16)
-        out = np.full((n_nodes, N_STATUS), 99, np.int64)  # stale values must be cleared
-        count_node_status(status, node, out)
-        expected = np.bincount(
-            node.astype(np.int64) * N_STATUS + status, minlength=n_nodes * N_STATUS
-        ).reshape(n_nodes, N_STATUS)
+    for n in (0, 1, 10_000):
+        pop = Population(max(n, 1))
+        pop.add(n, status=rng.integers(0, N_STATUS, n), node=rng.integers(0, n_nodes, n))
+        k = chunks.n_chunks(pop.agents().changed.shape[0])
+        by_node = np.zeros((k, n_nodes, N_STATUS), np.int64)
+        places = np.zeros((k, n_nodes), np.int64)
+        census(0, k, pop.agents(), np.zeros(n_nodes, np.int32), by_node, np.zeros((k, 1)), places)
+        out = by_node.sum(axis=0)
+        expected = np.zeros_like(out)
+        np.add.at(expected, (pop.view("node"), pop.view("status")), 1)
         np.testing.assert_array_equal(out, expected)
         assert out.sum() == n
 
 
-# -- information: news, smugglers' promises, campaigns, exchange ----------------------------------
+# -- information: news, reports, smugglers' promises, campaigns, talk ---------------------------
 
 assert (Content.RISKS, Content.LEGAL_OPTIONS, Content.PROTECTION) == (1, 2, 4)
-INFO_KERNELS = ("hear_news", "hear_smugglers", "reach_campaign", "exchange", "hear_outcomes",
-                "fade")  # fmt: skip
+INFO_KERNELS = ("find_reports", "tell_contacts", "hear", "listen", "take_in")
 INFO_CASES = {
-    "hear_news": information.hear_news,
-    "hear_smugglers": information.hear_smugglers,
-    "reach_campaign": information.reach_campaign,
-    "exchange": information.exchange,
-    "hear_outcomes": information.hear_outcomes,
-    "fade": information.fade,
+    "find_reports": information.find_reports,
+    "tell_contacts": information.tell_contacts,
+    "hear": information.hear,
+    "listen": information.listen,
+    "take_in": information.take_in,
     "choose_routes": choose_routes,
 }
 INFO_DAYS = 40
@@ -1597,12 +1782,24 @@ INFO = {
     "policy.information.trust_smugglers": {"coast": 0.9, "default": 0.2},
     "policy.information.contact_probability": {"home": 0.5, "default": 0.2},
     "policy.information.campaigns": [
-        {"name": "risks", "nodes": ["home"], "reach": 0.3, "credibility": 0.8,
-         "content": ["risks"]},
-        {"name": "everything", "nodes": ["coast", "haven"], "start": 5, "end": 30, "reach": 0.5,
-         "credibility": 0.7, "content": ["risks", "legal_options", "protection"]},
+        {
+            "name": "risks",
+            "nodes": ["home"],
+            "reach": 0.3,
+            "credibility": 0.8,
+            "content": ["risks"],
+        },
+        {
+            "name": "everything",
+            "nodes": ["coast", "haven"],
+            "start": 5,
+            "end": 30,
+            "reach": 0.5,
+            "credibility": 0.7,
+            "content": ["risks", "legal_options", "protection"],
+        },
     ],
-}  # fmt: skip
+}
 
 
 @pytest.fixture(scope="module")
@@ -1613,27 +1810,36 @@ def info_recorded(two_routes_data, make_scenario, record_calls):
     by_kernel: dict[str, list[dict]] = {}
     for name, inputs in record_calls(model, INFO_DAYS, keep_days=keep):
         by_kernel.setdefault(name, []).append(inputs)
-    counts = {k: len(v) for k, v in by_kernel.items()}
-    assert counts == {
-        "hear_news": INFO_DAYS, "hear_smugglers": INFO_DAYS, "exchange": INFO_DAYS,
-        "hear_outcomes": INFO_DAYS, "choose_routes": INFO_DAYS, "fade": 2 * INFO_DAYS,
-        "reach_campaign": INFO_DAYS + 26,  # two campaigns 26 days
-    }  # fmt: skip
+    assert {k: len(v) for k, v in by_kernel.items()} == dict.fromkeys(
+        (*INFO_KERNELS, "choose_routes"), INFO_DAYS
+    )
     return model, by_kernel
+
+
+def everything_campaign(n_nodes: int) -> information.Campaigns:
+    """A campaign everywhere that reaches everyone, with every content, fully believed."""
+    return information.Campaigns(
+        slot=np.array([1]),
+        at_node=np.ones((1, n_nodes), bool),
+        reach=np.array([1.0]),
+        credibility=np.array([1.0]),
+        content=np.array([Content.RISKS | Content.LEGAL_OPTIONS | Content.PROTECTION]),
+    )
 
 
 def info_variants(name: str, inputs: dict):
     """The recorded arguments and the same day with levers changed, for the rare branches."""
     yield inputs
-    if name == "hear_news":  # everyone notices every loss
+    if name in ("tell_contacts", "hear"):  # everyone notices every loss
         yield with_(inputs, notice_dead=1.0, notice_missing=1.0)
-    elif name == "reach_campaign":  # everyone present anywhere, every content, full credibility
-        yield with_(inputs, at_node=np.ones_like(inputs["at_node"]), reach=1.0, credibility=1.0,
-                    content=Content.RISKS | Content.LEGAL_OPTIONS | Content.PROTECTION)  # fmt: skip
-    elif name == "fade":  # beliefs all but forgotten in a day: the floor holds them
-        yield with_(inputs, keep=np.float32(1e-4))
-    elif name == "exchange":  # everyone talks today
-        yield with_(inputs, probability=np.ones_like(inputs["probability"]))
+    if name == "hear":  # a campaign everywhere; beliefs all but forgotten since (the floor)
+        n_nodes = inputs["today"].hub_of_node.shape[0]
+        yield with_(inputs, campaigns=everything_campaign(n_nodes), keep=1e-4)
+    elif name == "listen":  # everyone talks today
+        probability = np.ones_like(inputs["today"].contact_probability)
+        yield with_(inputs, contact_probability=probability)
+    elif name == "take_in":  # everyone had forgotten everything
+        yield with_(inputs, keep=1e-4)
     elif name == "choose_routes":
         # first asylum everywhere, unknown to some; staying home worth more or less
         asylum = np.ones_like(inputs["perceived"].node_is_asylum)
@@ -1642,8 +1848,16 @@ def info_variants(name: str, inputs: dict):
         yield with_(inputs, w_welcome=1.0)  # attractiveness rests wholly on the welcome
 
 
-BELIEF_ARRAYS = ("beliefs.alpha", "beliefs.beta", "beliefs.good", "beliefs.bad", "lost", "kept",
-                 "agents.aware", "agents.status", "agents.flags")  # fmt: skip
+# what the information kernels write: beliefs, awareness, tallies of reports, today's talk
+BELIEF_ARRAYS = tuple(f"beliefs.{name}" for name in BeliefState._fields) + (
+    "agents.aware",
+    "agents.status",
+    "agents.flags",
+    "seen",
+    "seen_good",
+    "talk.count",
+    "talk.sums",
+)
 
 
 @pytest.mark.parametrize("name", list(INFO_CASES))
@@ -1651,69 +1865,96 @@ def test_kernel_does_what_its_source_says_with_information(name, info_recorded):
     kernel = INFO_CASES[name]
     _, by_kernel = info_recorded
     totals = np.zeros(N_EVENTS, np.int64)
-    changed = 0
+    changed = returned = 0
     for recorded_inputs in by_kernel[name]:
         for inputs in info_variants(name, recorded_inputs):
-            for key in keys_for(inputs):
-                out = compare(kernel, fresh(inputs, key))
-                if "tally" in out or "events" in out:
-                    totals += events_of(out) - events_of(inputs)
-                before, after = arrays_of(inputs), arrays_of(out)
+            has_key = "key" in inputs or "today" in inputs
+            for key in (None, *KEYS) if has_key else (None,):  # the day's key, and others
+                args = inputs if key is None else with_(inputs, key=key)
+                out, result = compare_returning(kernel, args)
+                if "tally" in out or "events" in out or "counts" in out:
+                    totals += events_of(out) - events_of(args)
+                before, after = arrays_of(args), arrays_of(out)
                 for field in BELIEF_ARRAYS:
                     if field in after:
                         changed += int((after[field] != before[field]).sum())
-    assert changed > 0
-    if name not in ("hear_smugglers", "hear_outcomes", "fade"):  # they count no event
+                parts = result if isinstance(result, tuple) else (result,)
+                returned += sum(int(np.size(x)) for x in parts if isinstance(x, np.ndarray))
+    assert changed > 0 or returned > 0
+    if name in ("tell_contacts", "hear", "choose_routes"):
         assert totals.sum() > 0
 
 
-INFO_EVENTS = (Event.DEPARTURES_DETERRED, Event.CAMPAIGN_REACH, Event.DEATHS_NOTICED,
-               Event.CONVERSATIONS)  # fmt: skip
+def compare_returning(kernel, inputs: dict):
+    """:func:`compare`, and the kernel's result (named tuples and arrays compared too)."""
+    a, b = fresh(inputs), fresh(inputs)
+    ours, theirs = kernel(**a), kernel.py_func(**b)
+    for name, value in arrays_of(a).items():
+        np.testing.assert_array_equal(
+            value, arrays_of(b)[name], err_msg=f"{kernel.__name__}: {name}"
+        )
+    if ours is not None:
+        ours = ours if isinstance(ours, tuple) else (ours,)
+        theirs = theirs if isinstance(theirs, tuple) else (theirs,)
+        for x, y in zip(ours, theirs, strict=True):
+            np.testing.assert_allclose(np.asarray(x), np.asarray(y), rtol=0, atol=0)
+    return a, ours
+
+
+INFO_EVENTS = (
+    Event.DEPARTURES_DETERRED,
+    Event.CAMPAIGN_REACH,
+    Event.DEATHS_NOTICED,
+    Event.CONVERSATIONS,
+)
 
 
 def test_information_kernels_take_every_branch(info_recorded):
     """On the model's own days (own keys): deaths are noticed and missed and landings heard of;
     smugglers' promises lower the believed risk of people waiting; both campaigns reach people,
-    and the second makes people aware of legal channels and of protection; people talk; route
-    choice holds some people back (deterred) while others depart, and some know of protection
-    while others do not."""
+    and the second makes people aware of legal channels and of protection; good and bad
+    outcomes are reported; people talk; route choice holds some people back (deterred) while
+    others depart, and some know of protection while others do not."""
     model, by_kernel = info_recorded
     totals = np.zeros(N_EVENTS, np.int64)
-    lost = landed = 0
-    for inputs in by_kernel["hear_news"]:
-        lost += int((~inputs["landed"]).sum())
-        landed += int(inputs["landed"].sum())
-    assert lost > 0 and landed > 0
+    lost = landed = reports = 0
+    for inputs in by_kernel["tell_contacts"]:
+        news = inputs["news"]
+        lost += int((~news.landed).sum())
+        landed += int(news.landed.sum())
+        reports += news.reporter.size
+    assert lost > 0 and landed > 0 and reports > 0
     lowered = 0
-    for inputs in by_kernel["hear_smugglers"]:
-        out = fresh(inputs)
-        information.hear_smugglers(**out)
-        risk = lambda a: a["beliefs"].alpha / (a["beliefs"].alpha + a["beliefs"].beta)  # noqa: E731
-        lowered += int((risk(out) < risk(inputs)).sum())
-    assert lowered > 0
     became = {"legal": 0, "protection": 0}
-    for inputs in by_kernel["reach_campaign"]:
+    grew = {"good": 0, "bad": 0}
+    for inputs in by_kernel["hear"]:
         out = fresh(inputs)
-        information.reach_campaign(**out)
-        totals += out["events"] - inputs["events"]
-        new = out["agents"].aware & ~inputs["agents"].aware
+        information.hear(**out)
+        totals += events_of(out) - events_of(inputs)
+        a0, a1 = inputs["agents"], out["agents"]
+        waiting = a0.status == WAITING
+        lowered += int((out["beliefs"].risk_mean < inputs["beliefs"].risk_mean)[waiting].sum())
+        new = a1.aware & ~a0.aware
         became["legal"] += int(((new & LEGAL_CHANNELS) > 0).sum())
         became["protection"] += int(((new & Aware.PROTECTION) > 0).sum())
+    assert lowered > 0
     assert became["legal"] > 0 and became["protection"] > 0, became
-    # good and bad outcomes are reported, to the people themselves and their contacts
-    grew = {"good": 0, "bad": 0}
-    for inputs in by_kernel["hear_outcomes"]:
+    for inputs in by_kernel["tell_contacts"]:  # reports to the people themselves and contacts
         out = fresh(inputs)
-        information.hear_outcomes(**out)
-        for field in grew:
-            grew[field] += int((getattr(out["beliefs"], field) >
-                                getattr(inputs["beliefs"], field)).sum())  # fmt: skip
+        information.tell_contacts(**out)
+        totals += out["events"] - inputs["events"]
+        welcome0, welcome1 = inputs["beliefs"].welcome_mean, out["beliefs"].welcome_mean
+        grew["good"] += int((welcome1 > welcome0).sum())
+        grew["bad"] += int((welcome1 < welcome0).sum())
     assert grew["good"] > 0 and grew["bad"] > 0, grew
-    for name in ("hear_news", "exchange", "choose_routes"):
-        for inputs in by_kernel[name]:
-            out = fresh(inputs)
-            INFO_CASES[name](**out)
-            totals += events_of(out) - events_of(inputs)
+    for inputs in by_kernel["choose_routes"]:
+        out = fresh(inputs)
+        choose_routes(**out)
+        totals += events_of(out) - events_of(inputs)
+    for inputs in by_kernel["listen"]:
+        out = fresh(inputs)
+        information.listen(**out)
+        totals[Event.CONVERSATIONS] += out["talk"].count.sum()
     for ev in INFO_EVENTS:
         assert totals[ev] > 0, EVENT_NAMES[ev]
     assert totals[Event.DEPARTURES] > 0
@@ -1721,16 +1962,64 @@ def test_information_kernels_take_every_branch(info_recorded):
         [(i["agents"].aware & Aware.PROTECTION) > 0 for i in by_kernel["choose_routes"]]
     )
     assert knows.any() and not knows.all()
-    # the summary counts each campaign's reach: the events of its own calls
+    # the summary counts each campaign's reach: what hear returned for it, day by day
     reach = summarise(model)["information"]["campaign_reach"]
-    assert reach == {"risks": sum(reached(by_kernel, 1)), "everything": sum(reached(by_kernel, 2))}
+    assert reach == {"risks": reached(by_kernel, 1), "everything": reached(by_kernel, 2)}
     assert reach["risks"] > 0 and reach["everything"] > 0
 
 
-def three_people(status) -> Population:
+def reached(by_kernel: dict, slot: int) -> int:
+    """People reached by campaign ``slot`` over the run, replayed with the days' keys."""
+    total = 0
+    for inputs in by_kernel["hear"]:
+        running = list(inputs["campaigns"].slot)
+        if slot in running:
+            out = fresh(inputs)
+            information.hear(**out)
+            total += int(out["reached"][:, running.index(slot)].sum())
+    return total
+
+
+def three_people(status, contacts) -> tuple:
+    """Three agents at node 0 with these statuses and contacts, and their beliefs (one hub,
+    one destination): risk 0.5 and welcome 0.5, each worth 10 observations."""
     pop = Population(3)
     pop.add(3, status=status, node=0)
-    return pop
+    half = np.full((3, 1), 32768, np.uint16)
+    ten = np.full((3, 1), encode_confidence(10.0), np.uint16)
+    beliefs = BeliefState(
+        half.copy(), ten.copy(), half.copy(), ten.copy(), np.zeros(3, np.int16), contacts
+    )
+    return pop, beliefs
+
+
+def quiet_day(day: int) -> information.Today:
+    """A day at one node (not a hub; destination 0) where nobody trusts anyone."""
+    zero = np.zeros(1)
+    return information.Today(
+        day=day,
+        key=7,
+        keep=1.0,
+        true_risk=zero,
+        true_welcome=zero,
+        trust_smugglers=zero,
+        trust_officials=zero,
+        trust_contacts=zero,
+        contact_probability=zero,
+        hub_of_node=np.full(1, -1, np.int32),
+        dest_of_node=np.zeros(1, np.int32),
+    )
+
+
+def hear_all(agents, beliefs, today, news, params, events) -> None:
+    """:func:`information.hear` over every chunk, no campaign; its events added to ``events``."""
+    n = chunks.n_chunks(agents.changed.shape[0])
+    counts = np.zeros((n, N_EVENTS), np.int64)
+    campaigns = information.Information.running([], today.hub_of_node.shape[0])
+    information.hear(
+        0, n, agents, beliefs, today, news, campaigns, params, counts, np.zeros((n, 0), np.int64)
+    )
+    events += counts.sum(axis=0)
 
 
 def test_news_and_reports_travel_both_ways_along_a_contact():
@@ -1738,78 +2027,88 @@ def test_news_and_reports_travel_both_ways_along_a_contact():
     hears (notice 1); when row 1 is lost, row 0 hears too. The same for a report of a bad
     outcome at a destination: both rows count it, whichever of the two reports."""
     params = params_of(InformationParams, InformationBehaviour())._replace(
-        notice_dead=1.0, notice_missing=1.0, news_weight=20.0
+        notice_dead=1.0, notice_missing=1.0, news_weight=20.0, report_weight=10.0
     )
-    status = np.full(3, IN_TRANSIT, np.uint8)
     contacts = np.array([[-1], [0], [-1]], np.int32)  # row 2 is linked to nobody
-    none = np.zeros((3, 0), np.float32)
-    for lost in (0, 1):
-        bl = BeliefState(np.ones((3, 1), np.float32), np.ones((3, 1), np.float32), none, none,
-                         contacts)  # fmt: skip
-        events = np.zeros(N_EVENTS, np.int64)
-        information.hear_news(7, np.array([lost], np.int32), np.zeros(1, np.int16),
-                              np.zeros(1, np.bool_), np.zeros(1, np.bool_), bl, status, params,
-                              events)  # fmt: skip
-        assert bl.alpha[:, 0].tolist() == [1.0 + 20.0 * (lost == 1), 1.0 + 20.0 * (lost == 0),
-                                           1.0]  # fmt: skip
-        assert bl.beta[:, 0].tolist() == [1.0, 1.0, 1.0] and events[Event.DEATHS_NOTICED] == 1
     outcome = information.outcome_table()
+    none = np.zeros(0, np.int64)
+    for lost in (0, 1):
+        pop, bl = three_people(np.full(3, IN_TRANSIT, np.uint8), contacts)
+        today = quiet_day(0)
+        news = information.find_reports(
+            pop.agents(),
+            today,
+            outcome,
+            np.array([lost]),
+            np.zeros(1, np.int32),
+            np.zeros(1, bool),
+            np.zeros(1, bool),
+            np.zeros(1),
+            np.zeros(1),
+        )
+        events = np.zeros(N_EVENTS, np.int64)
+        information.tell_contacts(pop.agents(), bl, today, news, none, none, params, events)
+        hear_all(pop.agents(), bl, today, news, params, events)
+        # 20 deaths on top of 10 observations at 0.5: (5 + 20) / 30
+        risk = (bl.risk_mean[:, 0] / 65535.0).round(3).tolist()
+        assert risk == [
+            round(25 / 30 if lost == 1 else 0.5, 3),
+            round(25 / 30 if lost == 0 else 0.5, 3),
+            0.5,
+        ]
+        assert events[Event.DEATHS_NOTICED] == 1
     for reporter in (0, 1):
-        st = status.copy()
-        st[reporter] = DESTITUTE
-        pop = three_people(st)
-        pop.status_day[:3] = np.where(np.arange(3) == reporter, 5, 0)
-        ones = np.ones((3, 1), np.float32)
-        bl = BeliefState(ones, ones, np.zeros((3, 1), np.float32), np.zeros((3, 1), np.float32),
-                         contacts)  # fmt: skip
+        status = np.full(3, IN_TRANSIT, np.uint8)
+        pop, bl = three_people(status, contacts)
+        set_status(pop.agents(), reporter, Status.DESTITUTE, 5)  # a bad outcome, today
+        today = quiet_day(5)
         seen_good, seen = np.zeros(1), np.zeros(1)
-        information.hear_outcomes(5, pop.agents(), np.zeros(1, np.int32), outcome, bl, 10.0,
-                                  seen_good, seen)  # fmt: skip
-        assert bl.bad[:, 0].tolist() == [10.0, 10.0, 0.0] and not bl.good.any()
-        assert (seen_good[0], seen[0]) == (0.0, 1.0)
+        news = information.find_reports(
+            pop.agents(),
+            today,
+            outcome,
+            none,
+            np.zeros(0, np.int32),
+            np.zeros(0, bool),
+            np.zeros(0, bool),
+            seen_good,
+            seen,
+        )
+        assert news.reporter.tolist() == [reporter] and (seen_good[0], seen[0]) == (0.0, 1.0)
+        events = np.zeros(N_EVENTS, np.int64)
+        information.tell_contacts(pop.agents(), bl, today, news, none, none, params, events)
+        hear_all(pop.agents(), bl, today, news, params, events)
+        # 10 bad outcomes on top of 10 at 0.5: 5 / 20
+        welcome = (bl.welcome_mean[:, 0] / 65535.0).round(3).tolist()
+        assert welcome == [0.25, 0.25, 0.5]
 
 
-def ref_share(lost, kept) -> np.float32:
-    """Believed share of a float32 pseudo-count pair: lost / (lost + kept), in float32, 0 when
-    the pair holds no confidence at all."""
-    total = np.float32(lost + kept)
-    return np.float32(lost / max(total, np.float32(1e-12)))
-
-
-def test_belief_gap_matches_the_mean_over_the_counted_agents():
-    """The daily belief records read the pseudo-counts directly: over the agents whose status
-    is counted, the sum of |believed - truth| over every column equals the numpy mean times
-    their number and columns, and the believed shares add up per column (rows with no
-    confidence at all believe 0)."""
-    rng = np.random.default_rng(5)
-    n, h = 500, 3
-    status = rng.integers(0, len(Status), n).astype(np.uint8)
-    counted = np.isin(np.arange(len(Status)), [Status.AT_ORIGIN, Status.STRANDED])
-    lost = rng.uniform(0, 3, (n, h)).astype(np.float32)
-    kept = rng.uniform(0, 30, (n, h)).astype(np.float32)
-    lost[:5], kept[:5] = 0, 0  # no confidence
-    truth = rng.uniform(0, 0.2, h)
-    believed_sum = np.zeros(h)
-    gap, count = information.belief_gap(status, counted, lost, kept, truth, believed_sum)
-    rows = counted[status]
-    share = np.array([[ref_share(a, b) for a, b in zip(la, ka, strict=True)]
-                      for la, ka in zip(lost[rows], kept[rows], strict=True)], float)  # fmt: skip
-    assert count == rows.sum() > 50
-    np.testing.assert_allclose(gap, np.abs(share - truth).sum(), rtol=1e-12)
-    np.testing.assert_allclose(believed_sum, share.sum(axis=0), rtol=1e-12)
-    assert gap / (count * h) == pytest.approx(np.abs(share - truth).mean(), rel=1e-12)
-
-
-def reached(by_kernel: dict, slot: int) -> list[int]:
-    """People reached by campaign ``slot`` on each of its days, replayed with the day's key."""
-    out = []
-    for inputs in by_kernel["reach_campaign"]:
-        if inputs["slot"] == slot:
-            args = fresh(inputs)
-            information.reach_campaign(**args)
-            out.append(int(args["events"][Event.CAMPAIGN_REACH]
-                           - inputs["events"][Event.CAMPAIGN_REACH]))  # fmt: skip
-    return out
+def test_belief_records_match_numpy(info_recorded):
+    """The daily belief records, over the people still deciding, taken while they talk (those
+    who do not talk in ``listen``, the others in ``take_in`` after they took in what they heard):
+    the believed risk per hub and the mean gaps between believed and true risk and welcome,
+    against numpy on the beliefs at the end of each recorded day."""
+    _, by_kernel = info_recorded
+    checked = 0
+    for heard, took in zip(by_kernel["listen"], by_kernel["take_in"], strict=True):
+        out = fresh(heard)
+        information.listen(**out)
+        after = fresh(took)
+        after["talk"] = after["talk"]._replace(sums=out["talk"].sums)  # the sums so far
+        information.take_in(**after)
+        a, b, today = after["agents"], after["beliefs"], after["today"]
+        total = after["talk"].sums.sum(axis=0)
+        believed, gap, welcome_gap, n = total[:-3], total[-3], total[-2], total[-1]
+        rows = np.isin(a.status, information.DECIDING)
+        risk, welcome = b.risk_mean[rows] / 65535.0, b.welcome_mean[rows] / 65535.0
+        assert n == rows.sum()
+        np.testing.assert_allclose(believed, risk.sum(axis=0), rtol=1e-12)
+        np.testing.assert_allclose(gap, np.abs(risk - today.true_risk).sum(), rtol=1e-12)
+        np.testing.assert_allclose(
+            welcome_gap, np.abs(welcome - today.true_welcome).sum(), rtol=1e-12
+        )
+        checked += n
+    assert checked > 1000
 
 
 def test_contacts_are_drawn_from_ones_origin_community(info_recorded):

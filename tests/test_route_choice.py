@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from flowsim import Model
-from flowsim.beliefs import BeliefState
+from flowsim import Model, chunks
+from flowsim.beliefs import BeliefState, encode_confidence, encode_means
 from flowsim.events import N_EVENTS, Event
-from flowsim.population import Population, Status
+from flowsim.population import RISK_TOLERANCE_STEPS, Population, Status
 from flowsim.rules.route_choice import choose_routes
 
 
@@ -28,7 +28,7 @@ def test_risk_tolerant_agents_take_the_sea_route_more_often(two_routes_data, mak
     for seed in range(4):
         model = Model(scenario, seed=seed, days=1).run()
         chose, by_sea = sea_route_taken(model)
-        tolerance.append(model.pop.view("risk_tolerance")[chose])
+        tolerance.append(model.pop.view("risk_tolerance")[chose] / RISK_TOLERANCE_STEPS)
         sea.append(by_sea)
     tolerance, sea = np.concatenate(tolerance), np.concatenate(sea)
     assert tolerance.size > 1500
@@ -57,7 +57,7 @@ def test_without_noise_choice_is_monotone_in_risk_tolerance(two_routes_data, mak
     model = Model(scenario, seed=3, days=1).run()
     chose, sea = sea_route_taken(model)
     assert chose.all()  # everyone has 2,000
-    tolerance = model.pop.view("risk_tolerance")
+    tolerance = model.pop.view("risk_tolerance") / RISK_TOLERANCE_STEPS
     assert sea.any() and not sea.all()
     # the threshold: 0.54 (days saved) - 0.1 (extra cost / resources) = 0.6 * (1 - tolerance)
     assert tolerance[sea].min() > tolerance[~sea].max()
@@ -99,24 +99,44 @@ def test_chosen_route_is_always_affordable_kernel(two_routes_data, make_scenario
     node = np.choose(kind, [home, inland, coast, inland, haven]).astype(np.int16)
     resources = rng.uniform(0, 1000, n).astype(np.float32)  # route costs are 200..600
     pop = Population(n)
-    pop.add(n, status=status, node=node, origin=node, motive=rng.integers(0, 3, n),
-            resources=resources, risk_tolerance=rng.uniform(0, 1, n))  # fmt: skip
+    pop.add(
+        n,
+        status=status,
+        node=node,
+        origin=node,
+        motive=rng.integers(0, 3, n),
+        resources=resources,
+        risk_tolerance=rng.integers(0, RISK_TOLERANCE_STEPS + 1, n),
+    )
     before = {k: v.copy() for k, v in pop.arrays().items()}
-    # per-agent beliefs sized to the synthetic deciders: pseudo-counts about the sea risk
-    # (about 0-20%) and the welcome at each destination
+    # per-agent beliefs sized to the synthetic deciders: believed sea risk about 0-20% and
+    # welcome at each destination
     bl = inputs["beliefs"]
-    hubs, dests = bl.alpha.shape[1], bl.good.shape[1]
+    hubs, dests = bl.risk_mean.shape[1], bl.welcome_mean.shape[1]
     beliefs = BeliefState(
-        alpha=rng.uniform(0, 2, (n, hubs)).astype(np.float32),
-        beta=rng.uniform(8, 10, (n, hubs)).astype(np.float32),
-        good=rng.uniform(0, 10, (n, dests)).astype(np.float32),
-        bad=rng.uniform(0, 10, (n, dests)).astype(np.float32),
+        risk_mean=encode_means(rng.uniform(0, 0.2, (n, hubs))),
+        risk_n=np.full((n, hubs), encode_confidence(10.0), np.uint16),
+        welcome_mean=encode_means(rng.uniform(0, 1, (n, dests))),
+        welcome_n=np.full((n, dests), encode_confidence(10.0), np.uint16),
+        heard=np.zeros(n, np.int16),
         contacts=np.full((n, bl.contacts.shape[1]), -1, np.int32),
     )
-    tally = inputs["tally"]._replace(events=np.zeros(N_EVENTS, np.int64))
-    choose_routes(**{**inputs, "agents": pop.agents(), "beliefs": beliefs, "day": 4,
-                     "key": 987654321, "tally": tally})  # fmt: skip
-    arrays, events = pop.arrays(), tally.events
+    agents = pop.agents()
+    k = chunks.n_chunks(agents.changed.shape[0])
+    counts = np.zeros((k, N_EVENTS), np.int64)
+    choose_routes(
+        **{
+            **inputs,
+            "first": 0,
+            "last": k,
+            "agents": agents,
+            "beliefs": beliefs,
+            "day": 4,
+            "key": 987654321,
+            "counts": counts,
+        }
+    )
+    arrays, events = pop.arrays(), counts.sum(axis=0)
     chose = arrays["route"] >= 0
     cheapest = np.array(
         [
@@ -132,7 +152,6 @@ def test_chosen_route_is_always_affordable_kernel(two_routes_data, make_scenario
     assert (
         net.edge_src[net.route_edges[net.route_edge_ptr[arrays["route"][chose]]]] == node[chose]
     ).all()
-    assert (arrays["destination"][chose] == net.route_dest[arrays["route"][chose]]).all()
     # at home agents with 400..600 can only afford the land route
     mid = chose & (node == home) & (before["resources"] < 600)
     assert mid.sum() > 50

@@ -14,14 +14,15 @@ from typing import Any
 import mesa
 import numpy as np
 
+from flowsim import chunks
 from flowsim.boats import Boats
 from flowsim.errors import ScenarioError
 from flowsim.events import EVENT_NAMES, N_EVENTS, Event
 from flowsim.network import CompiledNetwork, build_graph, compile_network
-from flowsim.population import N_STATUS, STATUS_NAMES, Population, count_node_status
+from flowsim.population import N_STATUS, STATUS_NAMES, Population, census
 from flowsim.rng import RuleKeys
 from flowsim.rules import Tally
-from flowsim.rules.asylum import Asylum, count_backlog
+from flowsim.rules.asylum import Asylum
 from flowsim.rules.departures import Departures
 from flowsim.rules.detention import Detention
 from flowsim.rules.disembarkation import Disembarkation
@@ -29,7 +30,7 @@ from flowsim.rules.information import DECIDING, Information
 from flowsim.rules.interception import Interception
 from flowsim.rules.legal_channels import LegalChannels
 from flowsim.rules.profiling import Profiling
-from flowsim.rules.reception import Reception, count_housed
+from flowsim.rules.reception import Reception
 from flowsim.rules.returns import Returns
 from flowsim.rules.route_choice import RouteChoice
 from flowsim.rules.sea_crossing import SeaCrossing
@@ -150,17 +151,26 @@ class Model(mesa.Model):
         self.running = self.day < self.days
 
     def _tally(self, d: int) -> Tally:
-        return Tally(self.events_by_day[d], self.edge_flow_by_day[d], self.arrivals_by_day[d],
-                     self.revenue_by_day[d : d + 1], self.asylum.first_wait,
-                     self.asylum.final_wait)  # fmt: skip
+        return Tally(
+            self.events_by_day[d],
+            self.edge_flow_by_day[d],
+            self.arrivals_by_day[d],
+            self.revenue_by_day[d : d + 1],
+            self.asylum.first_wait,
+            self.asylum.final_wait,
+        )
 
     def _record(self, d: int) -> None:
-        p = self.pop
-        count_node_status(p.view("status"), p.view("node"), self.node_status)
+        agents, n_nodes = self.pop.agents(), self.net.n_nodes
+        n = chunks.n_chunks(agents.changed.shape[0])
+        by_node = np.zeros((n, n_nodes, N_STATUS), np.int64)
+        pending = np.zeros((n, len(self.net.country_ids)), np.int64)
+        housed = np.zeros((n, n_nodes), np.int64)
+        chunks.run(census, n, agents, self.net.node_country, by_node, pending, housed)
+        self.node_status[:] = by_node.sum(axis=0)
+        self.backlog_by_day[d] = pending.sum(axis=0)
+        self.reception.occupancy[:] = housed.sum(axis=0)
         self.node_status_by_day[d] = self.node_status
-        count_backlog(p.view("claim"), p.view("node"), self.net.node_country,
-                      self.backlog_by_day[d])  # fmt: skip
-        count_housed(p.view("flags"), p.view("node"), self.reception.occupancy)
         self.datacollector.collect(self)
 
     # -- running and records -------------------------------------------------------------------
@@ -195,12 +205,13 @@ class Model(mesa.Model):
         """Agent ``i`` with its places, leg, route and profile named by their ids."""
         row = self.pop.agent(i)
         nodes = self.net.node_ids
-        for field in ("origin", "node", "destination", "tie", "first_arrival_node",
-                      "first_protection_node", "entry_from"):  # fmt: skip
+        for field in ("origin", "node", "tie", "first_protection_node", "entry_from"):
             row[field] = nodes[row[field]] if row[field] >= 0 else None
         row["edge"] = self.net.edge_ids[row["edge"]] if row["edge"] >= 0 else None
         row["route"] = self.net.route_path(row["route"]) if row["route"] >= 0 else None
         row["profile"] = self.scenario.profiles[row["profile"]].id
+        aboard, boats = self.boats.aboard(self.pop.view("status"))
+        row["boat"] = int(boats[aboard == i][0]) if (aboard == i).any() else None
         hubs = [nodes[h] for h in self.net.hub_nodes]
         risk = self.beliefs.risk()[i]
         row["believed_sea_risk"] = {h: float(r) for h, r in zip(hubs, risk, strict=True)}

@@ -17,6 +17,7 @@ import networkx as nx
 import numpy as np
 
 from flowsim.errors import ScenarioError
+from flowsim.population import MAX_ROUTES
 from flowsim.scenario import (
     DESTINATION_ROLES,
     MODES,
@@ -187,6 +188,14 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
                 re_edges.extend(ks)
                 re_ptr.append(len(re_edges))
         r_ptr.append(len(r_dest))
+    if len(r_dest) > MAX_ROUTES:
+        raise ScenarioError(
+            f"{scenario.source}: {len(r_dest):,} candidate routes; at most {MAX_ROUTES:,} (agents "
+            "hold a route as int16): lower behaviour.route_choice.routes_per_destination or "
+            "max_legs"
+        )
+    if len(edges) > MAX_ROUTES or len(node_ids) > MAX_ROUTES:
+        raise ScenarioError(f"{scenario.source}: at most {MAX_ROUTES:,} nodes and edges")
 
     entry, first_sea = [], []
     for a, b in itertools.pairwise(re_ptr):

@@ -49,8 +49,9 @@ class Mechanism:
             fallback = None
             if name in self.FALLBACKS:
                 fallback = getattr(model.net, self.FALLBACKS[name]) * scale
-            model.levers[name] = resolve_lever(path, model.scenario, model.net, model.days,
-                                               fallback=fallback)  # fmt: skip
+            model.levers[name] = resolve_lever(
+                path, model.scenario, model.net, model.days, fallback=fallback
+            )
 
     def step(self, model, day: int) -> None:
         """This mechanism's part of the day (none for mechanisms that act inside another's step,

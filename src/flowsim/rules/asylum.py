@@ -33,15 +33,29 @@ import numpy as np
 from numba import njit
 
 from flowsim.events import Event
-from flowsim.population import NOT_HOUSED, Claim, Flag, Referral, Status, lowest_bit, set_status
+from flowsim.population import (
+    NOT_HOUSED,
+    Claim,
+    Flag,
+    Referral,
+    Status,
+    case,
+    lowest_bit,
+    set_status,
+)
 from flowsim.rng import Rule, uniform
 from flowsim.rules import Mechanism, params_of
 
 # queue tracks: index into the [country, track, lodging day] counts
 TRACK_FULL, TRACK_ACCELERATED = 0, 1
 # the statuses in which a claim can be pending (first instance or appeal)
-CLAIMANTS = (Status.IN_PROCEDURE, Status.DESTITUTE, Status.DETAINED,
-             Status.IN_TRAFFICKING_PROTECTION, Status.IN_CHILD_PROTECTION)  # fmt: skip
+CLAIMANTS = (
+    Status.IN_PROCEDURE,
+    Status.DESTITUTE,
+    Status.DETAINED,
+    Status.IN_TRAFFICKING_PROTECTION,
+    Status.IN_CHILD_PROTECTION,
+)
 
 
 class ProtectionParams(NamedTuple):
@@ -94,12 +108,23 @@ class Asylum(Mechanism):
         a, net, lv, p = model.pop.agents(), model.net.arrays(), model.levers, self.params
         key = model.keys(Rule.DECISIONS, day)
         decide_appeals(day, key, a, net, p, model.tally)
+        count_queue(day, a, net, self.queue)
         queue = self.queue[:, :, : day + 1]
-        count_queue(day, a, net, queue)
         cut, take = cutoffs(queue, self.credit, lv["asylum_capacity"][day], p.accelerated_effort)
         accuracy = lv["asylum_accuracy"][day]
-        decide(day, key, a, net, cut, take, accuracy[0], accuracy[1], lv["appeals"][day], p,
-               model.tally)  # fmt: skip
+        decide(
+            day,
+            key,
+            a,
+            net,
+            cut,
+            take,
+            accuracy[0],
+            accuracy[1],
+            lv["appeals"][day],
+            p,
+            model.tally,
+        )
 
 
 @njit(cache=True)
@@ -132,13 +157,14 @@ def first_instance(u, need, accelerated, accuracy_in_need, accuracy_not_in_need,
 
 
 @njit(cache=True)
-def finalize(i, recognized, day, agents, net, tally):
-    """Agent ``i``'s claim is finally decided today: set the claim, the status and the wait."""
-    a, events = agents, tally.events
-    st = a.status[i]
+def finalize(i, recognized, day, case, need, node_is_camp, final_wait, events):
+    """Agent ``i``'s claim (``case``: ``population.Case``; ``need``: whether it is in need) is
+    finally decided today: set the claim, the status and the wait."""
+    c = case
+    st = c.status[i]
     if recognized:
-        a.claim[i] = Claim.RECOGNIZED
-        a.flags[i] |= Flag.PROTECTED
+        c.claim[i] = Claim.RECOGNIZED
+        c.flags[i] |= Flag.PROTECTED
         events[Event.RECOGNITIONS] += 1
         if (
             st == Status.ARRIVED
@@ -146,25 +172,26 @@ def finalize(i, recognized, day, agents, net, tally):
             or st == Status.DESTITUTE
             or st == Status.DETAINED
         ):
-            set_status(a, i, Status.RECOGNIZED, day)
-            if not net.node_is_camp[a.node[i]]:
-                a.flags[i] &= NOT_HOUSED  # refugees leave reception; camps are their place
+            set_status(c, i, Status.RECOGNIZED, day)
+            if not node_is_camp[c.node[i]]:
+                c.flags[i] &= NOT_HOUSED  # refugees leave reception; camps are their place
     else:
-        a.claim[i] = Claim.REJECTED
+        c.claim[i] = Claim.REJECTED
         events[Event.REJECTIONS] += 1
-        if a.protection_need[i]:
+        if need:
             events[Event.WRONGFUL_REJECTIONS_FINAL] += 1
         if st == Status.IN_PROCEDURE or st == Status.DESTITUTE:
-            set_status(a, i, Status.REJECTED, day)
-            a.flags[i] &= NOT_HOUSED
-    tally.final_wait[int(a.protection_need[i]), day - a.claim_day[i]] += 1
+            set_status(c, i, Status.REJECTED, day)
+            c.flags[i] &= NOT_HOUSED
+    final_wait[int(need), day - c.claim_day[i]] += 1
 
 
 @njit(cache=True)
 def count_queue(day, agents, net, counts):
-    """Pending first-instance claims lodged before ``day``: counts[country, track, lodging day]."""
+    """Pending first-instance claims lodged before ``day``: counts[country, track, lodging day]
+    for the lodging days up to ``day`` (the rest of ``counts`` is left as it is)."""
     a = agents
-    counts[:, :, :] = 0
+    counts[:, :, : day + 1] = 0
     for w in range(a.changed.shape[0]):
         bits = claimants(a.members, w)
         while bits:
@@ -181,7 +208,7 @@ def claimants(members, w):
     """Word ``w`` of the members of the statuses in which a claim can be pending."""
     bits = np.uint64(0)
     for s in CLAIMANTS:
-        bits |= members[s, w]
+        bits |= members[w, s]
     return bits
 
 
@@ -221,8 +248,19 @@ def cutoffs(counts: np.ndarray, credit: np.ndarray, capacity: np.ndarray, effort
 
 
 @njit(cache=True)
-def decide(day, key, agents, net, cut_day, take_at_cut, accuracy_in_need, accuracy_not_in_need,
-           appeals, params, tally):  # fmt: skip
+def decide(
+    day,
+    key,
+    agents,
+    net,
+    cut_day,
+    take_at_cut,
+    accuracy_in_need,
+    accuracy_not_in_need,
+    appeals,
+    params,
+    tally,
+):
     """First-instance decisions on the claims ``cutoffs`` selected; appeals lodged."""
     a, events = agents, tally.events
     left = take_at_cut.copy()
@@ -248,9 +286,14 @@ def decide(day, key, agents, net, cut_day, take_at_cut, accuracy_in_need, accura
                 events[Event.ACCELERATED_DECISIONS] += 1
             need = a.protection_need[i]
             tally.first_wait[int(need), day - lodged] += 1
-            recognized = first_instance(uniform(key, i, Draw.FIRST_INSTANCE), need,
-                                        c == Claim.ACCELERATED, accuracy_in_need,
-                                        accuracy_not_in_need, params.accelerated_accuracy_loss)  # fmt: skip
+            recognized = first_instance(
+                uniform(key, i, Draw.FIRST_INSTANCE),
+                need,
+                c == Claim.ACCELERATED,
+                accuracy_in_need,
+                accuracy_not_in_need,
+                params.accelerated_accuracy_loss,
+            )
             if recognized:
                 events[Event.RECOGNIZED_FIRST_INSTANCE] += 1
                 if not need:
@@ -261,7 +304,9 @@ def decide(day, key, agents, net, cut_day, take_at_cut, accuracy_in_need, accura
                 a.claim[i] = Claim.APPEAL
                 events[Event.APPEALS] += 1
                 continue
-            finalize(i, recognized, day, a, net, tally)
+            finalize(
+                i, recognized, day, case(a), need, net.node_is_camp, tally.final_wait, tally.events
+            )
 
 
 @njit(cache=True)
@@ -283,14 +328,6 @@ def decide_appeals(day, key, agents, net, params, tally):
             )
             if recognized:
                 tally.events[Event.APPEALS_GRANTED] += 1
-            finalize(i, recognized, day, a, net, tally)
-
-
-@njit(cache=True)
-def count_backlog(claim, node, node_country, out):
-    """Pending claims (first instance and appeal) per country into ``out`` (zeroed first)."""
-    out[:] = 0
-    for i in range(claim.shape[0]):
-        c = claim[i]
-        if c == Claim.FULL or c == Claim.ACCELERATED or c == Claim.APPEAL:
-            out[node_country[node[i]]] += 1
+            finalize(
+                i, recognized, day, case(a), need, net.node_is_camp, tally.final_wait, tally.events
+            )

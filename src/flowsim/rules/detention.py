@@ -35,8 +35,9 @@ class Detention(Mechanism):
     }
 
     def step(self, model, day: int) -> None:
-        release(day, model.pop.agents(), model.net.arrays(), model.levers["max_days"][day],
-                model.tally)  # fmt: skip
+        release(
+            day, model.pop.agents(), model.net.arrays(), model.levers["max_days"][day], model.tally
+        )
 
 
 @njit(cache=True)
@@ -57,7 +58,7 @@ def release(day, agents, net, max_days, tally):
     """
     a = agents
     for w in range(a.changed.shape[0]):
-        bits = a.members[Status.DETAINED, w]
+        bits = a.members[w, Status.DETAINED]
         while bits:
             i = w * 64 + lowest_bit(bits)
             bits &= bits - np.uint64(1)

@@ -40,8 +40,7 @@ def stand_off(boats: Boats, rescued: np.ndarray) -> None:
 
 
 @njit(cache=True)
-def disembark(i, day, e, agents, net, tally):
+def disembark(i, day, e, journey, edge_dst, route_edge_ptr, arrivals, events):
     """Agent ``i`` comes ashore at the far end of sea leg ``e``."""
-    agents.boat[i] = -1
-    tally.events[Event.SEA_ARRIVALS] += 1
-    reach_node(i, day, e, agents, net, tally)
+    events[Event.SEA_ARRIVALS] += 1
+    reach_node(i, day, e, journey, edge_dst, route_edge_ptr, arrivals, events)

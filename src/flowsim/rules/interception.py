@@ -44,20 +44,20 @@ def intercepted(crossing_days: np.ndarray, rate: np.ndarray, rng: np.random.Gene
 
 
 @njit(cache=True)
-def pull_back(i, day, u, hub, agents, screening, sensitivity, resource_loss, events):
-    """Agent ``i``, intercepted, is back at ``hub``: screened in, or pulled back."""
-    a = agents
-    a.node[i] = hub
-    a.edge[i] = -1
-    a.days_left[i] = 0
-    a.route[i] = -1
-    a.boat[i] = -1
-    if a.protection_need[i] and u < screening * sensitivity:
-        set_status(a, i, Status.IN_PROCEDURE, day)
+def pull_back(i, day, u, hub, journey, need, screening, sensitivity, resource_loss, events):
+    """Agent ``i`` (in need of protection or not: ``need``), intercepted, is back at ``hub``:
+    screened in, or pulled back. ``journey``: ``population.Journey``."""
+    j = journey
+    j.node[i] = hub
+    j.edge[i] = -1
+    j.days_left[i] = 0
+    j.route[i] = -1
+    if need and u < screening * sensitivity:
+        set_status(j, i, Status.IN_PROCEDURE, day)
         events[Event.SCREENED_IN] += 1
         return
-    set_status(a, i, Status.IN_TRANSIT, day)
-    a.resources[i] = float(a.resources[i]) * (1.0 - resource_loss)
+    set_status(j, i, Status.IN_TRANSIT, day)
+    j.resources[i] = float(j.resources[i]) * (1.0 - resource_loss)
     events[Event.PULLED_BACK] += 1
-    if a.protection_need[i]:
+    if need:
         events[Event.REFOULED] += 1

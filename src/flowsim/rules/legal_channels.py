@@ -62,16 +62,20 @@ class LegalChannels(Mechanism):
         super().__init__(model)
         self.params = params_of(LegalParams, model.scenario.behaviour.legal)
         model.levers["legal_quota"] = np.stack(
-            [resolve_lever(f"policy.legal.{c}", model.scenario, model.net, model.days)
-             for c in CHANNELS], axis=1,
-        )  # [day, channel, node], agents a year  # fmt: skip
+            [
+                resolve_lever(f"policy.legal.{c}", model.scenario, model.net, model.days)
+                for c in CHANNELS
+            ],
+            axis=1,
+        )  # [day, channel, node], agents a year
         self.credit = np.zeros((len(CHANNELS), model.net.n_nodes))  # places carried over
 
     def step(self, model, day: int) -> None:
         perceived = model.route_choice.perceive(model, day)
         self.credit += model.levers["legal_quota"][day] / 365.0
-        use_channels(day, model.pop.agents(), self.credit, perceived.node_attract, self.params,
-                     model.tally)  # fmt: skip
+        use_channels(
+            day, model.pop.agents(), self.credit, perceived.node_attract, self.params, model.tally
+        )
         keep_fraction(self.credit)
 
 
@@ -107,18 +111,34 @@ def pick(channel, motive, tie, need, resources, aware, slots, costs, node_attrac
 def use_channels(day, agents, slots, node_attract, params, tally):
     """People at their origin who know of, qualify for and can afford a channel with a place."""
     a, p, events = agents, params, tally.events
-    costs = np.array([p.cost_family_reunification, p.cost_humanitarian_visas,
-                      p.cost_labour_quota])  # fmt: skip
-    if not (slots >= 1.0).any():
+    costs = np.array([p.cost_family_reunification, p.cost_humanitarian_visas, p.cost_labour_quota])
+    known = 0  # the aware bits of the channels with a place somewhere today
+    for channel in range(3):
+        if (slots[channel] >= 1.0).any():
+            known |= AWARE_BIT[channel]
+    if known == 0:
         return  # no place left anywhere today
+    cheapest = costs.min()
     for w in range(a.changed.shape[0]):
-        bits = a.members[Status.AT_ORIGIN, w]
+        bits = a.members[w, Status.AT_ORIGIN]
         while bits:
             i = w * 64 + lowest_bit(bits)
             bits &= bits - np.uint64(1)
+            if not a.aware[i] & known or a.resources[i] < cheapest:
+                continue  # knows of no channel with a place, or can pay for none
             for channel in range(3):
-                dest = pick(channel, a.motive[i], a.tie[i], a.protection_need[i],
-                            a.resources[i], a.aware[i], slots, costs, node_attract, LIVELIHOOD)  # fmt: skip
+                dest = pick(
+                    channel,
+                    a.motive[i],
+                    a.tie[i],
+                    a.protection_need[i],
+                    a.resources[i],
+                    a.aware[i],
+                    slots,
+                    costs,
+                    node_attract,
+                    LIVELIHOOD,
+                )
                 if dest < 0:
                     continue
                 slots[channel, dest] -= 1.0
@@ -129,8 +149,6 @@ def use_channels(day, agents, slots, node_attract, params, tally):
                 set_status(a, i, legal, day)
                 a.departure_day[i] = day
                 a.flags[i] |= Flag.LEGAL
-                if a.first_arrival_node[i] < 0:
-                    a.first_arrival_node[i] = dest
                 events[Event.DEPARTURES] += 1
                 events[EVENT[channel]] += 1
                 break

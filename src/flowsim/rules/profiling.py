@@ -29,8 +29,18 @@ class Profiling(Mechanism):
 
 
 @njit(cache=True)
-def refer(u_cover, u_trafficking, u_child, u_need, trafficked, child, need, coverage, accuracy,
-          false_alarm_scale):  # fmt: skip
+def refer(
+    u_cover,
+    u_trafficking,
+    u_child,
+    u_need,
+    trafficked,
+    child,
+    need,
+    coverage,
+    accuracy,
+    false_alarm_scale,
+):
     """Where profiling sends one person (a Referral code); NONE if not screened."""
     if u_cover >= coverage:
         return Referral.NONE

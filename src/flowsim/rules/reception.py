@@ -37,6 +37,7 @@ from flowsim.population import (
     Referral,
     Status,
     Vulnerability,
+    case,
     lowest_bit,
     set_status,
 )
@@ -92,20 +93,37 @@ class Reception(Mechanism):
         """Places for the initial population at destinations (before day 0)."""
         events = np.zeros_like(model.tally.events)
         tally = Tally(events, *model.tally[1:])
-        place(-1, model.pop.agents(), model.net.arrays(), self.occupancy,
-              model.levers["reception_capacity"][0], tally)  # fmt: skip
+        place(
+            -1,
+            model.pop.agents(),
+            model.net.arrays(),
+            self.occupancy,
+            model.levers["reception_capacity"][0],
+            tally,
+        )
 
     def step(self, model, day: int) -> None:
         lv, a, net = model.levers, model.pop.agents(), model.net.arrays()
         today = RegistrationLevers(
-            agreements=lv["agreements"][day], coverage=lv["profiling_coverage"][day],
-            accuracy=lv["profiling_accuracy"][day], prima_facie=lv["prima_facie"][day],
-            accelerated=lv["accelerated"][day], detention_mode=lv["detention_mode"][day],
+            agreements=lv["agreements"][day],
+            coverage=lv["profiling_coverage"][day],
+            accuracy=lv["profiling_accuracy"][day],
+            prima_facie=lv["prima_facie"][day],
+            accelerated=lv["accelerated"][day],
+            detention_mode=lv["detention_mode"][day],
             alternatives=lv["alternatives"][day],
-        )  # fmt: skip
+        )
         irregular = model.route_choice.perceive(model, day).route_irregular
-        register(day, model.keys(Rule.REGISTRATION, day), a, net, irregular, today,
-                 model.asylum.params, model.tally)  # fmt: skip
+        register(
+            day,
+            model.keys(Rule.REGISTRATION, day),
+            a,
+            net,
+            irregular,
+            today,
+            model.asylum.params,
+            model.tally,
+        )
         place(day, a, net, self.occupancy, lv["reception_capacity"][day], model.tally)
 
 
@@ -115,7 +133,7 @@ def register(day, key, agents, net, route_irregular, levers, params, tally):
     readmission, referral, claim, detention."""
     a, lv, p, events, m = agents, levers, params, tally.events, agents.members
     for w in range(agents.changed.shape[0]):
-        bits = m[Status.ARRIVED, w] | m[Status.IN_PROCEDURE, w]
+        bits = m[w, Status.ARRIVED] | m[w, Status.IN_PROCEDURE]
         while bits:
             i = w * 64 + lowest_bit(bits)
             bits &= bits - np.uint64(1)
@@ -148,9 +166,18 @@ def register(day, key, agents, net, route_irregular, levers, params, tally):
             if screened_in:
                 ref = Referral.ASYLUM  # identified as in need at the interception
             else:
-                ref = refer(uniform(key, i, Draw.PROFILED), uniform(key, i, Draw.TRAFFICKING),
-                            uniform(key, i, Draw.CHILD), uniform(key, i, Draw.NEED), trafficked,
-                            child, need, lv.coverage[c], lv.accuracy[c], p.false_alarm_scale)  # fmt: skip
+                ref = refer(
+                    uniform(key, i, Draw.PROFILED),
+                    uniform(key, i, Draw.TRAFFICKING),
+                    uniform(key, i, Draw.CHILD),
+                    uniform(key, i, Draw.NEED),
+                    trafficked,
+                    child,
+                    need,
+                    lv.coverage[c],
+                    lv.accuracy[c],
+                    p.false_alarm_scale,
+                )
                 if ref != Referral.NONE:
                     a.flags[i] |= Flag.PROFILED
                     events[Event.PROFILED] += 1
@@ -172,22 +199,46 @@ def register(day, key, agents, net, route_irregular, levers, params, tally):
             elif ref == Referral.CHILD:
                 set_status(a, i, Status.IN_CHILD_PROTECTION, day)
 
-            if applies(uniform(key, i, Draw.APPLIES), need, ref, p.apply_in_need,
-                       p.apply_not_in_need, p.counselled_apply_factor):  # fmt: skip
+            if applies(
+                uniform(key, i, Draw.APPLIES),
+                need,
+                ref,
+                p.apply_in_need,
+                p.apply_not_in_need,
+                p.counselled_apply_factor,
+            ):
                 events[Event.CLAIMS] += 1
                 a.claim_day[i] = day
-                if uniform(key, i, Draw.PRIMA_FACIE) < lv.prima_facie[a.profile[i], c]:
+                prima_facie = uniform(key, i, Draw.PRIMA_FACIE) < lv.prima_facie[a.profile[i], c]
+                if prima_facie:  # recognized on lodging
                     events[Event.PRIMA_FACIE] += 1
-                    finalize(i, True, day, a, net, tally)
+                    finalize(
+                        i,
+                        prima_facie,
+                        day,
+                        case(a),
+                        need,
+                        net.node_is_camp,
+                        tally.final_wait,
+                        events,
+                    )
                 else:
                     profiled = ref != Referral.NONE and not screened_in  # profiled today
-                    a.claim[i] = procedure(uniform(key, i, Draw.CLEAR_CASE),
-                                           uniform(key, i, Draw.ACCELERATED), profiled,
-                                           p.clear_share, lv.accelerated[c])  # fmt: skip
+                    a.claim[i] = procedure(
+                        uniform(key, i, Draw.CLEAR_CASE),
+                        uniform(key, i, Draw.ACCELERATED),
+                        profiled,
+                        p.clear_share,
+                        lv.accelerated[c],
+                    )
             if a.status[i] != Status.ARRIVED:
                 continue  # referred to protection, or recognized at once
-            held = detains(uniform(key, i, Draw.ALTERNATIVE), irregular, lv.detention_mode[c],
-                           lv.alternatives[c])  # fmt: skip
+            held = detains(
+                uniform(key, i, Draw.ALTERNATIVE),
+                irregular,
+                lv.detention_mode[c],
+                lv.alternatives[c],
+            )
             if held == ALTERNATIVE:
                 events[Event.ALTERNATIVES_TO_DETENTION] += 1
             elif held == DETAINED_NOW:
@@ -200,21 +251,19 @@ def register(day, key, agents, net, route_irregular, levers, params, tally):
 
 
 @njit(cache=True)
-def count_housed(flags, node, out):
-    """People holding a place, per node, into ``out`` (zeroed first)."""
-    out[:] = 0.0
-    for i in range(flags.shape[0]):
-        if flags[i] & Flag.HOUSED:
-            out[node[i]] += 1.0
-
-
-@njit(cache=True)
 def place(day, agents, net, occupancy, capacity, tally):
     """Give places, in agent order, to the arrived, the released and those waiting for one."""
     a, events, m = agents, tally.events, agents.members
-    count_housed(a.flags, a.node, occupancy)
+    occupancy[:] = 0.0  # recounted: decisions, moving on and solutions free places
     for w in range(a.changed.shape[0]):
-        bits = m[Status.ARRIVED, w] | m[Status.DESTITUTE, w] | m[Status.RECOGNIZED, w]
+        bits = m[w, Status.IN_RECEPTION] | m[w, Status.IN_PROCEDURE] | m[w, Status.RECOGNIZED]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            if a.flags[i] & Flag.HOUSED:
+                occupancy[a.node[i]] += 1.0
+    for w in range(a.changed.shape[0]):
+        bits = m[w, Status.ARRIVED] | m[w, Status.DESTITUTE] | m[w, Status.RECOGNIZED]
         while bits:
             i = w * 64 + lowest_bit(bits)
             bits &= bits - np.uint64(1)

@@ -35,7 +35,15 @@ import numpy as np
 from numba import njit
 
 from flowsim.events import Event
-from flowsim.population import OUT_OF_SYSTEM, Claim, Referral, Status, lowest_bit, set_status
+from flowsim.population import (
+    OUT_OF_SYSTEM,
+    Claim,
+    Referral,
+    Status,
+    case,
+    lowest_bit,
+    set_status,
+)
 from flowsim.rng import Rule, uniform
 from flowsim.rules import Mechanism, keep_fraction, params_of
 
@@ -90,10 +98,13 @@ class Returns(Mechanism):
         a, net, lv = model.pop.agents(), model.net.arrays(), model.levers
         key = model.keys(Rule.RETURNS, day)
         today = ReturnLevers(
-            cooperation=lv["origin_cooperation"][day], agreements=lv["agreements"][day],
-            avr_support=lv["avr_support"][day], regularization=lv["regularization"][day],
-            reintegration=lv["reintegration"][day], safety=lv["safety"][day],
-        )  # fmt: skip
+            cooperation=lv["origin_cooperation"][day],
+            agreements=lv["agreements"][day],
+            avr_support=lv["avr_support"][day],
+            regularization=lv["regularization"][day],
+            reintegration=lv["reintegration"][day],
+            safety=lv["safety"][day],
+        )
         self.credit += lv["forced_capacity"][day]
         forced_returns(day, key, a, net, self.credit, today, model.tally)
         keep_fraction(self.credit)
@@ -102,16 +113,17 @@ class Returns(Mechanism):
 
 
 @njit(cache=True)
-def leave(i, day, new_status, where, agents):
-    """Agent ``i`` leaves the country's protection system for ``where`` with ``new_status``."""
-    a = agents
-    a.node[i] = where
-    set_status(a, i, new_status, day)
-    a.flags[i] &= OUT_OF_SYSTEM
-    a.claim[i] = Claim.NONE
-    a.claim_day[i] = -1
-    if a.returns[i] < 255:
-        a.returns[i] += 1
+def leave(i, day, new_status, where, case):
+    """Agent ``i`` leaves the country's protection system for ``where`` with ``new_status``
+    (``case``: ``population.Case``)."""
+    c = case
+    c.node[i] = where
+    set_status(c, i, new_status, day)
+    c.flags[i] &= OUT_OF_SYSTEM
+    c.claim[i] = Claim.NONE
+    c.claim_day[i] = -1
+    if c.returns[i] < 255:
+        c.returns[i] += 1
 
 
 @njit(cache=True)
@@ -122,7 +134,7 @@ def forced_returns(day, key, agents, net, places, levers, tally):
         return  # no return possible today
     for stage in (Status.DETAINED, Status.REJECTED, Status.IRREGULAR_STAY):  # in this order
         for w in range(a.changed.shape[0]):
-            bits = a.members[stage, w]
+            bits = a.members[w, stage]
             while bits:
                 i = w * 64 + lowest_bit(bits)
                 bits &= bits - np.uint64(1)
@@ -134,7 +146,7 @@ def forced_returns(day, key, agents, net, places, levers, tally):
                 o = a.origin[i]
                 if o >= 0 and uniform(key, i, Draw.RETURN_ACCEPTED) < lv.cooperation[o]:
                     places[c] -= 1.0
-                    leave(i, day, Status.RETURNED_FORCED, o, a)
+                    leave(i, day, Status.RETURNED_FORCED, o, case(a))
                     events[Event.RETURNS_FORCED] += 1
                     continue
                 t = a.entry_from[i]
@@ -144,7 +156,7 @@ def forced_returns(day, key, agents, net, places, levers, tally):
                     and uniform(key, i, Draw.TRANSIT_READMITS) < lv.agreements[net.node_country[t]]
                 ):
                     places[c] -= 1.0
-                    leave(i, day, Status.IN_TRANSIT, t, a)
+                    leave(i, day, Status.IN_TRANSIT, t, case(a))
                     events[Event.RETURNED_TO_TRANSIT] += 1
 
 
@@ -153,7 +165,7 @@ def voluntary_returns(day, key, agents, net, levers, params, tally):
     """Assisted voluntary return or absconding of the rejected; regularization."""
     a, lv, p, events = agents, levers, params, tally.events
     for w in range(a.changed.shape[0]):
-        bits = a.members[Status.REJECTED, w] | a.members[Status.IRREGULAR_STAY, w]
+        bits = a.members[w, Status.REJECTED] | a.members[w, Status.IRREGULAR_STAY]
         while bits:
             i = w * 64 + lowest_bit(bits)
             bits &= bits - np.uint64(1)
@@ -164,7 +176,7 @@ def voluntary_returns(day, key, agents, net, levers, params, tally):
                 if a.referral[i] == Referral.COUNSELLING:
                     prob = min(1.0, prob * p.counselled_factor)
                 if a.origin[i] >= 0 and uniform(key, i, Draw.VOLUNTARY) < prob:
-                    leave(i, day, Status.RETURNED_VOLUNTARY, a.origin[i], a)
+                    leave(i, day, Status.RETURNED_VOLUNTARY, a.origin[i], case(a))
                     events[Event.RETURNS_VOLUNTARY] += 1
                 elif uniform(key, i, Draw.ABSCONDS) < p.abscond_rate:
                     set_status(a, i, Status.IRREGULAR_STAY, day)
@@ -184,7 +196,7 @@ def remigrate(day, key, agents, levers, params, tally):
     """Returned people leave their origin again."""
     a, lv, m = agents, levers, agents.members
     for w in range(a.changed.shape[0]):
-        bits = m[Status.RETURNED_VOLUNTARY, w] | m[Status.RETURNED_FORCED, w]
+        bits = m[w, Status.RETURNED_VOLUNTARY] | m[w, Status.RETURNED_FORCED]
         while bits:
             i = w * 64 + lowest_bit(bits)
             bits &= bits - np.uint64(1)

@@ -39,10 +39,19 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from flowsim.beliefs import believed
-from flowsim.events import Event
+from flowsim import chunks
+from flowsim.beliefs import MEAN_SCALE
+from flowsim.events import N_EVENTS, Event
 from flowsim.network import SEA, hub_hazards, irregular_routes, route_totals
-from flowsim.population import Aware, Flag, Status, lowest_bit, set_status
+from flowsim.population import (
+    CHUNK_WORDS,
+    RISK_TOLERANCE_STEPS,
+    Aware,
+    Flag,
+    Status,
+    lowest_bit,
+    move,
+)
 from flowsim.rng import Rule, gumbel
 from flowsim.rules import Mechanism, params_of
 from flowsim.rules.smuggling import perceived_edges
@@ -108,8 +117,9 @@ class RouteChoice(Mechanism):
             return self.perceived
         sc = model.scenario
         legal, sm, so = sc.behaviour.legal, sc.behaviour.smugglers, sc.behaviour.solutions
-        edge_cost = np.where(free & net.edge_smuggler, net.edge_cost * (1 - legal.smuggler_markup),
-                             net.edge_cost)  # fmt: skip
+        edge_cost = np.where(
+            free & net.edge_smuggler, net.edge_cost * (1 - legal.smuggler_markup), net.edge_cost
+        )
         cost, _ = perceived_edges(net, sm, level)
         land = net.edge_mode != SEA
         cost[land] = edge_cost[land]
@@ -139,17 +149,44 @@ class RouteChoice(Mechanism):
         return self.perceived
 
     def step(self, model, day: int) -> None:
-        choose_routes(day, model.keys(Rule.ROUTE_CHOICE, day), model.pop.agents(),
-                      model.net.arrays(), model.beliefs.state(), self.perceive(model, day),
-                      self.params, self.unknown_discount, model.tally)  # fmt: skip
+        agents = model.pop.agents()
+        n = chunks.n_chunks(agents.changed.shape[0])
+        counts = np.zeros((n, N_EVENTS), np.int64)
+        chunks.run(
+            choose_routes,
+            n,
+            day,
+            model.keys(Rule.ROUTE_CHOICE, day),
+            agents,
+            model.net.arrays(),
+            model.beliefs.state(),
+            self.perceive(model, day),
+            self.params,
+            self.unknown_discount,
+            counts,
+        )
+        model.tally.events[:] += counts.sum(axis=0)
 
 
 @njit(cache=True)
 def route_utility(
-    r, motive, tie, resources, risk_tolerance, risk, attract_factor,
-    route_dest, route_days, route_cost, node_attract,
-    w_attr, w_risk, w_cost, w_days, tie_bonus,
-):  # fmt: skip
+    r,
+    motive,
+    tie,
+    resources,
+    risk_tolerance,
+    risk,
+    attract_factor,
+    route_dest,
+    route_days,
+    route_cost,
+    node_attract,
+    w_attr,
+    w_risk,
+    w_cost,
+    w_days,
+    tie_bonus,
+):
     """Deterministic part of the utility of route ``r`` for one agent who believes its risk is
     ``risk`` and values its destination at ``attract_factor`` of its attractiveness."""
     d = route_dest[r]
@@ -163,72 +200,116 @@ def route_utility(
 
 
 @njit(cache=True, inline="always")
-def believed_risk(i, r, route_land_risk, route_hub, route_sea_factor, alpha, beta):
+def believed_risk(i, r, route_land_risk, route_hub, route_sea_factor, risk_mean):
     """Agent ``i``'s believed risk of route ``r``."""
     h = route_hub[r]
     if h < 0:
         return route_land_risk[r]
-    sea = min(1.0, believed(alpha[i, h], beta[i, h]) * route_sea_factor[r])
+    sea = min(1.0, risk_mean[i, h] / MEAN_SCALE * route_sea_factor[r])
     return 1.0 - (1.0 - route_land_risk[r]) * (1.0 - sea)
 
 
-@njit(cache=True)
-def choose_routes(day, key, agents, net, beliefs, perceived, params, unknown_discount, tally):
+@njit(cache=True, nogil=True)
+def choose_routes(
+    first, last, day, key, agents, net, beliefs, perceived, params, unknown_discount, counts
+):
     """Everyone who must decide today (among the members of at_origin, stranded and in_transit)
-    chooses a route, or stays."""
-    a, pr, b, p, events = agents, perceived, beliefs, params, tally.events
-    m = a.members
-    for w in range(a.changed.shape[0]):
-        bits = m[Status.AT_ORIGIN, w] | m[Status.STRANDED, w] | m[Status.IN_TRANSIT, w]
-        while bits:
-            i = w * 64 + lowest_bit(bits)
-            bits &= bits - np.uint64(1)
-            s = a.status[i]
-            if s == Status.IN_TRANSIT and (a.edge[i] >= 0 or a.route[i] >= 0):
-                continue
-            n = a.node[i]
-            best = -1
-            best_u = -1e300
-            # the cheapest route from here is out of reach: skip scoring (most waiting agents)
-            first = (
-                net.route_ptr[n + 1] if a.resources[i] < pr.node_min_cost[n] else net.route_ptr[n]
+    chooses a route, or stays: chunks ``first .. last - 1`` of them (``flowsim.chunks``),
+    counting into their rows of ``counts``."""
+    status, status_day, members, changed = (
+        agents.status,
+        agents.status_day,
+        agents.members,
+        (agents.changed),
+    )
+    node, edge, route, route_pos = agents.node, agents.edge, agents.route, agents.route_pos
+    departure_day, flags = agents.departure_day, agents.flags
+    motive, tie, resources, tolerance = (
+        agents.motive,
+        agents.tie,
+        agents.resources,
+        (agents.risk_tolerance),
+    )
+    aware = agents.aware
+    route_ptr, route_dest, route_days = net.route_ptr, net.route_dest, net.route_days
+    node_is_destination, node_destination = net.node_is_destination, net.node_destination
+    risk_mean, welcome_mean = beliefs.risk_mean, beliefs.welcome_mean
+    route_cost, land_risk, route_hub = (
+        perceived.route_cost,
+        perceived.route_land_risk,
+        (perceived.route_hub),
+    )
+    sea_factor, node_min_cost = perceived.route_sea_factor, perceived.node_min_cost
+    node_attract, node_is_asylum = perceived.node_attract, perceived.node_is_asylum
+    p = params
+    words = changed.shape[0]
+    for chunk in range(first, last):
+        events = counts[chunk]
+        for w in range(chunk * CHUNK_WORDS, min(words, (chunk + 1) * CHUNK_WORDS)):
+            bits = (
+                members[w, Status.AT_ORIGIN]
+                | members[w, Status.STRANDED]
+                | members[w, Status.IN_TRANSIT]
             )
-            for r in range(first, net.route_ptr[n + 1]):
-                if pr.route_cost[r] > a.resources[i]:
+            while bits:
+                i = w * 64 + lowest_bit(bits)
+                bits &= bits - np.uint64(1)
+                s = status[i]
+                if s == Status.IN_TRANSIT and (edge[i] >= 0 or route[i] >= 0):
+                    continue  # on a leg, or on its way
+                n = node[i]
+                best = -1
+                best_u = -1e300
+                # the cheapest route from here is out of reach: skip scoring (most who wait)
+                first = route_ptr[n + 1] if resources[i] < node_min_cost[n] else route_ptr[n]
+                for r in range(first, route_ptr[n + 1]):
+                    if route_cost[r] > resources[i]:
+                        continue
+                    risk = believed_risk(i, r, land_risk, route_hub, sea_factor, risk_mean)
+                    dest = route_dest[r]
+                    welcome = welcome_mean[i, node_destination[dest]] / MEAN_SCALE
+                    factor = 1.0 - p.w_welcome * (1.0 - welcome)
+                    if node_is_asylum[dest] and not aware[i] & Aware.PROTECTION:
+                        factor *= 1.0 - unknown_discount
+                    u = route_utility(
+                        r,
+                        motive[i],
+                        tie[i],
+                        resources[i],
+                        tolerance[i] / RISK_TOLERANCE_STEPS,
+                        risk,
+                        factor,
+                        route_dest,
+                        route_days,
+                        route_cost,
+                        node_attract,
+                        p.w_attractiveness,
+                        p.w_risk,
+                        p.w_cost,
+                        p.w_days,
+                        p.tie_bonus,
+                    )
+                    if p.noise > 0.0:
+                        u += p.noise * gumbel(key, i, r)
+                    if u > best_u:
+                        best_u = u
+                        best = r
+                if best >= 0 and s == Status.AT_ORIGIN and best_u < p.stay_utility:
+                    if not flags[i] & Flag.DETERRED:
+                        flags[i] |= Flag.DETERRED
+                        events[Event.DEPARTURES_DETERRED] += 1
                     continue
-                risk = believed_risk(i, r, pr.route_land_risk, pr.route_hub, pr.route_sea_factor,
-                                     b.alpha, b.beta)  # fmt: skip
-                k = net.node_destination[net.route_dest[r]]
-                factor = 1.0 - p.w_welcome * (1.0 - believed(b.good[i, k], b.bad[i, k]))
-                if pr.node_is_asylum[net.route_dest[r]] and not a.aware[i] & Aware.PROTECTION:
-                    factor *= 1.0 - unknown_discount
-                u = route_utility(
-                    r, a.motive[i], a.tie[i], a.resources[i], a.risk_tolerance[i], risk, factor,
-                    net.route_dest, net.route_days, pr.route_cost, pr.node_attract,
-                    p.w_attractiveness, p.w_risk, p.w_cost, p.w_days, p.tie_bonus,
-                )  # fmt: skip
-                if p.noise > 0.0:
-                    u += p.noise * gumbel(key, i, r)
-                if u > best_u:
-                    best_u = u
-                    best = r
-            if best >= 0 and s == Status.AT_ORIGIN and best_u < p.stay_utility:
-                if not a.flags[i] & Flag.DETERRED:
-                    a.flags[i] |= Flag.DETERRED
-                    events[Event.DEPARTURES_DETERRED] += 1
-                continue
-            if best < 0:
-                if s == Status.IN_TRANSIT and net.node_is_destination[n]:
-                    set_status(a, i, Status.ARRIVED, day)
-                elif s == Status.IN_TRANSIT:
-                    set_status(a, i, Status.STRANDED, day)
-                    events[Event.STRANDINGS] += 1
-                continue
-            a.route[i] = best
-            a.route_pos[i] = 0
-            a.destination[i] = net.route_dest[best]
-            if s == Status.AT_ORIGIN:
-                a.departure_day[i] = day
-                events[Event.DEPARTURES] += 1
-            if s != Status.IN_TRANSIT:
-                set_status(a, i, Status.IN_TRANSIT, day)
+                if best < 0:
+                    if s == Status.IN_TRANSIT and node_is_destination[n]:
+                        move(status, status_day, members, changed, i, Status.ARRIVED, day)
+                    elif s == Status.IN_TRANSIT:
+                        move(status, status_day, members, changed, i, Status.STRANDED, day)
+                        events[Event.STRANDINGS] += 1
+                    continue
+                route[i] = best
+                route_pos[i] = 0
+                if s == Status.AT_ORIGIN:
+                    departure_day[i] = day
+                    events[Event.DEPARTURES] += 1
+                if s != Status.IN_TRANSIT:
+                    move(status, status_day, members, changed, i, Status.IN_TRANSIT, day)

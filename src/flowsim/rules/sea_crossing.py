@@ -31,7 +31,7 @@ from numba import njit
 
 from flowsim.boats import Boats, BoatState, Fate
 from flowsim.events import Event
-from flowsim.population import Status, lowest_bit
+from flowsim.population import Status, journey
 from flowsim.rng import Rule, uniform
 from flowsim.rules import Mechanism, params_of
 from flowsim.rules.disembarkation import disembark
@@ -85,13 +85,32 @@ class SeaCrossing(Mechanism):
 
     def step(self, model, day: int) -> None:
         net, boats = model.net, model.boats
-        self.sail(model, day, np.random.default_rng(model.keys(Rule.BOATS, day)))
+        at_sea = boats.active()  # boats at sea this morning
+        if at_sea.size == 0:
+            none = np.zeros(0, np.int64)
+            model.information.hear_of_sea(
+                none, none, none.astype(bool), none.astype(bool), none, none
+            )
+            return
         a = model.pop.agents()
-        aboard = np.flatnonzero(a.status == Status.AT_SEA)  # who may land or be lost today
-        boat_before, hub_before = a.boat[aboard].copy(), a.node[aboard].copy()
-        passengers(day, model.keys(Rule.SEA_CROSSING, day), a, net.arrays(), boats.fleet(),
-                   model.levers["screening"][day], self.params, self.missing_share,
-                   model.tally)  # fmt: skip
+        aboard, boat_before = boats.aboard(a.status)  # who may land or be lost today
+        hub_before = a.node[aboard].copy()
+        self.sail(model, day, np.random.default_rng(model.keys(Rule.BOATS, day)))
+        key, fleet = model.keys(Rule.SEA_CROSSING, day), boats.fleet()
+        screening = model.levers["screening"][day]
+        passengers(
+            day,
+            key,
+            a,
+            net.arrays(),
+            fleet,
+            boats.manifest,
+            at_sea,
+            screening,
+            self.params,
+            self.missing_share,
+            model.tally,
+        )
         now = a.status[aboard]
         lost = (now == Status.DEAD) | (now == Status.MISSING)
         landed = (now != Status.AT_SEA) & ~lost & (a.node[aboard] != hub_before)
@@ -99,10 +118,13 @@ class SeaCrossing(Mechanism):
         # survivors of a boat on which people were lost saw it happen
         witnessed = np.isin(boat_before, boat_before[lost]) & ~lost
         model.information.hear_of_sea(
-            who=aboard[news], hub=net.node_hub[hub_before[news]],
-            missing=now[news] == Status.MISSING, landed=landed[news],
-            witnesses=aboard[witnessed], witness_hub=net.node_hub[hub_before[witnessed]],
-        )  # fmt: skip
+            who=aboard[news],
+            hub=net.node_hub[hub_before[news]],
+            missing=now[news] == Status.MISSING,
+            landed=landed[news],
+            witnesses=aboard[witnessed],
+            witness_hub=net.node_hub[hub_before[witnessed]],
+        )
 
     def sail(self, model, day: int, rng: np.random.Generator) -> None:
         """Set today's fate of every boat at sea."""
@@ -128,8 +150,15 @@ class SeaCrossing(Mechanism):
         )
         distress = rng.random(sailing.size) < 1.0 - (1.0 - p_cross) ** (1.0 / days)
         lv = model.levers
-        _rescue(boats, net, sailing[distress], lv["rescue_capacity"][day],
-                lv["response_days"][day], lv["delay_days"][day], rng)  # fmt: skip
+        _rescue(
+            boats,
+            net,
+            sailing[distress],
+            lv["rescue_capacity"][day],
+            lv["response_days"][day],
+            lv["delay_days"][day],
+            rng,
+        )
 
         going = sailing[~distress]
         boats.days_left[going] -= 1
@@ -163,16 +192,19 @@ def _end(boats: Boats, idx: np.ndarray, fate: Fate) -> None:
 
 
 @njit(cache=True)
-def passengers(day, key, agents, net, fleet, screening, params, missing_share, tally):
-    """Apply each boat's fate today to everyone aboard."""
-    a, f, p, events = agents, fleet, params, tally.events
-    for w in range(agents.changed.shape[0]):
-        bits = agents.members[Status.AT_SEA, w]
-        while bits:
-            i = w * 64 + lowest_bit(bits)
-            bits &= bits - np.uint64(1)
-            b = a.boat[i]
-            fate = f.fate[b]
+def passengers(
+    day, key, agents, net, fleet, manifest, at_sea, screening, params, missing_share, tally
+):
+    """Apply the fate today of each boat that was at sea this morning (``at_sea``) to everyone
+    still aboard it (its manifest)."""
+    f, p, events = fleet, params, tally.events
+    j = journey(agents)
+    for b in at_sea:
+        fate = f.fate[b]
+        for k in range(f.first[b], f.first[b] + f.passengers[b]):
+            i = np.int64(manifest[k])
+            if j.status[i] != Status.AT_SEA:
+                continue  # lost on a day of the stand-off
             u = uniform(key, i, Draw.LOSS)
             lost_p = 0.0
             if fate == Fate.LOST:
@@ -189,18 +221,39 @@ def passengers(day, key, agents, net, fleet, screening, params, missing_share, t
                 events[Event.FORCED_OVERBOARD] += 1
                 lost_p = p.forced_overboard_loss
             if u < lost_p:
-                a.boat[i] = -1
-                lose(i, day, uniform(key, i, Draw.MISSING), missing_share, a, events, Event.DEAD_SEA,
-                     Event.MISSING_SEA)  # fmt: skip
+                lose(
+                    i,
+                    day,
+                    uniform(key, i, Draw.MISSING),
+                    missing_share,
+                    j,
+                    events,
+                    Event.DEAD_SEA,
+                    Event.MISSING_SEA,
+                )
             elif fate == Fate.INTERCEPTED:
-                pull_back(i, day, uniform(key, i, Draw.SCREENING), f.hub[b], a,
-                          screening[f.zone[b]], p.screening_sensitivity, p.pullback_resource_loss,
-                          events)  # fmt: skip
-            elif fate == Fate.LOST or fate == Fate.LANDED or fate == Fate.FORCED:
-                disembark(i, day, a.edge[i], a, net, tally)
-            elif fate == Fate.DISEMBARKED:
-                disembark(i, day, a.edge[i], a, net, tally)
+                pull_back(
+                    i,
+                    day,
+                    uniform(key, i, Draw.SCREENING),
+                    f.hub[b],
+                    j,
+                    agents.protection_need[i],
+                    screening[f.zone[b]],
+                    p.screening_sensitivity,
+                    p.pullback_resource_loss,
+                    events,
+                )
+            elif (
+                fate == Fate.LOST
+                or fate == Fate.LANDED
+                or fate == Fate.FORCED
+                or fate == Fate.DISEMBARKED
+            ):
+                disembark(
+                    i, day, j.edge[i], j, net.edge_dst, net.route_edge_ptr, tally.arrivals, events
+                )
             elif f.state[b] == BoatState.SAILING:
-                a.days_left[i] = max(f.days_left[b], 1)
+                j.days_left[i] = max(f.days_left[b], 1)
             else:
-                a.days_left[i] = f.standoff_left[b] + 1
+                j.days_left[i] = f.standoff_left[b] + 1

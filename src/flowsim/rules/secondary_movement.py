@@ -52,9 +52,15 @@ class SecondaryMovement(Mechanism):
         self.params = params_of(ArrivalParams, model.scenario.behaviour.arrival)
 
     def step(self, model, day: int) -> None:
-        move_on(day, model.keys(Rule.ARRIVAL, day), model.pop.agents(),
-                model.levers["conditions"][day], protection_quality(model, day), self.params,
-                model.tally)  # fmt: skip
+        move_on(
+            day,
+            model.keys(Rule.ARRIVAL, day),
+            model.pop.agents(),
+            model.levers["conditions"][day],
+            protection_quality(model, day),
+            self.params,
+            model.tally,
+        )
 
 
 @njit(cache=True)
@@ -76,16 +82,21 @@ def move_on(day, key, agents, conditions, quality, params, tally):
     """People without a place, with a poor one, waiting long, or poorly protected move on."""
     a, p, events, m = agents, params, tally.events, agents.members
     for w in range(a.changed.shape[0]):
-        bits = (m[Status.DESTITUTE, w] | m[Status.IN_RECEPTION, w] | m[Status.IN_PROCEDURE, w]
-                | m[Status.RECOGNIZED, w])  # fmt: skip
+        bits = (
+            m[w, Status.DESTITUTE]
+            | m[w, Status.IN_RECEPTION]
+            | m[w, Status.IN_PROCEDURE]
+            | m[w, Status.RECOGNIZED]
+        )
         while bits:
             i = w * 64 + lowest_bit(bits)
             bits &= bits - np.uint64(1)
             st = a.status[i]
             n = a.node[i]
             waiting = day - a.claim_day[i] if a.claim_day[i] >= 0 else 0
-            prob = p.onward_probability * push(st, waiting, conditions[n], quality[n], p.wait_push,
-                                               p.recognized_push)  # fmt: skip
+            prob = p.onward_probability * push(
+                st, waiting, conditions[n], quality[n], p.wait_push, p.recognized_push
+            )
             if a.tie[i] >= 0 and a.tie[i] != n:
                 prob *= 1.0 + p.tie_push
             if prob <= 0.0 or uniform(key, i, 0) >= prob:
@@ -100,6 +111,4 @@ def move_on(day, key, agents, conditions, quality, params, tally):
             a.flags[i] &= OUT_OF_SYSTEM
             set_status(a, i, Status.IN_TRANSIT, day)
             a.route[i] = -1
-            if a.onward_moves[i] < 255:
-                a.onward_moves[i] += 1
             events[Event.ONWARD_MOVES] += 1

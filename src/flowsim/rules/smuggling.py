@@ -65,13 +65,23 @@ class Smuggling(Mechanism):
         net, boats, agents = model.net, model.boats, model.pop.agents()
         count_waiting(day, agents, net.arrays(), self.waiting, self.longest_wait)
         first, last = launch(
-            boats, net, model.sea.params, self.params, day, model.sea.months[day], self.waiting,
-            self.longest_wait, model.levers["enforcement"][day],
-            model.levers["rescue_capacity"][day], np.random.default_rng(model.keys(Rule.SMUGGLING, day)),
-        )  # fmt: skip
+            boats,
+            net,
+            model.sea.params,
+            self.params,
+            day,
+            model.sea.months[day],
+            self.waiting,
+            self.longest_wait,
+            model.levers["enforcement"][day],
+            model.levers["rescue_capacity"][day],
+            np.random.default_rng(model.keys(Rule.SMUGGLING, day)),
+        )
         if (last < 0).all():
             return
-        board(day, agents, net.arrays(), first, last, boats.fleet(), model.tally)
+        boarded = np.empty((2, int(self.waiting.sum())), np.int64)  # agent, boat
+        n = board(day, agents, net.arrays(), first, last, boats.fleet(), model.tally, boarded)
+        boats.board(boarded[0, :n], boarded[1, :n])
         today = np.arange(first[first >= 0].min(), last.max())  # launch adds them in a block
         empty = today[boats.passengers[today] == 0]
         boats.state[empty] = BoatState.DONE  # nobody could pay: the boat never leaves
@@ -85,7 +95,7 @@ def count_waiting(day, agents, net, waiting, longest_wait):
     waiting[:] = 0
     longest_wait[:] = 0
     for w in range(a.changed.shape[0]):
-        bits = a.members[Status.WAITING_TO_CROSS, w]
+        bits = a.members[w, Status.WAITING_TO_CROSS]
         while bits:
             i = w * 64 + lowest_bit(bits)
             bits &= bits - np.uint64(1)
@@ -109,10 +119,18 @@ def fare_multiplier(sm, enforcement: np.ndarray | float):
 
 
 def launch(
-    boats: Boats, net, sea, sm, day: int, month: int, waiting: np.ndarray,
-    longest_wait: np.ndarray, enforcement: np.ndarray, rescue_capacity: np.ndarray,
+    boats: Boats,
+    net,
+    sea,
+    sm,
+    day: int,
+    month: int,
+    waiting: np.ndarray,
+    longest_wait: np.ndarray,
+    enforcement: np.ndarray,
+    rescue_capacity: np.ndarray,
     rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+) -> tuple[np.ndarray, np.ndarray]:
     """Launch today's boats; returns, per edge, the first and one-past-last boat launched."""
     first = np.full(net.n_edges, -1, np.int64)
     last = np.full(net.n_edges, -1, np.int64)
@@ -151,25 +169,35 @@ def launch(
             net.edge_cost[e] * net.type_price_factor[types] * fare_multiplier(sm, enforcement[hub])
         )
         rows = boats.add(
-            len(types), edge=e, hub=hub, zone=zone, type=types, room=rooms, passengers=0,
-            depart_day=day, days_left=net.edge_days[e], state=int(BoatState.SAILING),
+            len(types),
+            edge=e,
+            hub=hub,
+            zone=zone,
+            type=types,
+            room=rooms,
+            passengers=0,
+            depart_day=day,
+            days_left=net.edge_days[e],
+            state=int(BoatState.SAILING),
             fare=fare,
-        )  # fmt: skip
+        )
         first[e], last[e] = rows.start, rows.stop
     return first, last
 
 
 @njit(cache=True)
-def board(day, agents, net, first, last, fleet, tally):
-    """Waiting agents take places on today's boats of their leg, in agent order, and pay."""
+def board(day, agents, net, first, last, fleet, tally, boarded):
+    """Waiting agents take places on today's boats of their leg, in agent order, and pay; each
+    who boards is written to ``boarded`` (agent, boat). Returns how many boarded."""
     a, f, events = agents, fleet, tally.events
+    n = 0
     nxt = first.copy()
     cheapest = np.full(first.shape[0], np.inf)  # lowest fare of each leg's boats today
     for e in range(first.shape[0]):
         for b in range(max(first[e], 0), last[e]):
             cheapest[e] = min(cheapest[e], f.fare[b])
     for w in range(a.changed.shape[0]):
-        bits = a.members[Status.WAITING_TO_CROSS, w]
+        bits = a.members[w, Status.WAITING_TO_CROSS]
         while bits:
             i = w * 64 + lowest_bit(bits)
             bits &= bits - np.uint64(1)
@@ -197,10 +225,13 @@ def board(day, agents, net, first, last, fleet, tally):
             f.passengers[b] += 1
             set_status(a, i, Status.AT_SEA, day)
             a.edge[i] = e
-            a.boat[i] = b
             a.days_left[i] = net.edge_days[e]
+            boarded[0, n] = i
+            boarded[1, n] = b
+            n += 1
             tally.edge_flow[e] += 1
             events[Event.SEA_ATTEMPTS] += 1
+    return n
 
 
 def perceived_edges(net, sm, enforcement: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -50,8 +50,9 @@ class Draw(IntEnum):
 def protection_quality(model, day: int) -> np.ndarray:
     """Quality of protection per node: work rights, freedom of movement, conditions."""
     c, lv = model.net.node_country, model.levers
-    return (lv["work_rights"][day][c] + lv["freedom_of_movement"][day][c]
-            + lv["conditions"][day]) / 3.0  # fmt: skip
+    return (
+        lv["work_rights"][day][c] + lv["freedom_of_movement"][day][c] + lv["conditions"][day]
+    ) / 3.0
 
 
 class Solutions(Mechanism):
@@ -73,8 +74,15 @@ class Solutions(Mechanism):
 
     def step(self, model, day: int) -> None:
         a, lv = model.pop.agents(), model.levers
-        settle_refugees(day, model.keys(Rule.SOLUTIONS, day), a, lv["safety"][day],
-                        protection_quality(model, day), self.params, model.tally)  # fmt: skip
+        settle_refugees(
+            day,
+            model.keys(Rule.SOLUTIONS, day),
+            a,
+            lv["safety"][day],
+            protection_quality(model, day),
+            self.params,
+            model.tally,
+        )
         self.credit += lv["resettlement_quota"][day] / 365.0
         resettle(day, a, self.credit, lv["resettlement_priority"][day], model.tally)
         keep_fraction(self.credit)
@@ -85,7 +93,7 @@ def settle_refugees(day, key, agents, safety, quality, params, tally):
     """Voluntary repatriation, then local integration, for today's recognized refugees."""
     a, p, events = agents, params, tally.events
     for w in range(a.changed.shape[0]):
-        bits = a.members[Status.RECOGNIZED, w]
+        bits = a.members[w, Status.RECOGNIZED]
         while bits:
             i = w * 64 + lowest_bit(bits)
             bits &= bits - np.uint64(1)
@@ -114,7 +122,7 @@ def resettle(day, agents, places, priority, tally):
         return  # no place today
     for vulnerable_pass in (True, False):
         for w in range(a.changed.shape[0]):
-            bits = a.members[Status.RECOGNIZED, w]
+            bits = a.members[w, Status.RECOGNIZED]
             while bits:
                 i = w * 64 + lowest_bit(bits)
                 bits &= bits - np.uint64(1)

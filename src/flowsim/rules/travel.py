@@ -19,9 +19,10 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from flowsim.events import Event
+from flowsim import chunks
+from flowsim.events import N_EVENTS, Event
 from flowsim.network import SEA
-from flowsim.population import N_STATUS, Status, lowest_bit, set_status
+from flowsim.population import CHUNK_WORDS, N_STATUS, Status, journey, lowest_bit, move, set_status
 from flowsim.rng import Rule, uniform
 from flowsim.rules import Mechanism, params_of
 
@@ -56,92 +57,158 @@ class Travel(Mechanism):
 
     def step(self, model, day: int) -> None:
         perceived = model.route_choice.perceive(model, day)
-        travel(day, model.keys(Rule.TRAVEL, day), model.pop.agents(), model.net.arrays(),
-               perceived.edge_cost, perceived.edge_robbery, model.levers["closed"][day],
-               self.params, self.earnings, model.tally)  # fmt: skip
+        agents, tally = model.pop.agents(), model.tally
+        n = chunks.n_chunks(agents.changed.shape[0])
+        counts = np.zeros((n, N_EVENTS), np.int64)
+        flows = np.zeros((n, tally.edge_flow.shape[0]), np.int64)
+        arrivals = np.zeros((n, tally.arrivals.shape[0]), np.int64)
+        chunks.run(
+            travel,
+            n,
+            day,
+            model.keys(Rule.TRAVEL, day),
+            agents,
+            model.net.arrays(),
+            perceived.edge_cost,
+            perceived.edge_robbery,
+            model.levers["closed"][day],
+            self.params,
+            self.earnings,
+            counts,
+            flows,
+            arrivals,
+        )
+        tally.events[:] += counts.sum(axis=0)
+        tally.edge_flow[:] += flows.sum(axis=0)
+        tally.arrivals[:] += arrivals.sum(axis=0)
 
 
 @njit(cache=True)
-def reach_node(i, day, e, agents, net, tally):
-    """Agent ``i`` has completed leg ``e`` and stands at its end node."""
-    a = agents
-    n = net.edge_dst[e]
-    a.node[i] = n
-    a.edge[i] = -1
-    a.route_pos[i] += 1
-    if a.legs[i] < 255:
-        a.legs[i] += 1
-    r = a.route[i]
-    if a.route_pos[i] >= net.route_edge_ptr[r + 1] - net.route_edge_ptr[r]:
-        set_status(a, i, Status.ARRIVED, day)  # the route stays until registration reads it
-        if a.first_arrival_node[i] < 0:
-            a.first_arrival_node[i] = n
-        tally.arrivals[n] += 1
-        tally.events[Event.ARRIVALS] += 1
-    elif a.status[i] != Status.IN_TRANSIT:
-        set_status(a, i, Status.IN_TRANSIT, day)
+def reach_node(i, day, e, journey, edge_dst, route_edge_ptr, arrivals, events):
+    """Agent ``i`` has completed leg ``e`` and stands at its end node (``journey``:
+    ``population.Journey``)."""
+    j = journey
+    n = edge_dst[e]
+    j.node[i] = n
+    j.edge[i] = -1
+    j.days_left[i] = 0
+    j.route_pos[i] += 1
+    r = j.route[i]
+    if j.route_pos[i] >= route_edge_ptr[r + 1] - route_edge_ptr[r]:
+        set_status(j, i, Status.ARRIVED, day)  # the route stays until registration reads it
+        arrivals[n] += 1
+        events[Event.ARRIVALS] += 1
+    elif j.status[i] != Status.IN_TRANSIT:
+        set_status(j, i, Status.IN_TRANSIT, day)
 
 
 @njit(cache=True)
-def lose(i, day, u, missing_share, agents, events, ev_dead, ev_missing):
+def lose(i, day, u, missing_share, journey, events, ev_dead, ev_missing):
     """Agent ``i`` is lost on the way: missing with probability ``missing_share``, else dead.
 
     It leaves its leg and route; ``node`` keeps the start node of the leg where it was lost."""
-    a = agents
-    a.edge[i] = -1
-    a.days_left[i] = 0
-    a.route[i] = -1
+    j = journey
+    j.edge[i] = -1
+    j.days_left[i] = 0
+    j.route[i] = -1
     if u < missing_share:
-        set_status(a, i, Status.MISSING, day)
+        set_status(j, i, Status.MISSING, day)
         events[ev_missing] += 1
     else:
-        set_status(a, i, Status.DEAD, day)
+        set_status(j, i, Status.DEAD, day)
         events[ev_dead] += 1
 
 
-@njit(cache=True)
-def travel(day, key, agents, net, edge_cost, edge_robbery, closed, params, earnings, tally):
-    """People in transit travel; ``earnings[status]`` is what one at its origin or stranded
-    earns or saves a day."""
-    a, p, events, m = agents, params, tally.events, agents.members
-    for w in range(a.changed.shape[0]):
-        bits = m[Status.AT_ORIGIN, w] | m[Status.STRANDED, w] | m[Status.IN_TRANSIT, w]
-        while bits:
-            i = w * 64 + lowest_bit(bits)
-            bits &= bits - np.uint64(1)
-            s = a.status[i]
-            a.resources[i] += earnings[s]
-            if s != Status.IN_TRANSIT:
-                continue
-            e = a.edge[i]
-            if e >= 0:
-                a.days_left[i] -= 1
-                if a.days_left[i] > 0:
+@njit(cache=True, nogil=True)
+def travel(
+    first,
+    last,
+    day,
+    key,
+    agents,
+    net,
+    edge_cost,
+    edge_robbery,
+    closed,
+    params,
+    earnings,
+    counts,
+    flows,
+    arrivals,
+):
+    """People in transit travel (chunks ``first .. last - 1`` of the agents, see
+    ``flowsim.chunks``); ``earnings[status]`` is what one at its origin or stranded earns or
+    saves a day. Events, flows on legs and arrivals at nodes are counted by chunk."""
+    status, status_day, members, changed = (
+        agents.status,
+        agents.status_day,
+        agents.members,
+        (agents.changed),
+    )
+    edge, days_left, route, route_pos = (
+        agents.edge,
+        agents.days_left,
+        agents.route,
+        (agents.route_pos),
+    )
+    resources = agents.resources
+    edge_hazard, route_edges, route_edge_ptr = net.edge_hazard, net.route_edges, net.route_edge_ptr
+    edge_mode, edge_days = net.edge_mode, net.edge_days
+    p = params
+    words = changed.shape[0]
+    j = journey(agents)
+    for chunk in range(first, last):
+        events, flow, arrived = counts[chunk], flows[chunk], arrivals[chunk]
+        for w in range(chunk * CHUNK_WORDS, min(words, (chunk + 1) * CHUNK_WORDS)):
+            bits = (
+                members[w, Status.AT_ORIGIN]
+                | members[w, Status.STRANDED]
+                | members[w, Status.IN_TRANSIT]
+            )
+            while bits:
+                i = w * 64 + lowest_bit(bits)
+                bits &= bits - np.uint64(1)
+                s = status[i]
+                resources[i] += earnings[s]
+                if s != Status.IN_TRANSIT:
                     continue
-                if uniform(key, i, Draw.HAZARD) < net.edge_hazard[e]:
-                    lose(i, day, uniform(key, i, Draw.MISSING), p.missing_share_land, a, events,
-                         Event.DEAD_LAND, Event.MISSING_LAND)  # fmt: skip
-                    continue
-                if uniform(key, i, Draw.ROBBERY) < edge_robbery[e]:
-                    a.resources[i] = float(a.resources[i]) * (1.0 - p.robbery_loss)
-                    events[Event.ROBBERIES] += 1
-                reach_node(i, day, e, a, net, tally)
-                if a.status[i] != Status.IN_TRANSIT:
-                    continue
-            r = a.route[i]
-            if r < 0:
-                continue  # route choice decides tomorrow
-            nxt = net.route_edges[net.route_edge_ptr[r] + a.route_pos[i]]
-            if closed[nxt]:
-                a.route[i] = -1  # the way ahead is closed today: choose again tomorrow
-            elif net.edge_mode[nxt] == SEA:
-                set_status(a, i, Status.WAITING_TO_CROSS, day)
-            elif a.resources[i] < edge_cost[nxt]:
-                set_status(a, i, Status.STRANDED, day)
-                a.route[i] = -1
-                events[Event.STRANDINGS] += 1
-            else:
-                a.resources[i] -= edge_cost[nxt]
-                a.edge[i] = nxt
-                a.days_left[i] = net.edge_days[nxt]
-                tally.edge_flow[nxt] += 1
+                e = edge[i]
+                if e >= 0:
+                    days_left[i] -= 1
+                    if days_left[i] > 0:
+                        continue
+                    if uniform(key, i, Draw.HAZARD) < edge_hazard[e]:
+                        lose(
+                            i,
+                            day,
+                            uniform(key, i, Draw.MISSING),
+                            p.missing_share_land,
+                            j,
+                            events,
+                            Event.DEAD_LAND,
+                            Event.MISSING_LAND,
+                        )
+                        continue
+                    if uniform(key, i, Draw.ROBBERY) < edge_robbery[e]:
+                        resources[i] = float(resources[i]) * (1.0 - p.robbery_loss)
+                        events[Event.ROBBERIES] += 1
+                    reach_node(i, day, e, j, net.edge_dst, route_edge_ptr, arrived, events)
+                    if status[i] != Status.IN_TRANSIT:
+                        continue
+                r = route[i]
+                if r < 0:
+                    continue  # route choice decides tomorrow
+                nxt = route_edges[route_edge_ptr[r] + route_pos[i]]
+                if closed[nxt]:
+                    route[i] = -1  # the way ahead is closed today: choose again tomorrow
+                elif edge_mode[nxt] == SEA:
+                    move(status, status_day, members, changed, i, Status.WAITING_TO_CROSS, day)
+                elif resources[i] < edge_cost[nxt]:
+                    move(status, status_day, members, changed, i, Status.STRANDED, day)
+                    route[i] = -1
+                    events[Event.STRANDINGS] += 1
+                else:
+                    resources[i] -= edge_cost[nxt]
+                    edge[i] = nxt
+                    days_left[i] = edge_days[nxt]
+                    flow[nxt] += 1
