@@ -577,15 +577,21 @@ def hear(first, last, agents, beliefs, today, news, campaigns, params, counts, r
         for w in range(chunk * CHUNK_WORDS, min(words, (chunk + 1) * CHUNK_WORDS)):
             gone = members[w, Status.DEAD] | members[w, Status.MISSING]
             here = rows_of_word(w, status.shape[0]) & ~(gone | members[w, Status.RESETTLED])
-            # news and reports of the people they hold as contacts
+            # news and reports of the people they hold as contacts: first which slots hold
+            # someone marked today (rare), then what those slots bring
             bits = here if any_news else np.uint64(0)
             while bits:
                 i = w * 64 + lowest_bit(bits)
                 bits &= bits - np.uint64(1)
+                hits = 0
                 for j in range(k_slots):
                     c = contacts[i, j]
-                    if c < 0 or not is_marked(marked, c):
+                    if c >= 0 and is_marked(marked, c):
+                        hits |= 1 << j
+                for j in range(k_slots):
+                    if not hits >> j & 1:
                         continue
+                    c = contacts[i, j]
                     if is_marked(lost_marked, c):
                         k = find(who, c)
                         h = news_hub[k]
@@ -717,17 +723,32 @@ def exchange(agents, beliefs, today, params, talk) -> int:
 
 
 @njit(cache=True, inline="always")
-def record_beliefs(row, i, risk_mean, welcome_mean, true_risk, true_welcome):
-    """Add agent ``i``'s beliefs to the belief records ``row``: its believed risk per hub, the
-    sums of |believed - true| over its risks and over its welcomes, one person."""
-    h = risk_mean.shape[1]
-    row[h + 2] += 1.0
-    for col in range(h):
-        q = risk_mean[i, col] / MEAN_SCALE
-        row[col] += q
-        row[h] += abs(q - true_risk[col])
+def belief_gaps(i, risk_mean, welcome_mean, believed, true_risk, true_welcome):
+    """Agent ``i``'s part of the belief records: adds its stored risk means to ``believed``
+    (int64 [hub], in steps of 1/MEAN_SCALE, exact) and returns the sums of |believed - true| over
+    its risks and over its welcomes, in steps of 1/MEAN_SCALE (``true_*``: the truth in those
+    steps)."""
+    risk_gap = 0.0
+    for col in range(risk_mean.shape[1]):
+        x = risk_mean[i, col]
+        believed[col] += x
+        risk_gap += abs(x - true_risk[col])
+    welcome_gap = 0.0
     for col in range(welcome_mean.shape[1]):
-        row[h + 1] += abs(welcome_mean[i, col] / MEAN_SCALE - true_welcome[col])
+        welcome_gap += abs(welcome_mean[i, col] - true_welcome[col])
+    return risk_gap, welcome_gap
+
+
+@njit(cache=True, inline="always")
+def add_records(row, believed, risk_gap, welcome_gap, people):
+    """A chunk's belief records into ``row`` (``Information.record``): the believed risk summed
+    per hub, the sums of the gaps, the people."""
+    h = believed.shape[0]
+    for col in range(h):
+        row[col] += believed[col] / MEAN_SCALE
+    row[h] += risk_gap / MEAN_SCALE
+    row[h + 1] += welcome_gap / MEAN_SCALE
+    row[h + 2] += people
 
 
 @njit(cache=True, nogil=True)
@@ -736,18 +757,17 @@ def listen(first, last, agents, beliefs, today, talk):
     believes (its beliefs are only read); those who do not talk go into the belief records."""
     status, node, members = agents.status, agents.node, agents.members
     contacts, risk_mean, welcome_mean = beliefs.contacts, beliefs.risk_mean, beliefs.welcome_mean
-    key, chance, true_risk, true_welcome = (
-        today.key,
-        today.contact_probability,
-        today.true_risk,
-        today.true_welcome,
-    )
+    key, chance = today.key, today.contact_probability
+    true_risk, true_welcome = today.true_risk * MEAN_SCALE, today.true_welcome * MEAN_SCALE
     start, count, listener, heard, sums = talk
     h, d = risk_mean.shape[1], welcome_mean.shape[1]
     words = agents.changed.shape[0]
+    believed = np.zeros(h, np.int64)
     for chunk in range(first, last):
         t = start[chunk]
-        row = sums[chunk]
+        believed[:] = 0
+        risk_gap = welcome_gap = 0.0
+        people = 0
         for w in range(chunk * CHUNK_WORDS, min(words, (chunk + 1) * CHUNK_WORDS)):
             bits = deciding_word(members, w)
             while bits:
@@ -755,7 +775,12 @@ def listen(first, last, agents, beliefs, today, talk):
                 bits &= bits - np.uint64(1)
                 c = talks_to(i, key, contacts, status, chance[node[i]])
                 if c < 0:
-                    record_beliefs(row, i, risk_mean, welcome_mean, true_risk, true_welcome)
+                    g, gw = belief_gaps(
+                        i, risk_mean, welcome_mean, believed, true_risk, true_welcome
+                    )
+                    risk_gap += g
+                    welcome_gap += gw
+                    people += 1
                     continue
                 listener[t] = i
                 for col in range(h):
@@ -764,6 +789,7 @@ def listen(first, last, agents, beliefs, today, talk):
                     heard[t, h + col] = welcome_mean[c, col]
                 t += 1
         count[chunk] = t - start[chunk]
+        add_records(sums[chunk], believed, risk_gap, welcome_gap, people)
 
 
 @njit(cache=True, nogil=True)
@@ -774,11 +800,13 @@ def take_in(first, last, agents, beliefs, today, params, talk):
     node = agents.node
     risk_mean, risk_n, welcome_mean, welcome_n, heard_day, _ = beliefs
     day, keep, key, trust = today.day, today.keep, today.key, today.trust_contacts
-    true_risk, true_welcome = today.true_risk, today.true_welcome
+    true_risk, true_welcome = today.true_risk * MEAN_SCALE, today.true_welcome * MEAN_SCALE
     start, count, listener, heard, sums = talk
     h, d = risk_mean.shape[1], welcome_mean.shape[1]
+    believed = np.zeros(h, np.int64)
     for chunk in range(first, last):
-        row = sums[chunk]
+        believed[:] = 0
+        risk_gap = welcome_gap = 0.0
         for t in range(start[chunk], start[chunk] + count[chunk]):
             i = listener[t]
             w = params.exchange_weight * trust[node[i]]
@@ -793,4 +821,7 @@ def take_in(first, last, agents, beliefs, today, params, talk):
                     add_evidence(risk_mean, risk_n, i, col, w * q, w * (1.0 - q), u)
                 else:
                     add_evidence(welcome_mean, welcome_n, i, col - h, w * q, w * (1.0 - q), u)
-            record_beliefs(row, i, risk_mean, welcome_mean, true_risk, true_welcome)
+            g, gw = belief_gaps(i, risk_mean, welcome_mean, believed, true_risk, true_welcome)
+            risk_gap += g
+            welcome_gap += gw
+        add_records(sums[chunk], believed, risk_gap, welcome_gap, count[chunk])
