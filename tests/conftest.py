@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from flowsim.beliefs import MIN_CONFIDENCE
+from flowsim.beliefs import MIN_CONFIDENCE, REBASE_BELOW
 from flowsim.boats import BoatState, Fate
 from flowsim.events import Event
 from flowsim.population import N_STATUS, PROTECTION_STATUSES, Claim, Flag, Status
@@ -130,10 +130,9 @@ def check_model_state(model) -> None:
     n_dest = int(net.node_is_destination.sum())
     assert bl.view("risk_mean").shape == bl.view("risk_n").shape == (n, net.hub_nodes.size)
     assert bl.view("welcome_mean").shape == bl.view("welcome_n").shape == (n, n_dest)
-    assert (bl.view("heard") <= model.day).all()
-    keep = 1.0 - model.scenario.behaviour.information.forgetting
+    assert bl.base_day <= model.day and bl.scale(model.day) >= REBASE_BELOW * bl.keep
     for kind in ("risk", "welcome"):
-        confidence = bl.confidence(kind, model.day, keep)
+        confidence = bl.confidence(kind, model.day)
         assert np.isfinite(confidence).all() and (confidence >= MIN_CONFIDENCE).all()
     assert ((model.true_welcome > 0) & (model.true_welcome < 1)).all()
     if n and net.hub_nodes.size:

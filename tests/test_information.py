@@ -487,8 +487,7 @@ def test_balanced_campaign_is_believed_more_than_a_risks_only_one(base, credibil
 def pseudo_counts(model: Model) -> tuple[np.ndarray, np.ndarray]:
     """(deaths, crossings) each person counts per hub at the end of the run: alpha and
     alpha + beta of its belief, with the forgetting of the last day applied."""
-    keep = 1.0 - model.scenario.behaviour.information.forgetting
-    n = model.beliefs.confidence("risk", model.day, keep)
+    n = model.beliefs.confidence("risk", model.day)
     return model.beliefs.risk() * n, n
 
 

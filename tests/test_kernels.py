@@ -36,7 +36,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flowsim import Model, chunks
-from flowsim.beliefs import BeliefState, encode_confidence
+from flowsim.beliefs import (
+    MIN_CONFIDENCE,
+    REBASE_BELOW,
+    Beliefs,
+    BeliefState,
+    encode_confidence,
+)
 from flowsim.boats import BoatState, Fate
 from flowsim.events import EVENT_NAMES, N_EVENTS, Event
 from flowsim.network import SEA, irregular_routes
@@ -1834,12 +1840,12 @@ def info_variants(name: str, inputs: dict):
         yield with_(inputs, notice_dead=1.0, notice_missing=1.0)
     if name == "hear":  # a campaign everywhere; beliefs all but forgotten since (the floor)
         n_nodes = inputs["today"].hub_of_node.shape[0]
-        yield with_(inputs, campaigns=everything_campaign(n_nodes), keep=1e-4)
+        yield with_(inputs, campaigns=everything_campaign(n_nodes), scale=1e-4)
     elif name == "listen":  # everyone talks today
         probability = np.ones_like(inputs["today"].contact_probability)
         yield with_(inputs, contact_probability=probability)
     elif name == "take_in":  # everyone had forgotten everything
-        yield with_(inputs, keep=1e-4)
+        yield with_(inputs, scale=1e-4)
     elif name == "choose_routes":
         # first asylum everywhere, unknown to some; staying home worth more or less
         asylum = np.ones_like(inputs["perceived"].node_is_asylum)
@@ -1987,10 +1993,39 @@ def three_people(status, contacts) -> tuple:
     pop.add(3, status=status, node=0)
     half = np.full((3, 1), 32768, np.uint16)
     ten = np.full((3, 1), encode_confidence(10.0), np.uint16)
-    beliefs = BeliefState(
-        half.copy(), ten.copy(), half.copy(), ten.copy(), np.zeros(3, np.int16), contacts
-    )
+    beliefs = BeliefState(half.copy(), ten.copy(), half.copy(), ten.copy(), contacts)
     return pop, beliefs
+
+
+def test_confidences_fade_by_keep_a_day_across_rebases():
+    """Forgetting (beliefs module docstring): a confidence read on day t is what it was on the
+    day it last changed times keep^(days since), never below MIN_CONFIDENCE, although nothing
+    is rewritten day by day; when the day's scale falls below REBASE_BELOW every stored
+    confidence is brought to that day once (here, keep 0.5: every 8 days), within the rounding
+    of the 16-bit floats (2^-11 of a value, once more at each rebase)."""
+    keep = 0.5
+    bl = Beliefs(1, 1, 8, n_destinations=1, keep=keep)
+    start = np.array([1e6, 1000.0, 10.0, 0.02])
+    codes = bl.stored(start, 0)[:, None]
+    bl.add(
+        risk_mean=np.zeros((4, 1), np.uint16),
+        risk_n=codes,
+        welcome_mean=codes * 0,
+        welcome_n=codes,
+        contacts=np.full((4, 1), -1, np.int32),
+    )
+    rebases = 0
+    for day in range(40):
+        base = bl.base_day
+        bl.rebase(day)
+        rebases += bl.base_day != base
+        assert bl.scale(day) >= REBASE_BELOW
+        expected = np.maximum(start * keep**day, MIN_CONFIDENCE)
+        for kind in ("risk", "welcome"):
+            np.testing.assert_allclose(
+                bl.confidence(kind, day)[:, 0], expected, rtol=2.0**-11 * (rebases + 1)
+            )
+    assert rebases == 4 and bl.base_day == 36
 
 
 def quiet_day(day: int) -> information.Today:
@@ -1999,7 +2034,7 @@ def quiet_day(day: int) -> information.Today:
     return information.Today(
         day=day,
         key=7,
-        keep=1.0,
+        scale=1.0,
         true_risk=zero,
         true_welcome=zero,
         trust_smugglers=zero,

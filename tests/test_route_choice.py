@@ -118,7 +118,6 @@ def test_chosen_route_is_always_affordable_kernel(two_routes_data, make_scenario
         risk_n=np.full((n, hubs), encode_confidence(10.0), np.uint16),
         welcome_mean=encode_means(rng.uniform(0, 1, (n, dests))),
         welcome_n=np.full((n, dests), encode_confidence(10.0), np.uint16),
-        heard=np.zeros(n, np.int16),
         contacts=np.full((n, bl.contacts.shape[1]), -1, np.int32),
     )
     agents = pop.agents()

@@ -10,19 +10,26 @@ of its pseudo-counts: alpha = mean x confidence lost or bad outcomes, beta = the
   destination-role node (a place, protection, a legal stay, rather than destitution, detention or
   rejection); ``welcome_n`` its confidence (pseudo-outcomes). Route choice discounts a
   destination believed unwelcoming by ``behaviour.route_choice.w_welcome``.
-- ``heard`` [agent]: the day up to which forgetting has been applied to the agent's confidences
-  (forgetting is applied when a belief is next changed, :func:`bring_to_day`).
 - ``contacts`` [agent, slot]: the people it hears from and who hear of it (family and community
   from its origin, who left before it or with it: fellow travellers and, once arrived, diaspora);
   -1 for an empty slot.
 
 Storage (4 bytes a belief): a mean is a uint16 in steps of 1/65535, rounded at random up or down
 in proportion (so that no update is lost on average, however small); a confidence is a 16-bit
-float (6-bit exponent, 10-bit mantissa: steps of 0.05% from 5e-10 to 1.7e10), rounded to the
+float (6-bit exponent, 10-bit mantissa: within 0.05% from 5e-10 to 1.7e10), rounded to the
 nearest.
+
+Forgetting costs nothing a day: every confidence fades by the same factor ``keep`` a day, so a
+confidence is stored as it would stand on the base day ``Beliefs.base_day`` had it not faded
+since, ``stored = n / keep^(t - base_day)``, and read on day t as ``max(stored x scale,
+MIN_CONFIDENCE)`` with the day's ``scale = keep^(t - base_day)`` (:meth:`Beliefs.scale`). Nothing is
+rewritten as days pass, except when the scale falls below REBASE_BELOW: then every stored
+confidence is brought to that day once, which becomes the base day (:meth:`Beliefs.rebase`, every
+~1,000 days at the default forgetting of 1/180).
+
 Evidence is added with :func:`add_evidence`: ``hits`` and ``misses`` pseudo-observations (deaths
 and safe crossings; good and bad outcomes), which moves the mean to (mean x confidence + hits) /
-(confidence + hits + misses).
+(confidence + hits + misses), the confidence as read today.
 
 Which legal channels a person knows of is the population's ``aware`` bit set.
 """
@@ -41,6 +48,7 @@ from flowsim.rng import bits, uniform
 
 MEAN_SCALE = 65535.0  # a mean m is stored as m x MEAN_SCALE
 MIN_CONFIDENCE = 0.01  # pseudo-observations: forgetting never takes a belief below this
+REBASE_BELOW = 2.0**-8  # stored confidences are rebased when the day's scale falls below this
 # the draws of the random rounding of means: ROUNDING + column for a belief changed alone (news,
 # promises, campaigns); ROUNDING_WORDS + g for the 16-bit draws of columns 4g .. 4g + 3 of a
 # person changing them all at once (talk, :func:`rounding_word`)
@@ -55,7 +63,6 @@ class BeliefState(NamedTuple):
     risk_n: np.ndarray  # uint16 [agent, hub]
     welcome_mean: np.ndarray  # uint16 [agent, destination]
     welcome_n: np.ndarray  # uint16 [agent, destination]
-    heard: np.ndarray  # int16 [agent]
     contacts: np.ndarray  # int32 [agent, slot]
 
 
@@ -113,26 +120,6 @@ def mean(code):
 
 
 @njit(cache=True, inline="always")
-def bring_to_day(risk_n, welcome_n, heard, i, day, keep):
-    """Apply to agent ``i``'s confidences (``risk_n``, ``welcome_n``) the forgetting of the days
-    since it last heard anything (a factor ``keep`` a day, never below MIN_CONFIDENCE); its
-    beliefs are now as of today, before today's news."""
-    days = day - heard[i]
-    if days <= 0:
-        return
-    factor = keep**days
-    for h in range(risk_n.shape[1]):
-        risk_n[i, h] = encode_confidence(
-            max(decode_confidence(risk_n[i, h]) * factor, MIN_CONFIDENCE)
-        )
-    for k in range(welcome_n.shape[1]):
-        welcome_n[i, k] = encode_confidence(
-            max(decode_confidence(welcome_n[i, k]) * factor, MIN_CONFIDENCE)
-        )
-    heard[i] = day
-
-
-@njit(cache=True, inline="always")
 def rounding(key, i, col):
     """The draw rounding agent ``i``'s mean in column ``col`` (risk columns first, then
     welcome columns) when it changes alone."""
@@ -153,12 +140,13 @@ def from_word(word, col):
 
 
 @njit(cache=True, inline="always")
-def add_evidence(means, confidences, i, col, hits, misses, u):
+def add_evidence(means, confidences, i, col, hits, misses, u, scale):
     """Agent ``i`` adds ``hits`` and ``misses`` pseudo-observations to its belief in column
-    ``col`` of ``means`` / ``confidences`` (call :func:`bring_to_day` first): the mean is the
-    share of hits (deaths for a risk, good outcomes for a welcome). The new mean is rounded up
-    with the chance of its fraction (``u``: a uniform draw, :func:`rounding`)."""
-    n = decode_confidence(confidences[i, col])
+    ``col`` of ``means`` / ``confidences``, on a day whose scale of confidences is ``scale``
+    (:meth:`Beliefs.scale`): the mean is the share of hits (deaths for a risk, good outcomes for
+    a welcome) in the confidence as read today plus the new observations. The new mean is
+    rounded up with the chance of its fraction (``u``: a uniform draw, :func:`rounding`)."""
+    n = max(decode_confidence(confidences[i, col]) * scale, MIN_CONFIDENCE)
     total = n + hits + misses
     if total <= 0.0:
         return
@@ -168,7 +156,7 @@ def add_evidence(means, confidences, i, col, hits, misses, u):
     if u < x - low:
         low += 1.0
     means[i, col] = np.uint16(min(max(low, 0.0), MEAN_SCALE))
-    confidences[i, col] = encode_confidence(total)
+    confidences[i, col] = encode_confidence(total / scale)
 
 
 def encode_means(p: np.ndarray) -> np.ndarray:
@@ -177,9 +165,14 @@ def encode_means(p: np.ndarray) -> np.ndarray:
 
 
 def encode_confidences(x: np.ndarray) -> np.ndarray:
-    return np.array([encode_confidence(float(v)) for v in np.ravel(x)], np.uint16).reshape(
-        np.shape(x)
-    )
+    """:func:`encode_confidence` of every element of ``x`` (numpy)."""
+    u = np.asarray(x, np.float64).view(np.int64)
+    e = ((u >> 52) & 0x7FF) - 1023
+    r = ((u & 0xFFFFFFFFFFFFF) + (1 << 41)) >> 42
+    e = np.where(r == 1024, e + 1, e)
+    r = np.where(r == 1024, 0, r)
+    code = ((e + 31) << 10) | r
+    return np.where(e < -31, 0, np.where(e > 32, 65535, code)).astype(np.uint16)
 
 
 def decode_confidences(codes: np.ndarray) -> np.ndarray:
@@ -192,7 +185,6 @@ FIELDS = (
     ("risk_n", 0),
     ("welcome_mean", 0),
     ("welcome_n", 0),
-    ("heard", 0),
     ("contacts", -1),
 )
 DTYPES = {
@@ -200,30 +192,36 @@ DTYPES = {
     "risk_n": np.uint16,
     "welcome_mean": np.uint16,
     "welcome_n": np.uint16,
-    "heard": np.int16,
     "contacts": np.int32,
 }
 
 
 class Beliefs:
-    def __init__(self, n_hubs: int, n_contacts: int, capacity: int = 1024, n_destinations: int = 0):
+    def __init__(
+        self,
+        n_hubs: int,
+        n_contacts: int,
+        capacity: int = 1024,
+        n_destinations: int = 0,
+        keep: float = 1.0,
+    ):
         self.n_hubs, self.n_contacts, self.n_destinations = n_hubs, n_contacts, n_destinations
+        self.keep = keep  # 1 - forgetting: what is left of a confidence after a day
+        self.base_day = 0  # the day stored confidences stand for (module docstring)
         self.columns = {
             "risk_mean": n_hubs,
             "risk_n": n_hubs,
             "welcome_mean": n_destinations,
             "welcome_n": n_destinations,
-            "heard": 0,
             "contacts": n_contacts,
         }
         for name, _ in FIELDS:
-            shape = (0, self.columns[name]) if name != "heard" else (0,)
-            setattr(self, name, np.zeros(shape, DTYPES[name]))
+            setattr(self, name, np.zeros((0, self.columns[name]), DTYPES[name]))
         self.n = 0
         self.reserve(capacity)
 
     def reserve(self, capacity: int) -> None:
-        if capacity <= self.heard.shape[0]:
+        if capacity <= self.contacts.shape[0]:
             return
         for name, fill in FIELDS:
             old = getattr(self, name)
@@ -233,9 +231,9 @@ class Beliefs:
 
     def add(self, **rows: np.ndarray) -> None:
         """Append rows for agents ``n .. n + k - 1``: every field of ``FIELDS`` by name."""
-        k = rows["heard"].shape[0]
-        if self.n + k > self.heard.shape[0]:
-            self.reserve(max(self.n + k, 2 * self.heard.shape[0]))
+        k = rows["contacts"].shape[0]
+        if self.n + k > self.contacts.shape[0]:
+            self.reserve(max(self.n + k, 2 * self.contacts.shape[0]))
         for name, _ in FIELDS:
             getattr(self, name)[self.n : self.n + k] = rows[name]
         self.n += k
@@ -254,15 +252,33 @@ class Beliefs:
         """Believed welcome [agent, destination]."""
         return self.view("welcome_mean") / np.float32(MEAN_SCALE)
 
-    def confidence(self, name: str, day: int, keep: float) -> np.ndarray:
-        """Confidence [agent, column] of ``risk`` or ``welcome`` as of ``day`` (forgetting of
-        the days since each agent last heard anything applied)."""
+    def scale(self, day: int) -> float:
+        """What a stored confidence is multiplied by to read it on ``day``."""
+        return self.keep ** (day - self.base_day)
+
+    def stored(self, n: np.ndarray, day: int) -> np.ndarray:
+        """Confidences ``n`` (pseudo-observations on ``day``) as stored."""
+        return encode_confidences(np.asarray(n, float) / self.scale(day))
+
+    def rebase(self, day: int) -> None:
+        """If the scale of ``day`` has fallen below REBASE_BELOW, bring every stored confidence
+        to ``day`` (forgetting applied, never below MIN_CONFIDENCE) and make it the base day."""
+        scale = self.scale(day)
+        if scale >= REBASE_BELOW:
+            return
+        for name in ("risk_n", "welcome_n"):
+            codes = self.view(name)
+            codes[:] = encode_confidences(
+                np.maximum(decode_confidences(codes) * scale, MIN_CONFIDENCE)
+            )
+        self.base_day = day
+
+    def confidence(self, name: str, day: int) -> np.ndarray:
+        """Confidence [agent, column] of ``risk`` or ``welcome`` as read on ``day`` (the
+        forgetting of the days since it last changed applied)."""
         n = decode_confidences(self.view(f"{name}_n"))  # name: "risk" or "welcome"
-        days = np.maximum(day - self.view("heard").astype(np.int64), 0)
-        return np.maximum(n * keep ** days[:, None], MIN_CONFIDENCE)
+        return np.maximum(n * self.scale(day), MIN_CONFIDENCE)
 
     @property
     def bytes_per_agent(self) -> int:
-        return sum(
-            np.dtype(DTYPES[name]).itemsize * max(self.columns[name], 1) for name, _ in FIELDS
-        )
+        return sum(np.dtype(DTYPES[name]).itemsize * self.columns[name] for name, _ in FIELDS)

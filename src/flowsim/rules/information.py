@@ -4,7 +4,7 @@
 People decide on what they believe, not on the truth. Each person holds, per embarkation hub, a
 Beta belief about the chance of dying on a crossing from there (``flowsim.beliefs``); route choice
 reads its mean. A belief changes by pseudo-observations (weights in ``behaviour.information``)
-and fades by ``forgetting`` a day, so it stays revisable (never below MIN_CONFIDENCE
+and its confidence fades by ``forgetting`` a day, so it stays revisable (never below MIN_CONFIDENCE
 pseudo-observations, which keeps its mean). The true risk of a hub, which campaigns
 report and ``belief_error`` measures against, is the share of people lost among those who sailed
 from it so far, starting from the mean hazard of its sea legs (worth 50 crossings).
@@ -45,9 +45,8 @@ from it so far, starting from the mean hazard of its sea legs (worth 50 crossing
   welcome, destination by destination; everyone talks at once, from the beliefs as they stood
   before anyone talked today. The day's belief records (over the people still deciding) are
   taken in the same pass.
-- Forgetting is applied to a person's confidences when its beliefs next change, for the days
-  since they last changed (``beliefs.bring_to_day``): the same as fading everyone every day, at
-  the cost of the people who hear something.
+- Forgetting is applied when a confidence is read: stored confidences are scaled by the day
+  (``beliefs.Beliefs.scale``), the same as fading everyone every day, at no cost a day.
 
 Draws: :class:`Draw`.
 """
@@ -66,8 +65,6 @@ from flowsim.beliefs import (
     MEAN_SCALE,
     Beliefs,
     add_evidence,
-    bring_to_day,
-    encode_confidences,
     encode_means,
     from_word,
     rounding,
@@ -151,7 +148,7 @@ class Today(NamedTuple):
 
     day: int
     key: int
-    keep: float  # 1 - forgetting
+    scale: float  # what stored confidences are multiplied by today (``Beliefs.scale``)
     true_risk: np.ndarray  # [hub]
     true_welcome: np.ndarray  # [destination]
     trust_smugglers: np.ndarray  # [node]
@@ -218,9 +215,10 @@ class Information(Mechanism):
         super().__init__(model)
         net, days = model.net, model.days
         self.params = p = params_of(InformationParams, model.scenario.behaviour.information)
-        self.keep = 1.0 - p.forgetting
         n_hubs, n_dest = len(net.hub_nodes), net.destination_nodes.size
-        model.beliefs = Beliefs(n_hubs, p.contacts, capacity=model.pop._cap, n_destinations=n_dest)
+        model.beliefs = Beliefs(
+            n_hubs, p.contacts, model.pop._cap, n_destinations=n_dest, keep=1.0 - p.forgetting
+        )
         self.community: dict[int, np.ndarray] = {}  # each origin's recent agents
         self.campaigns = compile_campaigns(model.scenario, net.index, p)
         self.outcome = outcome_table()
@@ -256,13 +254,12 @@ class Information(Mechanism):
             model.rng,
         )
         welcome = initial_welcome(k, self.true_welcome, p)
-        conf = encode_confidences(np.array([p.prior_confidence]))[0]
+        conf = model.beliefs.stored(p.prior_confidence, max(model.day, 0))
         model.beliefs.add(
             risk_mean=encode_means(risk),
             risk_n=np.full(risk.shape, conf, np.uint16),
             welcome_mean=encode_means(welcome),
             welcome_n=np.full(welcome.shape, conf, np.uint16),
-            heard=np.full(k, max(model.day, 0), np.int16),
             contacts=contacts,
         )
 
@@ -276,6 +273,7 @@ class Information(Mechanism):
         """What people heard today: news of the sea, outcomes at destinations, smugglers,
         campaigns, their contacts."""
         net, lv, p, tally = model.net, model.levers, self.params, model.tally
+        model.beliefs.rebase(day)  # once in ~1,000 days
         a, bl = model.pop.agents(), model.beliefs.state()
         who, hub, missing, landed = self.sea_news
         np.add.at(self.sea_lost, hub[~landed], 1.0)
@@ -286,7 +284,7 @@ class Information(Mechanism):
         today = Today(
             day=day,
             key=model.keys(Rule.INFORMATION, day),
-            keep=self.keep,
+            scale=model.beliefs.scale(day),
             true_risk=self.true_risk,
             true_welcome=self.true_welcome,
             trust_smugglers=lv["trust_smugglers"][day],
@@ -522,7 +520,7 @@ def tell_contacts(agents, beliefs, today, news, witnesses, witness_hub, params, 
     survivors count the deaths they saw on their boat; reporters and their present contacts
     count the outcome reported."""
     status, b, p = agents.status, beliefs, params
-    day, keep, key = today.day, today.keep, today.key
+    key, scale = today.key, today.scale
     n_hubs, k_slots = b.risk_mean.shape[1], b.contacts.shape[1]
     for k in range(news.who.shape[0]):
         i, h = news.who[k], news.hub[k]
@@ -534,21 +532,20 @@ def tell_contacts(agents, beliefs, today, news, witnesses, witness_hub, params, 
             lost, kept = heard_of(u, news.missing[k], news.landed[k], p)
             if lost + kept > 0.0:
                 events[Event.DEATHS_NOTICED] += lost > 0.0
-                bring_to_day(b.risk_n, b.welcome_n, b.heard, c, day, keep)
-                add_evidence(b.risk_mean, b.risk_n, c, h, lost, kept, rounding(key, c, h))
+                add_evidence(b.risk_mean, b.risk_n, c, h, lost, kept, rounding(key, c, h), scale)
     for k in range(witnesses.shape[0]):
         i, h = witnesses[k], witness_hub[k]
-        bring_to_day(b.risk_n, b.welcome_n, b.heard, i, day, keep)
-        add_evidence(b.risk_mean, b.risk_n, i, h, p.witness_weight, 0.0, rounding(key, i, h))
+        add_evidence(b.risk_mean, b.risk_n, i, h, p.witness_weight, 0.0, rounding(key, i, h), scale)
     for k in range(news.reporter.shape[0]):
         i, d = news.reporter[k], news.report[k] >> 1
         good = p.report_weight if news.report[k] & 1 else 0.0
         for j in range(-1, k_slots):
             c = i if j < 0 else b.contacts[i, j]
             if c >= 0 and present(status[c]):
-                bring_to_day(b.risk_n, b.welcome_n, b.heard, c, day, keep)
                 u = rounding(key, c, n_hubs + d)
-                add_evidence(b.welcome_mean, b.welcome_n, c, d, good, p.report_weight - good, u)
+                add_evidence(
+                    b.welcome_mean, b.welcome_n, c, d, good, p.report_weight - good, u, scale
+                )
 
 
 @njit(cache=True, nogil=True)
@@ -559,8 +556,8 @@ def hear(first, last, agents, beliefs, today, news, campaigns, params, counts, r
     about it; at a running campaign's nodes, people present hear the campaign if it reaches them
     (``reached[chunk, campaign]``)."""
     status, node, aware, members = agents.status, agents.node, agents.aware, agents.members
-    risk_mean, risk_n, welcome_mean, welcome_n, heard, contacts = beliefs
-    day, keep, key, true_risk = today.day, today.keep, today.key, today.true_risk
+    risk_mean, risk_n, welcome_mean, welcome_n, contacts = beliefs
+    key, scale, true_risk = today.key, today.scale, today.true_risk
     hub_of_node, trust_smugglers = today.hub_of_node, today.trust_smugglers
     trust_officials = today.trust_officials
     marked, lost_marked, report_marked = news.marked, news.lost_marked, news.report_marked
@@ -599,17 +596,15 @@ def hear(first, last, agents, beliefs, today, news, campaigns, params, counts, r
                         lost, kept = heard_of(u, missing[k], landed[k], p)
                         if lost + kept > 0.0:
                             ev[Event.DEATHS_NOTICED] += lost > 0.0
-                            bring_to_day(risk_n, welcome_n, heard, i, day, keep)
                             u = rounding(key, i, h)
-                            add_evidence(risk_mean, risk_n, i, h, lost, kept, u)
+                            add_evidence(risk_mean, risk_n, i, h, lost, kept, u, scale)
                     if is_marked(report_marked, c):
                         k = find(reporter, c)
                         d = report[k] >> 1
                         good = p.report_weight if report[k] & 1 else 0.0
                         bad = p.report_weight - good
-                        bring_to_day(risk_n, welcome_n, heard, i, day, keep)
                         u = rounding(key, i, n_hubs + d)
-                        add_evidence(welcome_mean, welcome_n, i, d, good, bad, u)
+                        add_evidence(welcome_mean, welcome_n, i, d, good, bad, u, scale)
             # smugglers' promise to people waiting at a hub
             bits = members[w, Status.WAITING_TO_CROSS]
             while bits:
@@ -621,9 +616,8 @@ def hear(first, last, agents, beliefs, today, news, campaigns, params, counts, r
                     continue
                 weight = p.smuggler_weight * trust_smugglers[n]
                 q = p.smuggler_claim * true_risk[h]
-                bring_to_day(risk_n, welcome_n, heard, i, day, keep)
                 u = rounding(key, i, h)
-                add_evidence(risk_mean, risk_n, i, h, weight * q, weight * (1.0 - q), u)
+                add_evidence(risk_mean, risk_n, i, h, weight * q, weight * (1.0 - q), u, scale)
             # campaigns running today at their nodes
             bits = here if slots.shape[0] > 0 else np.uint64(0)
             while bits:
@@ -642,11 +636,12 @@ def hear(first, last, agents, beliefs, today, news, campaigns, params, counts, r
                     content = contents[k]
                     if content & Content.RISKS:
                         weight = believed * p.campaign_weight
-                        bring_to_day(risk_n, welcome_n, heard, i, day, keep)
                         for hub in range(n_hubs):
                             q = true_risk[hub]
                             u = rounding(key, i, hub)
-                            add_evidence(risk_mean, risk_n, i, hub, weight * q, weight * (1 - q), u)
+                            add_evidence(
+                                risk_mean, risk_n, i, hub, weight * q, weight * (1 - q), u, scale
+                            )
                     if content & Content.LEGAL_OPTIONS and uniform(key, i, draws + 1) < believed:
                         aware[i] |= LEGAL_CHANNELS
                     if content & Content.PROTECTION and uniform(key, i, draws + 2) < believed:
@@ -798,8 +793,8 @@ def take_in(first, last, agents, beliefs, today, params, talk):
     contact believes, hub by hub and destination by destination (draws :func:`rounding_word`),
     then goes into the belief records."""
     node = agents.node
-    risk_mean, risk_n, welcome_mean, welcome_n, heard_day, _ = beliefs
-    day, keep, key, trust = today.day, today.keep, today.key, today.trust_contacts
+    risk_mean, risk_n, welcome_mean, welcome_n, _ = beliefs
+    key, scale, trust = today.key, today.scale, today.trust_contacts
     true_risk, true_welcome = today.true_risk * MEAN_SCALE, today.true_welcome * MEAN_SCALE
     start, count, listener, heard, sums = talk
     h, d = risk_mean.shape[1], welcome_mean.shape[1]
@@ -810,7 +805,6 @@ def take_in(first, last, agents, beliefs, today, params, talk):
         for t in range(start[chunk], start[chunk] + count[chunk]):
             i = listener[t]
             w = params.exchange_weight * trust[node[i]]
-            bring_to_day(risk_n, welcome_n, heard_day, i, day, keep)
             word = np.uint64(0)
             for col in range(h + d):
                 if col & 3 == 0:
@@ -818,9 +812,11 @@ def take_in(first, last, agents, beliefs, today, params, talk):
                 q = heard[t, col] / MEAN_SCALE
                 u = from_word(word, col)
                 if col < h:
-                    add_evidence(risk_mean, risk_n, i, col, w * q, w * (1.0 - q), u)
+                    add_evidence(risk_mean, risk_n, i, col, w * q, w * (1.0 - q), u, scale)
                 else:
-                    add_evidence(welcome_mean, welcome_n, i, col - h, w * q, w * (1.0 - q), u)
+                    add_evidence(
+                        welcome_mean, welcome_n, i, col - h, w * q, w * (1.0 - q), u, scale
+                    )
             g, gw = belief_gaps(i, risk_mean, welcome_mean, believed, true_risk, true_welcome)
             risk_gap += g
             welcome_gap += gw
