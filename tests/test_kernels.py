@@ -632,7 +632,7 @@ def test_counting_kernels_match_numpy(recorded):
         k = chunks.n_chunks(a.changed.shape[0])
         by_node = np.zeros((k, n_nodes, N_STATUS), np.int64)
         pending, housed = np.zeros((k, n_c), np.int64), np.zeros((k, n_nodes), np.int64)
-        census(0, k, a, net.node_country, by_node, pending, housed)
+        census(0, k, 1, a, net.node_country, by_node, pending, housed)
         node_status, backlog, occupancy = by_node.sum(0), pending.sum(0), housed.sum(0)
         expected = np.zeros_like(node_status)
         np.add.at(expected, (a.node, a.status), 1)
@@ -1754,7 +1754,9 @@ def test_census_matches_numpy_on_random_agents():
         k = chunks.n_chunks(pop.agents().changed.shape[0])
         by_node = np.zeros((k, n_nodes, N_STATUS), np.int64)
         places = np.zeros((k, n_nodes), np.int64)
-        census(0, k, pop.agents(), np.zeros(n_nodes, np.int32), by_node, np.zeros((k, 1)), places)
+        census(
+            0, k, 1, pop.agents(), np.zeros(n_nodes, np.int32), by_node, np.zeros((k, 1)), places
+        )
         out = by_node.sum(axis=0)
         expected = np.zeros_like(out)
         np.add.at(expected, (pop.view("node"), pop.view("status")), 1)
@@ -2051,9 +2053,8 @@ def hear_all(agents, beliefs, today, news, params, events) -> None:
     n = chunks.n_chunks(agents.changed.shape[0])
     counts = np.zeros((n, N_EVENTS), np.int64)
     campaigns = information.Information.running([], today.hub_of_node.shape[0])
-    information.hear(
-        0, n, agents, beliefs, today, news, campaigns, params, counts, np.zeros((n, 0), np.int64)
-    )
+    reached = np.zeros((n, 0), np.int64)
+    information.hear(0, n, 1, agents, beliefs, today, news, campaigns, params, counts, reached)
     events += counts.sum(axis=0)
 
 

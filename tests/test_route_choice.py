@@ -127,6 +127,7 @@ def test_chosen_route_is_always_affordable_kernel(two_routes_data, make_scenario
         **{
             **inputs,
             "first": 0,
+            "step": 1,
             "last": k,
             "agents": agents,
             "beliefs": beliefs,

@@ -1,10 +1,10 @@
 """Every core, same answer: kernels that visit many agents run by fixed chunks, on threads.
 
 The agents are cut into chunks of ``CHUNK`` consecutive rows (64 words of the status bitmaps of
-``population.Agents``); a chunk kernel ``kernel(first, last, ...)`` does the work of chunks
-``first .. last - 1``, changing only its own agents and counting into its own rows of per-chunk
-buffers, which the caller adds up in chunk order. :func:`run` cuts the chunks into one
-contiguous range per thread and runs the ranges at once: chunk kernels are compiled ``nogil``,
+``population.Agents``); a chunk kernel ``kernel(first, last, step, ...)`` does the work of chunks
+``first, first + step, ...`` below ``last``, changing only its own agents and counting into its own rows of per-chunk
+buffers, which the caller adds up in chunk order. :func:`run` deals the chunks out to the
+threads in turn and runs them at once: chunk kernels are compiled ``nogil``,
 so Python threads run them in parallel. Chunks never depend on the number of threads, draws are
 counter-based per agent, and sums are taken chunk by chunk in chunk order, so the results are
 the same, bit for bit, whatever ``NUMBA_NUM_THREADS`` is (``numba.get_num_threads()``).
@@ -44,18 +44,18 @@ def threads() -> int:
 
 
 def run(kernel, chunks: int, *args) -> None:
-    """``kernel(first, last, *args)`` over chunks ``0 .. chunks - 1``, one contiguous range of
-    chunks per thread."""
+    """``kernel(first, last, step, *args)`` over chunks ``0 .. chunks - 1``: thread k of t does
+    chunks k, k + t, k + 2t, ... (interleaved, so that each thread gets old and new agents alike:
+    the work of a day is mostly among the newest)."""
     global _pool, _pool_threads
     t = min(threads(), chunks)
     if t <= 1 or chunks < MIN_PARALLEL_CHUNKS:
-        kernel(0, chunks, *args)
+        kernel(0, chunks, 1, *args)
         return
     if _pool is None or _pool_threads < t:
         _pool = ThreadPoolExecutor(max_workers=t, thread_name_prefix="flowsim")
         _pool_threads = t
-    bounds = [chunks * k // t for k in range(t + 1)]
-    futures = [_pool.submit(kernel, bounds[k], bounds[k + 1], *args) for k in range(1, t)]
-    kernel(bounds[0], bounds[1], *args)  # the calling thread takes the first range
+    futures = [_pool.submit(kernel, k, chunks, t, *args) for k in range(1, t)]
+    kernel(0, chunks, t, *args)  # the calling thread takes the first share
     for f in futures:
         f.result()

@@ -422,14 +422,14 @@ def move(status, status_day, members, changed, i, new_status, day):
 
 
 @njit(cache=True, nogil=True)
-def census(first, last, agents, node_country, by_node, pending, housed):
-    """The end-of-day records of chunks ``first .. last - 1`` of the agents (``flowsim.chunks``),
+def census(first, last, step, agents, node_country, by_node, pending, housed):
+    """The end-of-day records of chunks ``first, first + step, ...`` below ``last`` of the agents (``flowsim.chunks``),
     into their rows of the outputs: agents by node and status, pending claims (first instance
     and appeal) by country, places held by node."""
     status, node, claim, flags = agents.status, agents.node, agents.claim, agents.flags
     n = status.shape[0]
     size = CHUNK_WORDS * 64
-    for chunk in range(first, last):
+    for chunk in range(first, last, step):
         for i in range(chunk * size, min(n, (chunk + 1) * size)):
             by_node[chunk, node[i], status[i]] += 1
             c = claim[i]

@@ -549,8 +549,8 @@ def tell_contacts(agents, beliefs, today, news, witnesses, witness_hub, params, 
 
 
 @njit(cache=True, nogil=True)
-def hear(first, last, agents, beliefs, today, news, campaigns, params, counts, reached):
-    """In chunks ``first .. last - 1`` (``flowsim.chunks``): everyone present hears news of the
+def hear(first, last, step, agents, beliefs, today, news, campaigns, params, counts, reached):
+    """In chunks ``first, first + step, ...`` below ``last`` (``flowsim.chunks``): everyone present hears news of the
     people it holds as contacts who were lost or landed today (draw NEWS_BACK + slot) and their
     reports of outcomes (on days with any); people waiting at a hub hear the smugglers' promise
     about it; at a running campaign's nodes, people present hear the campaign if it reaches them
@@ -569,7 +569,7 @@ def hear(first, last, agents, beliefs, today, news, campaigns, params, counts, r
     n_hubs, k_slots = risk_mean.shape[1], contacts.shape[1]
     words = agents.changed.shape[0]
     any_news = who.shape[0] + reporter.shape[0] > 0
-    for chunk in range(first, last):
+    for chunk in range(first, last, step):
         ev = counts[chunk]
         for w in range(chunk * CHUNK_WORDS, min(words, (chunk + 1) * CHUNK_WORDS)):
             gone = members[w, Status.DEAD] | members[w, Status.MISSING]
@@ -747,7 +747,7 @@ def add_records(row, believed, risk_gap, welcome_gap, people):
 
 
 @njit(cache=True, nogil=True)
-def listen(first, last, agents, beliefs, today, talk):
+def listen(first, last, step, agents, beliefs, today, talk):
     """Who talks today (from ``talk.start[chunk]`` on) and what the contact each talks to
     believes (its beliefs are only read); those who do not talk go into the belief records."""
     status, node, members = agents.status, agents.node, agents.members
@@ -758,7 +758,7 @@ def listen(first, last, agents, beliefs, today, talk):
     h, d = risk_mean.shape[1], welcome_mean.shape[1]
     words = agents.changed.shape[0]
     believed = np.zeros(h, np.int64)
-    for chunk in range(first, last):
+    for chunk in range(first, last, step):
         t = start[chunk]
         believed[:] = 0
         risk_gap = welcome_gap = 0.0
@@ -788,7 +788,7 @@ def listen(first, last, agents, beliefs, today, talk):
 
 
 @njit(cache=True, nogil=True)
-def take_in(first, last, agents, beliefs, today, params, talk):
+def take_in(first, last, step, agents, beliefs, today, params, talk):
     """Each talker adds ``exchange_weight`` x ``trust_contacts`` observations at what its
     contact believes, hub by hub and destination by destination (draws :func:`rounding_word`),
     then goes into the belief records."""
@@ -799,7 +799,7 @@ def take_in(first, last, agents, beliefs, today, params, talk):
     start, count, listener, heard, sums = talk
     h, d = risk_mean.shape[1], welcome_mean.shape[1]
     believed = np.zeros(h, np.int64)
-    for chunk in range(first, last):
+    for chunk in range(first, last, step):
         believed[:] = 0
         risk_gap = welcome_gap = 0.0
         for t in range(start[chunk], start[chunk] + count[chunk]):

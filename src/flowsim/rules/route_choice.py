@@ -211,10 +211,10 @@ def believed_risk(i, r, route_land_risk, route_hub, route_sea_factor, risk_mean)
 
 @njit(cache=True, nogil=True)
 def choose_routes(
-    first, last, day, key, agents, net, beliefs, perceived, params, unknown_discount, counts
+    first, last, step, day, key, agents, net, beliefs, perceived, params, unknown_discount, counts
 ):
     """Everyone who must decide today (among the members of at_origin, stranded and in_transit)
-    chooses a route, or stays: chunks ``first .. last - 1`` of them (``flowsim.chunks``),
+    chooses a route, or stays: chunks ``first, first + step, ...`` below ``last`` of them (``flowsim.chunks``),
     counting into their rows of ``counts``."""
     status, status_day, members, changed = (
         agents.status,
@@ -243,7 +243,7 @@ def choose_routes(
     node_attract, node_is_asylum = perceived.node_attract, perceived.node_is_asylum
     p = params
     words = changed.shape[0]
-    for chunk in range(first, last):
+    for chunk in range(first, last, step):
         events = counts[chunk]
         for w in range(chunk * CHUNK_WORDS, min(words, (chunk + 1) * CHUNK_WORDS)):
             bits = (

@@ -123,6 +123,7 @@ def lose(i, day, u, missing_share, journey, events, ev_dead, ev_missing):
 def travel(
     first,
     last,
+    step,
     day,
     key,
     agents,
@@ -136,7 +137,7 @@ def travel(
     flows,
     arrivals,
 ):
-    """People in transit travel (chunks ``first .. last - 1`` of the agents, see
+    """People in transit travel (chunks ``first, first + step, ...`` below ``last`` of the agents, see
     ``flowsim.chunks``); ``earnings[status]`` is what one at its origin or stranded earns or
     saves a day. Events, flows on legs and arrivals at nodes are counted by chunk."""
     status, status_day, members, changed = (
@@ -157,7 +158,7 @@ def travel(
     p = params
     words = changed.shape[0]
     j = journey(agents)
-    for chunk in range(first, last):
+    for chunk in range(first, last, step):
         events, flow, arrived = counts[chunk], flows[chunk], arrivals[chunk]
         for w in range(chunk * CHUNK_WORDS, min(words, (chunk + 1) * CHUNK_WORDS)):
             bits = (
