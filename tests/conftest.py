@@ -16,34 +16,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from flowsim.beliefs import MIN_CONFIDENCE, REBASE_BELOW
 from flowsim.boats import BoatState, Fate
-from flowsim.population import (
-    HOUSED,
-    LEGAL,
-    N_STATUS,
-    PROTECTED,
-    PROTECTION_STATUSES,
-    REACHED,
-    REGISTERED,
-    Claim,
-    Status,
-)
-from flowsim.rules import (
-    EV_ARRIVALS,
-    EV_BOARDED,
-    EV_BOATS,
-    EV_DEAD_LAND,
-    EV_DEAD_SEA,
-    EV_DEPARTURES,
-    EV_INTERCEPTED,
-    EV_LANDED,
-    EV_MISSING_LAND,
-    EV_MISSING_SEA,
-    EV_NEW_AGENTS,
-    EV_PULLED_BACK,
-    EV_REFOULED,
-    EV_SCREENED_IN,
-)
+from flowsim.events import Event
+from flowsim.population import N_STATUS, PROTECTION_STATUSES, Claim, Flag, Status
 from flowsim.scenario import Scenario, bundled_scenarios, validate
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -131,8 +107,11 @@ def check_model_state(model) -> None:
     route = pop.view("route")
     n = pop.n
 
-    # statuses are valid codes
+    # statuses are valid codes, and the members of each status are exactly those in it
     assert ((status >= 0) & (status < N_STATUS)).all()
+    members = np.ascontiguousarray(pop.agents().members.T)  # [status, word]
+    bits = np.unpackbits(members.view(np.uint8), axis=1, bitorder="little")[:, :n]
+    np.testing.assert_array_equal(bits, status[None, :] == np.arange(N_STATUS)[:, None])
     # the day's stock table counts every agent that existed at the end of the day, once
     ns = model.node_status_by_day[d]
     assert (ns >= 0).all()
@@ -141,18 +120,20 @@ def check_model_state(model) -> None:
     np.add.at(expected, (node, status), 1)
     np.testing.assert_array_equal(ns, expected)
 
-    # every agent has beliefs: a proper Beta belief per hub, contacts among the others
+    # every agent has beliefs: a belief per hub and per destination, with a confidence of at
+    # least the floor as of today, and contacts among the others
     bl = model.beliefs
     assert bl.n == n
-    alpha, beta, contacts = bl.view("alpha"), bl.view("beta"), bl.view("contacts")
-    assert np.isfinite(alpha).all() and np.isfinite(beta).all()
-    assert (alpha >= 0).all() and (beta >= 0).all() and (alpha + beta > 0).all()
+    contacts = bl.view("contacts")
     assert ((contacts >= -1) & (contacts < n)).all()
     assert (contacts != np.arange(n)[:, None]).all()
-    good, bad = bl.view("good"), bl.view("bad")
-    assert good.shape == bad.shape == (n, int(net.node_is_destination.sum()))
-    assert np.isfinite(good).all() and np.isfinite(bad).all()
-    assert (good >= 0).all() and (bad >= 0).all() and (good + bad > 0).all()
+    n_dest = int(net.node_is_destination.sum())
+    assert bl.view("risk_mean").shape == bl.view("risk_n").shape == (n, net.hub_nodes.size)
+    assert bl.view("welcome_mean").shape == bl.view("welcome_n").shape == (n, n_dest)
+    assert bl.base_day <= model.day and bl.scale(model.day) >= REBASE_BELOW * bl.keep
+    for kind in ("risk", "welcome"):
+        confidence = bl.confidence(kind, model.day)
+        assert np.isfinite(confidence).all() and (confidence >= MIN_CONFIDENCE).all()
     assert ((model.true_welcome > 0) & (model.true_welcome < 1)).all()
     if n and net.hub_nodes.size:
         assert model.true_risk.shape == (net.hub_nodes.size,)
@@ -161,17 +142,17 @@ def check_model_state(model) -> None:
     # cumulative events against stocks
     ev = model.events_by_day[: d + 1].sum(axis=0)
     by_status = np.bincount(status, minlength=N_STATUS)
-    assert ev[EV_NEW_AGENTS] == n
-    assert ev[EV_DEAD_LAND] + ev[EV_DEAD_SEA] == by_status[Status.DEAD]
-    assert ev[EV_MISSING_LAND] + ev[EV_MISSING_SEA] == by_status[Status.MISSING]
-    assert ev[EV_DEPARTURES] == int((pop.view("departure_day") >= 0).sum())
-    assert model.arrivals_by_day[d].sum() == model.events_by_day[d, EV_ARRIVALS]
+    assert ev[Event.NEW_AGENTS] == n
+    assert ev[Event.DEAD_LAND] + ev[Event.DEAD_SEA] == by_status[Status.DEAD]
+    assert ev[Event.MISSING_LAND] + ev[Event.MISSING_SEA] == by_status[Status.MISSING]
+    assert ev[Event.DEPARTURES] == int((pop.view("departure_day") >= 0).sum())
+    assert model.arrivals_by_day[d].sum() == model.events_by_day[d, Event.ARRIVALS]
     sea_edges = net.edge_mode == 1
-    assert model.edge_flow_by_day[d, sea_edges].sum() == model.events_by_day[d, EV_BOARDED]
+    assert model.edge_flow_by_day[d, sea_edges].sum() == model.events_by_day[d, Event.SEA_ATTEMPTS]
     # reception: occupancy is the number of people holding a place at each node, within the
     # largest capacity so far (a capacity cut evicts nobody)
     flags = pop.view("flags")
-    housed = (flags & HOUSED) > 0
+    housed = (flags & Flag.HOUSED) > 0
     np.testing.assert_array_equal(
         model.occupancy, np.bincount(node[housed], minlength=net.n_nodes).astype(float)
     )
@@ -215,8 +196,8 @@ def check_protection_state(model, status, node, edge, ev) -> None:
     flags = pop.view("flags")
     claim = pop.view("claim").astype(np.int64)
     claim_day = pop.view("claim_day")
-    housed = (flags & HOUSED) > 0
-    registered = (flags & REGISTERED) > 0
+    housed = (flags & Flag.HOUSED) > 0
+    registered = (flags & Flag.REGISTERED) > 0
     protection = np.isin(status, PROTECTION_STATUSES)
     pending = np.isin(claim, [Claim.FULL, Claim.ACCELERATED, Claim.APPEAL])
 
@@ -230,20 +211,22 @@ def check_protection_state(model, status, node, edge, ev) -> None:
     initial = protection & ~registered
     assert np.isin(status[initial], [Status.IN_RECEPTION, Status.DESTITUTE]).all()
     assert (pop.view("born_day")[initial] == -1).all()
-    assert ((flags[registered] & REACHED) > 0).all()
+    assert ((flags[registered] & Flag.REACHED) > 0).all()
     # places: people with a place are in reception, in procedure, or recognized at a camp
     assert housed[np.isin(status, [Status.IN_RECEPTION, Status.IN_PROCEDURE])].all()
     housed_status = status[housed]
-    assert np.isin(housed_status, [Status.IN_RECEPTION, Status.IN_PROCEDURE,
-                                   Status.RECOGNIZED]).all()  # fmt: skip
+    assert np.isin(
+        housed_status, [Status.IN_RECEPTION, Status.IN_PROCEDURE, Status.RECOGNIZED]
+    ).all()
     assert net.node_is_camp[node[housed & (status == Status.RECOGNIZED)]].all()
     # claims follow the status
     assert pending[status == Status.IN_PROCEDURE].all()
     assert (claim[status == Status.IN_RECEPTION] == Claim.NONE).all()
     assert (claim[status == Status.RECOGNIZED] == Claim.RECOGNIZED).all()
     assert (claim[status == Status.REJECTED] == Claim.REJECTED).all()
-    assert np.isin(claim[status == Status.DESTITUTE], [Claim.NONE, Claim.FULL,
-                                                        Claim.ACCELERATED, Claim.APPEAL]).all()  # fmt: skip
+    assert np.isin(
+        claim[status == Status.DESTITUTE], [Claim.NONE, Claim.FULL, Claim.ACCELERATED, Claim.APPEAL]
+    ).all()
     # a solution keeps the recognition; moving on or returning leaves any claim behind
     solved = np.isin(status, [Status.INTEGRATED, Status.RESETTLED])
     assert (claim[solved] == Claim.RECOGNIZED).all()
@@ -271,21 +254,30 @@ def check_protection_state(model, status, node, edge, ev) -> None:
     assert e["registrations"] >= e["arrivals"] + e["screened_in"]
     # solutions and returns: people who left the protection system hold no place and are no
     # longer registered; the returned stand at their origin; legal migrants came legally
-    left = np.isin(status, [Status.INTEGRATED, Status.RESETTLED, Status.RETURNED_VOLUNTARY,
-                            Status.RETURNED_FORCED, Status.IRREGULAR_STAY, Status.LEGAL_MIGRANT,
-                            Status.REGULARIZED])  # fmt: skip
+    left = np.isin(
+        status,
+        [
+            Status.INTEGRATED,
+            Status.RESETTLED,
+            Status.RETURNED_VOLUNTARY,
+            Status.RETURNED_FORCED,
+            Status.IRREGULAR_STAY,
+            Status.LEGAL_MIGRANT,
+            Status.REGULARIZED,
+        ],
+    )
     assert not (housed | registered)[left].any()
     returned = np.isin(status, [Status.RETURNED_VOLUNTARY, Status.RETURNED_FORCED])
     np.testing.assert_array_equal(node[returned], pop.view("origin")[returned])
     assert (pop.view("returns")[status == Status.RETURNED_FORCED] > 0).all()
-    legal = (flags & LEGAL) > 0
+    legal = (flags & Flag.LEGAL) > 0
     assert (
         legal.sum()
         == e["legal_family_reunification"] + e["legal_labour"] + e["legal_humanitarian_visas"]
     )
     assert legal[status == Status.LEGAL_MIGRANT].all()
-    assert ((flags & PROTECTED) > 0).sum() <= e["recognitions"]
-    assert ((flags & PROTECTED) > 0)[status == Status.RECOGNIZED].all()
+    assert ((flags & Flag.PROTECTED) > 0).sum() <= e["recognitions"]
+    assert ((flags & Flag.PROTECTED) > 0)[status == Status.RECOGNIZED].all()
     assert e["secondary_movements"] <= e["onward_moves"]
     assert e["smuggled_arrivals"] <= e["arrivals"]
     # waits recorded: one first-instance wait per decision, one final wait per final decision
@@ -296,18 +288,18 @@ def check_protection_state(model, status, node, edge, ev) -> None:
 def check_sea_state(model, status, node, edge, days_left, route, ev) -> None:
     """The sea part of :func:`check_model_state`: agents aboard boats, boats, sea events."""
     d = model.day - 1
-    pop, net, boats = model.pop, model.net, model.boats
-    boat = pop.view("boat").astype(np.int64)
+    net, boats = model.net, model.boats
     at_sea = status == Status.AT_SEA
     nb = boats.n
     b_state = boats.view("state")
     b_passengers = boats.view("passengers").astype(np.int64)
     b_depart = boats.view("depart_day").astype(np.int64)
 
-    # an agent at sea is aboard a boat still at sea; everyone else has no boat
-    assert (boat[~at_sea] == -1).all()
-    assert ((boat[at_sea] >= 0) & (boat[at_sea] < nb)).all()
-    aboard = boat[at_sea]
+    # an agent at sea is on the manifest of one boat still at sea (and once)
+    agents, boat_of = boats.aboard(status)
+    np.testing.assert_array_equal(agents, np.flatnonzero(at_sea))
+    assert ((boat_of >= 0) & (boat_of < nb)).all()
+    aboard = boat_of
     assert (b_state[aboard] != BoatState.DONE).all()
     # ... on the boat's leg, counted at the boat's hub
     np.testing.assert_array_equal(edge[at_sea], boats.view("edge")[aboard])
@@ -343,9 +335,9 @@ def check_sea_state(model, status, node, edge, days_left, route, ev) -> None:
 
     # boats and boardings: today's boats carry today's boarders; boats counted if not empty
     today = b_depart == d
-    assert b_passengers[today].sum() == model.events_by_day[d, EV_BOARDED]
-    assert (today & ~empty).sum() == model.events_by_day[d, EV_BOATS]
-    assert b_passengers.sum() == ev[EV_BOARDED]
+    assert b_passengers[today].sum() == model.events_by_day[d, Event.SEA_ATTEMPTS]
+    assert (today & ~empty).sum() == model.events_by_day[d, Event.BOATS]
+    assert b_passengers.sum() == ev[Event.SEA_ATTEMPTS]
     # smugglers' revenue is the fares paid: fare times passengers of today's boats
     fares = boats.view("fare")
     assert model.revenue_by_day[d] == pytest.approx(
@@ -353,44 +345,52 @@ def check_sea_state(model, status, node, edge, days_left, route, ev) -> None:
     )
 
     # everyone who boarded is still at sea, landed, lost at sea, pulled back or screened in
-    assert ev[EV_BOARDED] == (
+    assert ev[Event.SEA_ATTEMPTS] == (
         at_sea.sum()
-        + ev[EV_LANDED]
-        + ev[EV_DEAD_SEA]
-        + ev[EV_MISSING_SEA]
-        + ev[EV_PULLED_BACK]
-        + ev[EV_SCREENED_IN]
+        + ev[Event.SEA_ARRIVALS]
+        + ev[Event.DEAD_SEA]
+        + ev[Event.MISSING_SEA]
+        + ev[Event.PULLED_BACK]
+        + ev[Event.SCREENED_IN]
     )
-    assert ev[EV_PULLED_BACK] + ev[EV_SCREENED_IN] <= ev[EV_INTERCEPTED]
-    assert ev[EV_REFOULED] <= ev[EV_PULLED_BACK]
+    assert ev[Event.PULLED_BACK] + ev[Event.SCREENED_IN] <= ev[Event.INTERCEPTED]
+    assert ev[Event.REFOULED] <= ev[Event.PULLED_BACK]
 
 
 # (module the model calls it through, name): the rule kernels the model calls each day
 KERNELS = (
-    ("flowsim.model", "choose_routes"),
-    ("flowsim.model", "travel"),
+    ("flowsim.rules.route_choice", "choose_routes"),
+    ("flowsim.rules.travel", "travel"),
     ("flowsim.rules.smuggling", "count_waiting"),
     ("flowsim.rules.smuggling", "board"),
-    ("flowsim.model", "passengers"),
-    ("flowsim.model", "release"),
-    ("flowsim.model", "register"),
-    ("flowsim.model", "place"),
-    ("flowsim.model", "move_on"),
-    ("flowsim.model", "decide_appeals"),
-    ("flowsim.model", "decide"),
-    ("flowsim.model", "use_channels"),
-    ("flowsim.model", "settle_refugees"),
-    ("flowsim.model", "resettle"),
-    ("flowsim.model", "forced_returns"),
-    ("flowsim.model", "voluntary_returns"),
-    ("flowsim.model", "remigrate"),
-    ("flowsim.rules.information", "hear_news"),
-    ("flowsim.rules.information", "hear_smugglers"),
-    ("flowsim.rules.information", "reach_campaign"),
-    ("flowsim.rules.information", "exchange"),
-    ("flowsim.rules.information", "hear_outcomes"),
-    ("flowsim.rules.information", "fade"),
+    ("flowsim.rules.sea_crossing", "passengers"),
+    ("flowsim.rules.detention", "release"),
+    ("flowsim.rules.reception", "register"),
+    ("flowsim.rules.reception", "place"),
+    ("flowsim.rules.secondary_movement", "move_on"),
+    ("flowsim.rules.asylum", "decide_appeals"),
+    ("flowsim.rules.asylum", "decide"),
+    ("flowsim.rules.legal_channels", "use_channels"),
+    ("flowsim.rules.solutions", "settle_refugees"),
+    ("flowsim.rules.solutions", "resettle"),
+    ("flowsim.rules.returns", "forced_returns"),
+    ("flowsim.rules.returns", "voluntary_returns"),
+    ("flowsim.rules.returns", "remigrate"),
+    ("flowsim.rules.information", "find_reports"),
+    ("flowsim.rules.information", "tell_contacts"),
+    ("flowsim.rules.information", "hear"),
+    ("flowsim.rules.information", "listen"),
+    ("flowsim.rules.information", "take_in"),
 )
+
+
+def copy_arg(value: Any) -> Any:
+    """A copy of a kernel argument: arrays, and named tuples of arrays, copied; the rest as is."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return type(value)(*(copy_arg(v) for v in value))
+    return value
 
 
 def record_kernel_calls(model, steps: int, keep_days=None) -> list[tuple[str, dict[str, Any]]]:
@@ -416,14 +416,12 @@ def record_kernel_calls(model, steps: int, keep_days=None) -> list[tuple[str, di
         for module_name, name in KERNELS:
             module = importlib.import_module(module_name)
             real = getattr(module, name)
-            sig = inspect.signature(real.py_func)
+            sig = inspect.signature(real.py_func)  # chunk kernels: called (first, last, ...)
 
             def wrapper(*args, _real=real, _name=name, _sig=sig, **kwargs):
                 bound = _sig.bind(*args, **kwargs).arguments
-                if keep(_name, bound.get("day", model.day)):  # information kernels: today
-                    inputs = {
-                        k: v.copy() if isinstance(v, np.ndarray) else v for k, v in bound.items()
-                    }
+                if keep(_name, model.day):
+                    inputs = {k: copy_arg(v) for k, v in bound.items()}
                     calls.append((_name, inputs))
                 return _real(*args, **kwargs)
 

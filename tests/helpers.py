@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from hypothesis import strategies as st
+
 from flowsim import Model
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,3 +58,23 @@ def per_seed(run, outcomes, seeds, each_day_factory=None) -> dict[str, list]:
         for k, v in values.items():
             out.setdefault(k, []).append(v)
     return out
+
+
+@st.composite
+def lever(draw, values: st.SearchStrategy, keys: list[str], last_day: int = 30):
+    """A lever as a scenario gives it (docs/MODEL.md §6.6): a value drawn from ``values``, a
+    step timeline of such values (days 0 .. ``last_day``), or a table keyed by some of ``keys``
+    whose entries may be timelines, with or without a ``default``."""
+
+    def value():
+        if draw(st.integers(0, 3)) == 0:
+            days = sorted(draw(st.sets(st.integers(0, last_day), min_size=1, max_size=3)))
+            return [[d, draw(values)] for d in days]
+        return draw(values)
+
+    if keys and draw(st.booleans()):
+        table = {k: value() for k in draw(st.lists(st.sampled_from(keys), unique=True))}
+        if draw(st.booleans()):
+            table["default"] = value()
+        return table
+    return value()

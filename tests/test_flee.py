@@ -22,10 +22,10 @@ from helpers import run_flowsim as flowsim
 from flowsim import Model, load_scenario
 from flowsim.cli import main as cli_main
 from flowsim.errors import ScenarioError
+from flowsim.events import Event
 from flowsim.flee import load_flee, observed_camps, read_flee, sibling_validation, slug
 from flowsim.network import build_graph
 from flowsim.population import Status
-from flowsim.rules import EV_NEW_AGENTS
 from flowsim.timeline import expand
 from flowsim.validation import ard, camp_counts, validate_flee
 
@@ -215,7 +215,7 @@ def test_import_flee_writes_a_scenario_that_loads_and_runs(tmp_path, mali):
     model = Model(loaded, seed=1, days=15)
     model.run()
     assert model.pop.n > 0
-    assert model.events_by_day[1:, EV_NEW_AGENTS].sum() > 0
+    assert model.events_by_day[1:, Event.NEW_AGENTS].sum() > 0
 
 
 def test_sibling_validation_and_slug(tmp_path):
@@ -386,7 +386,7 @@ def test_unknown_location_in_routes_is_a_one_line_error(synthetic_copy):
 
 def new_agents_by_day(model: Model) -> np.ndarray:
     """Agents created each day, less the initial population placed before day 0."""
-    new = model.events_by_day[:, EV_NEW_AGENTS].copy()
+    new = model.events_by_day[:, Event.NEW_AGENTS].copy()
     new[0] -= int((model.pop.view("born_day") < 0).sum())
     return new
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+from helpers import lever
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flowsim import Model
+from flowsim.events import Event
 from flowsim.output import summarise
 from flowsim.population import Status
-from flowsim.rules import EV_DEAD_SEA, EV_MISSING_SEA
 
 START = dt.date(2020, 1, 1)
 
@@ -135,25 +136,6 @@ def boat_types(draw) -> list[dict]:
         }
         for k in range(draw(st.integers(1, 3)))
     ]
-
-
-@st.composite
-def lever(draw, values, keys: list[str]):
-    """A lever: a value, a step timeline, or a table keyed by ``keys`` (entries may be timelines),
-    with or without a default."""
-
-    def value():
-        if draw(st.integers(0, 3)) == 0:
-            days = sorted(draw(st.sets(st.integers(0, 30), min_size=1, max_size=3)))
-            return [[d, draw(values)] for d in days]
-        return draw(values)
-
-    if keys and draw(st.booleans()):
-        table = {k: value() for k in draw(st.lists(st.sampled_from(keys), unique=True))}
-        if draw(st.booleans()):
-            table["default"] = value()
-        return table
-    return value()
 
 
 @st.composite
@@ -379,7 +361,7 @@ def test_dead_and_missing_agents_never_leave_those_statuses(make_scenario):
     # hazard 0.3 on land and leaky boats at sea, ~900 agents: hundreds die; zero would mean no
     # hazard applied
     assert len(lost_day) > 50
-    assert model.events_by_day[:, [EV_DEAD_SEA, EV_MISSING_SEA]].sum() > 0
+    assert model.events_by_day[:, [Event.DEAD_SEA, Event.MISSING_SEA]].sum() > 0
 
 
 def test_lost_agents_are_not_left_on_a_leg(make_scenario, two_routes_data):
@@ -396,7 +378,7 @@ def test_lost_agents_are_not_left_on_a_leg(make_scenario, two_routes_data):
     status = pop.view("status")
     lost = np.isin(status, [Status.DEAD, Status.MISSING])
     assert lost.sum() > 0  # hazard 0.5 on the sea leg: dozens are lost in 15 days
-    assert model.events_by_day[:, [EV_DEAD_SEA, EV_MISSING_SEA]].sum() > 0  # ... at sea
+    assert model.events_by_day[:, [Event.DEAD_SEA, Event.MISSING_SEA]].sum() > 0  # ... at sea
     on_edge = pop.view("edge") >= 0
     assert np.isin(status[on_edge], [Status.IN_TRANSIT, Status.AT_SEA]).all()
     assert (pop.view("days_left")[on_edge] >= 1).all()

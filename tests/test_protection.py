@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import run_flowsim
+from helpers import lever, run_flowsim
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -212,24 +212,6 @@ levels = st.one_of(st.sampled_from([0.0, 0.2, 0.5, 0.9, 1.0]), st.floats(0.0, 1.
 NODES = ["home", "border", "haven", "camp", "coast"]
 COUNTRIES = ["homeland", "transit_land", "haven"]
 PROFILES = ["refugees", "migrants"]
-
-
-@st.composite
-def lever(draw, values, keys: list[str]):
-    """A value, a step timeline, or a table keyed by ``keys`` (with or without a default)."""
-
-    def value():
-        if draw(st.integers(0, 3)) == 0:
-            days = sorted(draw(st.sets(st.integers(0, 30), min_size=1, max_size=3)))
-            return [[d, draw(values)] for d in days]
-        return draw(values)
-
-    if keys and draw(st.booleans()):
-        table = {k: value() for k in draw(st.lists(st.sampled_from(keys), unique=True))}
-        if draw(st.booleans()):
-            table["default"] = value()
-        return table
-    return value()
 
 
 @st.composite

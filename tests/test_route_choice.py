@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from flowsim import Model
-from flowsim.population import Status
-from flowsim.rules import EV_DEPARTURES, EV_STRANDED, N_EVENTS
+from flowsim import Model, chunks
+from flowsim.beliefs import BeliefState, encode_confidence, encode_means
+from flowsim.events import N_EVENTS, Event
+from flowsim.population import RISK_TOLERANCE_STEPS, Population, Status
 from flowsim.rules.route_choice import choose_routes
 
 
@@ -27,7 +28,7 @@ def test_risk_tolerant_agents_take_the_sea_route_more_often(two_routes_data, mak
     for seed in range(4):
         model = Model(scenario, seed=seed, days=1).run()
         chose, by_sea = sea_route_taken(model)
-        tolerance.append(model.pop.view("risk_tolerance")[chose])
+        tolerance.append(model.pop.view("risk_tolerance")[chose] / RISK_TOLERANCE_STEPS)
         sea.append(by_sea)
     tolerance, sea = np.concatenate(tolerance), np.concatenate(sea)
     assert tolerance.size > 1500
@@ -56,7 +57,7 @@ def test_without_noise_choice_is_monotone_in_risk_tolerance(two_routes_data, mak
     model = Model(scenario, seed=3, days=1).run()
     chose, sea = sea_route_taken(model)
     assert chose.all()  # everyone has 2,000
-    tolerance = model.pop.view("risk_tolerance")
+    tolerance = model.pop.view("risk_tolerance") / RISK_TOLERANCE_STEPS
     assert sea.any() and not sea.all()
     # the threshold: 0.54 (days saved) - 0.1 (extra cost / resources) = 0.6 * (1 - tolerance)
     assert tolerance[sea].min() > tolerance[~sea].max()
@@ -67,11 +68,13 @@ def test_sea_route_above_every_budget_is_never_taken(two_routes_data, make_scena
     scenario = make_scenario(two_routes_data(), {"edges.coast-haven.cost": 1e7})
     model = Model(scenario, days=30).run()
     net = model.net
-    assert model.events_by_day[:, EV_DEPARTURES].sum() > 300  # ~20 a day leave, all by land
+    assert model.events_by_day[:, Event.DEPARTURES].sum() > 300  # ~20 a day leave, all by land
     flows = model.edge_flow_by_day.sum(axis=0)
     assert flows[net.edge_ids.index("home-coast")] == 0
     assert flows[net.edge_ids.index("coast-haven")] == 0
-    assert flows[net.edge_ids.index("home-inland")] == model.events_by_day[:, EV_DEPARTURES].sum()
+    assert (
+        flows[net.edge_ids.index("home-inland")] == model.events_by_day[:, Event.DEPARTURES].sum()
+    )
     assert not (model.pop.view("node") == net.index["coast"]).any()
 
 
@@ -95,31 +98,45 @@ def test_chosen_route_is_always_affordable_kernel(two_routes_data, make_scenario
     ).astype(np.uint8)
     node = np.choose(kind, [home, inland, coast, inland, haven]).astype(np.int16)
     resources = rng.uniform(0, 1000, n).astype(np.float32)  # route costs are 200..600
-    arrays = dict(
+    pop = Population(n)
+    pop.add(
+        n,
         status=status,
-        status_day=np.zeros(n, np.int16),
         node=node,
-        edge=np.full(n, -1, np.int32),
-        route=np.full(n, -1, np.int32),
-        route_pos=np.zeros(n, np.uint8),
-        destination=np.full(n, -1, np.int16),
-        departure_day=np.full(n, -1, np.int16),
-        motive=rng.integers(0, 3, n).astype(np.uint8),
-        tie=np.full(n, -1, np.int16),
+        origin=node,
+        motive=rng.integers(0, 3, n),
         resources=resources,
-        risk_tolerance=rng.uniform(0, 1, n).astype(np.float32),
-        flags=np.zeros(n, inputs["flags"].dtype),
-        aware=np.zeros(n, inputs["aware"].dtype),
-        # per-agent beliefs sized to the synthetic deciders: pseudo-counts about the sea risk
-        # (about 0-20%) and the welcome at each destination
-        alpha=rng.uniform(0, 2, (n, inputs["alpha"].shape[1])).astype(np.float32),
-        beta=rng.uniform(8, 10, (n, inputs["beta"].shape[1])).astype(np.float32),
-        good=rng.uniform(0, 10, (n, inputs["good"].shape[1])).astype(np.float32),
-        bad=rng.uniform(0, 10, (n, inputs["bad"].shape[1])).astype(np.float32),
+        risk_tolerance=rng.integers(0, RISK_TOLERANCE_STEPS + 1, n),
     )
-    before = {k: v.copy() for k, v in arrays.items()}
-    events = np.zeros(N_EVENTS, np.int64)
-    choose_routes(**{**inputs, **arrays, "day": 4, "key": 987654321, "events": events})
+    before = {k: v.copy() for k, v in pop.arrays().items()}
+    # per-agent beliefs sized to the synthetic deciders: believed sea risk about 0-20% and
+    # welcome at each destination
+    bl = inputs["beliefs"]
+    hubs, dests = bl.risk_mean.shape[1], bl.welcome_mean.shape[1]
+    beliefs = BeliefState(
+        risk_mean=encode_means(rng.uniform(0, 0.2, (n, hubs))),
+        risk_n=np.full((n, hubs), encode_confidence(10.0), np.uint16),
+        welcome_mean=encode_means(rng.uniform(0, 1, (n, dests))),
+        welcome_n=np.full((n, dests), encode_confidence(10.0), np.uint16),
+        contacts=np.full((n, bl.contacts.shape[1]), -1, np.int32),
+    )
+    agents = pop.agents()
+    k = chunks.n_chunks(agents.changed.shape[0])
+    counts = np.zeros((k, N_EVENTS), np.int64)
+    choose_routes(
+        **{
+            **inputs,
+            "first": 0,
+            "step": 1,
+            "last": k,
+            "agents": agents,
+            "beliefs": beliefs,
+            "day": 4,
+            "key": 987654321,
+            "counts": counts,
+        }
+    )
+    arrays, events = pop.arrays(), counts.sum(axis=0)
     chose = arrays["route"] >= 0
     cheapest = np.array(
         [
@@ -135,7 +152,6 @@ def test_chosen_route_is_always_affordable_kernel(two_routes_data, make_scenario
     assert (
         net.edge_src[net.route_edges[net.route_edge_ptr[arrays["route"][chose]]]] == node[chose]
     ).all()
-    assert (arrays["destination"][chose] == net.route_dest[arrays["route"][chose]]).all()
     # at home agents with 400..600 can only afford the land route
     mid = chose & (node == home) & (before["resources"] < 600)
     assert mid.sum() > 50
@@ -152,8 +168,8 @@ def test_chosen_route_is_always_affordable_kernel(two_routes_data, make_scenario
     assert (in_transit_stuck & at_dest).sum() > 0
     assert (arrays["status"][stuck & (was == Status.STRANDED)] == Status.STRANDED).all()
     assert (arrays["status"][chose] == Status.IN_TRANSIT).all()
-    assert events[EV_STRANDED] == (in_transit_stuck & ~at_dest).sum() > 0
-    assert events[EV_DEPARTURES] == (chose & (was == Status.AT_ORIGIN)).sum() > 0
+    assert events[Event.STRANDINGS] == (in_transit_stuck & ~at_dest).sum() > 0
+    assert events[Event.DEPARTURES] == (chose & (was == Status.AT_ORIGIN)).sum() > 0
     assert (arrays["departure_day"][chose & (was == Status.AT_ORIGIN)] == 4).all()
     assert (arrays["departure_day"][~(chose & (was == Status.AT_ORIGIN))] == -1).all()
     # resources are not spent by choosing (legs are paid when started)
@@ -168,8 +184,8 @@ def test_agents_who_cannot_afford_any_route_stay_at_origin(two_routes_data, make
     assert model.pop.n > 100  # ~20 a day arrived at the origin
     assert (status == Status.AT_ORIGIN).all()
     assert (model.pop.view("node") == model.net.index["home"]).all()
-    assert model.events_by_day[:, EV_DEPARTURES].sum() == 0
-    assert model.events_by_day[:, EV_STRANDED].sum() == 0  # at origin is not stranded
+    assert model.events_by_day[:, Event.DEPARTURES].sum() == 0
+    assert model.events_by_day[:, Event.STRANDINGS].sum() == 0  # at origin is not stranded
     assert model.edge_flow_by_day.sum() == 0
     # people at their origin save origin_savings a day (travel runs on the day they appear too)
     savings = model.scenario.behaviour.hazards.origin_savings
@@ -208,7 +224,7 @@ def test_in_transit_agents_who_cannot_afford_a_route_become_stranded(stranded_mo
     status = m.pop.view("status")
     assert m.pop.n == 50
     assert (status == Status.STRANDED).all()
-    assert m.events_by_day[0, EV_STRANDED] == 50
+    assert m.events_by_day[0, Event.STRANDINGS] == 50
     assert (m.pop.view("node") == m.net.index["inland"]).all()
     assert (m.pop.view("route") == -1).all()
     # stranded agents earn stranded_earnings a day: 150 + 5 at the end of day 0
@@ -220,7 +236,7 @@ def test_stranded_agents_leave_once_they_can_pay(stranded_model):
     m = stranded_model
     m.run(10)
     assert (m.pop.view("status") == Status.STRANDED).all()
-    assert m.events_by_day[1:10, EV_STRANDED].sum() == 0  # stranded once, not again every day
+    assert m.events_by_day[1:10, Event.STRANDINGS].sum() == 0  # stranded once, not again every day
     m.step()  # day 10
     assert (m.pop.view("status") == Status.IN_TRANSIT).all()
     assert (m.pop.view("edge") == m.net.edge_ids.index("inland-haven")).all()

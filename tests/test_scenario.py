@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from flowsim import Model, ScenarioError, load_scenario
-from flowsim.rules import EV_NEW_AGENTS
+from flowsim.events import Event
 from flowsim.scenario import parse_value, schedule_values, with_overrides
 
 START = dt.date(2020, 1, 1)
@@ -317,7 +317,7 @@ def test_schedule_values_steps_with_dates():
 def test_departures_follow_a_step_timeline(two_routes_path, timeline):
     model = Model(two_routes_path, days=15, overrides=[f"nodes.home.departures.people={timeline}"])
     model.run()
-    new = model.events_by_day[:, EV_NEW_AGENTS]
+    new = model.events_by_day[:, Event.NEW_AGENTS]
     assert (new[:5] == 0).all() and (new[10:] == 0).all()
     # Poisson(60) a day on days 5-9: a day with fewer than 25 has probability < 1e-7
     assert (new[5:10] >= 25).all()

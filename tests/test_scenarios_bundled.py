@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from flowsim import Model, load_scenario
+from flowsim.events import Event
 from flowsim.output import summarise
-from flowsim.rules import EV_DEPARTURES
 from flowsim.scenario import bundled_scenarios
 
 BUNDLED = bundled_scenarios()
@@ -25,7 +25,7 @@ def test_bundled_scenario_validates_and_runs(name, check_state):
     for _ in range(DAYS):
         model.step()
         check_state(model)  # conservation and the other daily invariants
-    assert model.events_by_day[:, EV_DEPARTURES].sum() > 0
+    assert model.events_by_day[:, Event.DEPARTURES].sum() > 0
     assert model.edge_flow_by_day.sum() > 0  # agents are on the move, not only created
     summary = summarise(model)
     assert sum(summary["by_status"].values()) == summary["agents_total"] > 0

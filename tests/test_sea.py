@@ -18,23 +18,30 @@ import pytest
 import flowsim
 from flowsim import Model, ScenarioError
 from flowsim.boats import BoatState, Fate
+from flowsim.events import Event
 from flowsim.output import summarise
-from flowsim.population import REACHED, Status
-from flowsim.rules import (
-    EV_BOARDED,
-    EV_INTERCEPTED,
-    EV_LANDED,
-    EV_PULLED_BACK,
-)
+from flowsim.population import Flag, Status
 
 START = dt.date(2020, 1, 1)
 SEEDS = (1, 2, 3, 4)
 
 SEA_KEYS = {
-    "attempts", "boats", "arrivals", "dead", "missing", "rescued", "intercepted", "pulled_back",
-    "refouled", "screened_in", "forced_overboard", "deaths_per_attempt", "deaths_per_arrival",
-    "smuggler_revenue", "departures_by_hub",
-}  # fmt: skip
+    "attempts",
+    "boats",
+    "arrivals",
+    "dead",
+    "missing",
+    "rescued",
+    "intercepted",
+    "pulled_back",
+    "refouled",
+    "screened_in",
+    "forced_overboard",
+    "deaths_per_attempt",
+    "deaths_per_arrival",
+    "smuggler_revenue",
+    "departures_by_hub",
+}
 
 DINGHY = {
     "id": "dinghy",
@@ -65,21 +72,38 @@ def sea_data(
     """TOML-shaped data: home -> hub (land, 1 day, 100) -> haven (sea, ``sea_days``, 500), for
     each hub; a sea leg is in zone ``zones[hub]`` (default: all in 'central')."""
     nodes = [
-        {"id": "home", "lat": 0, "lon": 0, "roles": ["origin"],
-         "departures": {"people": departures}},
-        *({"id": h, "lat": 1, "lon": k, "roles": ["transit", "embarkation"]}
-          for k, h in enumerate(hubs)),
-        {"id": "haven", "lat": 2, "lon": 0, "roles": ["destination"],
-         "attractiveness": {"safety": 1.0}},
-    ]  # fmt: skip
+        {
+            "id": "home",
+            "lat": 0,
+            "lon": 0,
+            "roles": ["origin"],
+            "departures": {"people": departures},
+        },
+        *(
+            {"id": h, "lat": 1, "lon": k, "roles": ["transit", "embarkation"]}
+            for k, h in enumerate(hubs)
+        ),
+        {
+            "id": "haven",
+            "lat": 2,
+            "lon": 0,
+            "roles": ["destination"],
+            "attractiveness": {"safety": 1.0},
+        },
+    ]
     edges = []
     for h in hubs:
         edges.append({"from": "home", "to": h, "days": 1, "cost": 100})
         leg = {
-            "from": h, "to": "haven", "mode": "sea", "days": sea_days, "cost": 500,
-            "hazard": 0.05, "zone": (zones or {}).get(h, "central"),
+            "from": h,
+            "to": "haven",
+            "mode": "sea",
+            "days": sea_days,
+            "cost": 500,
+            "hazard": 0.05,
+            "zone": (zones or {}).get(h, "central"),
             "forced_overboard": forced_overboard,
-        }  # fmt: skip
+        }
         if mix:
             leg["boat_types"] = mix
         edges.append(leg)
@@ -230,7 +254,7 @@ def test_interception_without_screening_refoules_and_screening_prevents_most(mak
             at_hub = screened_in_at(m, "west")
             out[screening]["in_procedure"] += int(at_hub.sum())
             assert m.pop.view("protection_need")[at_hub].all()  # only people in need
-            assert ((m.pop.view("flags")[at_hub] & REACHED) > 0).all()
+            assert ((m.pop.view("flags")[at_hub] & Flag.REACHED) > 0).all()
     none, screened = out[0], out[1]
     assert none["intercepted"] > 500
     assert none["screened_in"] == none["in_procedure"] == 0
@@ -272,10 +296,10 @@ def test_pulled_back_people_try_the_sea_again(make_scenario):
         boardings += boarded
         # pulled back today: in transit at the hub, off any leg, boat and route, since today
         back = (status == Status.IN_TRANSIT) & (status_day == d) & (pop.view("node") == west)
-        back &= (pop.view("edge") == -1) & (pop.view("boat") == -1) & (pop.view("route") == -1)
-        assert back.sum() == model.events_by_day[d, EV_PULLED_BACK]
+        back &= (pop.view("edge") == -1) & (pop.view("route") == -1)  # and off any boat: not at sea
+        assert back.sum() == model.events_by_day[d, Event.PULLED_BACK]
         was_pulled_back |= back
-    assert boardings.sum() == model.events_by_day[:, EV_BOARDED].sum()
+    assert boardings.sum() == model.events_by_day[:, Event.SEA_ATTEMPTS].sum()
     assert boardings.sum() > (boardings > 0).sum() + 100
     assert (boardings >= 2).sum() > 100
     assert boarded_again > 100
@@ -299,10 +323,13 @@ def test_smugglers_adapt_to_enforcement_only_when_switched_on(make_scenario):
     for adapt in (False, True):
         for level in (0.0, 0.8):
             data = sea_data(
-                days=100, departures=40, boat_types=[DINGHY, WOODEN],
-                mix={"dinghy": 1, "wooden": 1}, smugglers={"adapt": adapt},
+                days=100,
+                departures=40,
+                boat_types=[DINGHY, WOODEN],
+                mix={"dinghy": 1, "wooden": 1},
+                smugglers={"adapt": adapt},
                 policy={"enforcement": {"level": level}},
-            )  # fmt: skip
+            )
             models = [run(make_scenario, data, seed) for seed in SEEDS]
             types = np.concatenate(
                 [m.boats.view("type")[m.boats.view("passengers") > 0] for m in models]
@@ -355,9 +382,8 @@ def test_forced_overboard_kills_when_set_and_not_when_zero(make_scenario):
 
 def standing_off(model: Model) -> int:
     """People aboard a rescue vessel at the end of the run, waiting to disembark."""
-    boat = model.pop.view("boat")
-    aboard = boat[boat >= 0]
-    return int((model.boats.view("state")[aboard] == BoatState.RESCUED).sum())
+    _, boat = model.boats.aboard(model.pop.view("status"))
+    return int((model.boats.view("state")[boat] == BoatState.RESCUED).sum())
 
 
 def test_disembarkation_delay_adds_stand_off_deaths(make_scenario):
@@ -399,10 +425,13 @@ def test_sea_summary_has_every_key_and_consistent_rates(make_scenario):
     """Two hubs, two boat types, rescue, interception with screening: every key of the ``sea``
     section is there and agrees with the events, the boats and the timeseries."""
     data = sea_data(
-        hubs=("west", "east"), days=50, boat_types=[DINGHY, WOODEN],
-        mix={"dinghy": 1, "wooden": 1}, forced_overboard=0.1,
+        hubs=("west", "east"),
+        days=50,
+        boat_types=[DINGHY, WOODEN],
+        mix={"dinghy": 1, "wooden": 1},
+        forced_overboard=0.1,
         policy={"rescue": {"capacity": 2}, "interception": {"rate": 0.3, "screening": True}},
-    )  # fmt: skip
+    )
     result = flowsim.run(make_scenario(data), seed=5)
     m, summary = result.model, result.summary
     sea, totals = summary["sea"], summary["totals"]
@@ -412,11 +441,22 @@ def test_sea_summary_has_every_key_and_consistent_rates(make_scenario):
     assert sea["deaths_per_attempt"] == pytest.approx(lost / sea["attempts"])
     assert sea["deaths_per_arrival"] == pytest.approx(lost / sea["arrivals"])
     assert lost == summary["deaths"]["sea"]
-    for key, event in (("attempts", "sea_attempts"), ("arrivals", "sea_arrivals"),
-                       ("dead", "dead_sea"), ("missing", "missing_sea")):  # fmt: skip
+    for key, event in (
+        ("attempts", "sea_attempts"),
+        ("arrivals", "sea_arrivals"),
+        ("dead", "dead_sea"),
+        ("missing", "missing_sea"),
+    ):
         assert sea[key] == totals[event]
-    for key in ("boats", "rescued", "intercepted", "pulled_back", "refouled", "screened_in",
-                "forced_overboard"):  # fmt: skip
+    for key in (
+        "boats",
+        "rescued",
+        "intercepted",
+        "pulled_back",
+        "refouled",
+        "screened_in",
+        "forced_overboard",
+    ):
         assert sea[key] == totals[key] > 0, key
     # boats: those launched with someone aboard
     assert sea["boats"] == int((m.boats.view("passengers") > 0).sum())
@@ -450,9 +490,11 @@ def test_smugglers_revenue_is_what_the_passengers_paid(make_scenario):
     the fares (two boat types, price factors 0.8 and 1, enforcement 0.3 from day 20: fares
     500 * factor * 1.3). What the agents spent beyond their land legs is the revenue."""
     data = sea_data(
-        days=50, boat_types=[DINGHY, WOODEN], mix={"dinghy": 1, "wooden": 1},
+        days=50,
+        boat_types=[DINGHY, WOODEN],
+        mix={"dinghy": 1, "wooden": 1},
         policy={"enforcement": {"level": [[0, 0.0], [20, 0.3]]}},
-    )  # fmt: skip
+    )
     data["behaviour"]["hazards"] = {"origin_savings": 0.0, "stranded_earnings": 0.0}
     model = run(make_scenario, data, 2)
     spent = float((5000.0 - model.pop.view("resources").astype(np.float64)).sum())
@@ -475,18 +517,33 @@ def test_smugglers_revenue_is_what_the_passengers_paid(make_scenario):
     ("policy", "field", "what"),
     [
         ({"rescue": {"capacity": {"nowhere": 3}}}, "policy.rescue.capacity.nowhere", "sea zone"),
-        ({"rescue": {"response_days": {"west": 1}}}, "policy.rescue.response_days.west",
-         "sea zone"),
-        ({"interception": {"rate": {"central": 0.2, "haven": 0.5}}},
-         "policy.interception.rate.haven", "sea zone"),
-        ({"disembarkation": {"delay_days": {"east-haven": 3}}},
-         "policy.disembarkation.delay_days.east-haven", "sea zone"),
-        ({"enforcement": {"level": {"home": 0.5}}}, "policy.enforcement.level.home",
-         "embarkation node"),
-        ({"enforcement": {"level": {"central": 0.5, "default": 0.1}}},
-         "policy.enforcement.level.central", "embarkation node"),
+        (
+            {"rescue": {"response_days": {"west": 1}}},
+            "policy.rescue.response_days.west",
+            "sea zone",
+        ),
+        (
+            {"interception": {"rate": {"central": 0.2, "haven": 0.5}}},
+            "policy.interception.rate.haven",
+            "sea zone",
+        ),
+        (
+            {"disembarkation": {"delay_days": {"east-haven": 3}}},
+            "policy.disembarkation.delay_days.east-haven",
+            "sea zone",
+        ),
+        (
+            {"enforcement": {"level": {"home": 0.5}}},
+            "policy.enforcement.level.home",
+            "embarkation node",
+        ),
+        (
+            {"enforcement": {"level": {"central": 0.5, "default": 0.1}}},
+            "policy.enforcement.level.central",
+            "embarkation node",
+        ),
     ],
-)  # fmt: skip
+)
 def test_lever_table_with_an_unknown_key_is_a_one_line_error(make_scenario, policy, field, what):
     with pytest.raises(ScenarioError) as info:
         make_scenario(sea_data(hubs=("west", "east"), policy=policy))
@@ -535,11 +592,11 @@ def test_a_timeline_lever_changes_behaviour_on_its_day(make_scenario):
         data = sea_data(days=50, policy={"interception": {"rate": rate}})
         runs[form] = run(make_scenario, data, 4)
     ev = runs["days"].events_by_day
-    assert ev[:30, EV_INTERCEPTED].sum() == 0
-    assert ev[:30, EV_LANDED].sum() > 300
-    assert ev[30:, EV_LANDED].sum() == 0
-    assert ev[30:33, EV_INTERCEPTED].sum() > 0
-    assert ev[30:, EV_INTERCEPTED].sum() > 300
+    assert ev[:30, Event.INTERCEPTED].sum() == 0
+    assert ev[:30, Event.SEA_ARRIVALS].sum() > 300
+    assert ev[30:, Event.SEA_ARRIVALS].sum() == 0
+    assert ev[30:33, Event.INTERCEPTED].sum() > 0
+    assert ev[30:, Event.INTERCEPTED].sum() > 300
     for form in ("date", "table"):
         np.testing.assert_array_equal(runs[form].events_by_day, ev, err_msg=form)
 
@@ -555,31 +612,61 @@ def test_invariants_hold_every_day_with_every_sea_path(make_scenario, check_stat
     types = [
         DINGHY,
         WOODEN,
-        {"id": "rubber", "capacity": 40, "distress": 0.3, "survival_days": 0.5,
-         "price_factor": 0.6},
-    ]  # fmt: skip
+        {
+            "id": "rubber",
+            "capacity": 40,
+            "distress": 0.3,
+            "survival_days": 0.5,
+            "price_factor": 0.6,
+        },
+    ]
     data = sea_data(
-        hubs=("west", "east"), days=80, departures=30, boat_types=types, sea_days=3,
-        zones={"west": "central", "east": "eastern"}, forced_overboard=0.1,
-        mix={"dinghy": 2, "wooden": 1, "rubber": 1}, resources=3000.0,
-        sea={"weather": [1.5, 1.5, 1.5, 1, 1, 1, 1, 1, 1, 1, 1, 1], "max_wait_days": 3,
-             "standoff_daily_hazard": 0.02, "loss_if_intercepted": 0.02},
+        hubs=("west", "east"),
+        days=80,
+        departures=30,
+        boat_types=types,
+        sea_days=3,
+        zones={"west": "central", "east": "eastern"},
+        forced_overboard=0.1,
+        mix={"dinghy": 2, "wooden": 1, "rubber": 1},
+        resources=3000.0,
+        sea={
+            "weather": [1.5, 1.5, 1.5, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+            "max_wait_days": 3,
+            "standoff_daily_hazard": 0.02,
+            "loss_if_intercepted": 0.02,
+        },
         policy={
-            "rescue": {"capacity": {"central": 2, "eastern": [[0, 0.5], [40, 5]]},
-                       "response_days": {"eastern": 1.0, "default": 0.3}},
-            "interception": {"rate": {"central": 0.3, "eastern": [[0, 0.1], [20, 0.6]]},
-                             "screening": {"central": True, "default": False}},
+            "rescue": {
+                "capacity": {"central": 2, "eastern": [[0, 0.5], [40, 5]]},
+                "response_days": {"eastern": 1.0, "default": 0.3},
+            },
+            "interception": {
+                "rate": {"central": 0.3, "eastern": [[0, 0.1], [20, 0.6]]},
+                "screening": {"central": True, "default": False},
+            },
             "disembarkation": {"delay_days": {"central": [[0, 0], [30, 4]], "default": 2}},
             "enforcement": {"level": {"east": [[0, 0], [50, 0.7]], "default": 0.2}},
         },
-    )  # fmt: skip
+    )
     totals: dict = {}
     for seed in (1, 2, 3):
         model = run(make_scenario, data, seed, check_state=check_state)
         for k, v in sea_totals([model]).items():
             totals[k] = totals.get(k, 0) + v
-    for key in ("attempts", "boats", "arrivals", "dead", "missing", "rescued", "intercepted",
-                "pulled_back", "refouled", "screened_in", "forced_overboard"):  # fmt: skip
+    for key in (
+        "attempts",
+        "boats",
+        "arrivals",
+        "dead",
+        "missing",
+        "rescued",
+        "intercepted",
+        "pulled_back",
+        "refouled",
+        "screened_in",
+        "forced_overboard",
+    ):
         assert totals[key] > 0, key
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import per_seed, run_model
+from helpers import lever, per_seed, run_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -367,24 +367,6 @@ EDGES = ["home-border", "border-camp", "border-coast", "coast-city", "camp-city"
 levels = st.one_of(st.sampled_from([0.0, 0.2, 0.5, 0.9, 1.0]), st.floats(0.0, 1.0))
 quotas = st.sampled_from([0.0, 50.0, 400.0, 3000.0, INF])  # persons a year
 capacities = st.sampled_from([0.0, 0.3, 1.0, 4.0, INF])  # persons a day
-
-
-@st.composite
-def lever(draw, values, keys: list[str]):
-    """A value, a step timeline, or a table keyed by ``keys`` (with or without a default)."""
-
-    def value():
-        if draw(st.integers(0, 3)) == 0:
-            days = sorted(draw(st.sets(st.integers(0, 30), min_size=1, max_size=3)))
-            return [[d, draw(values)] for d in days]
-        return draw(values)
-
-    if keys and draw(st.booleans()):
-        table = {k: value() for k in draw(st.lists(st.sampled_from(keys), unique=True))}
-        if draw(st.booleans()):
-            table["default"] = value()
-        return table
-    return value()
 
 
 SOLUTION_LEVERS = {
@@ -750,7 +732,7 @@ def test_free_movement_on_a_smuggled_leg_removes_its_smuggled_arrivals(base):
         model.step()
         to_camp = [r for r in range(model.net.n_routes)
                    if model.net.route_path(r) == ["home", "border", "camp"]]  # fmt: skip
-        assert model.route_cost[to_camp] == [cost]
+        assert model.route_choice.perceived.route_cost[to_camp] == [cost]
 
 
 class IrregularStock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import NamedTuple
 
 import numpy as np
 
@@ -40,14 +41,43 @@ FIELDS = {
     "fate": np.int8,  # today's fate
     "outcome": np.int8,  # the fate that ended its voyage (NONE while it lasts)
     "fare": np.float64,  # price per person
+    "first": np.int64,  # where its passengers start in the manifest (see Boats.board)
 }
 
 
+class Fleet(NamedTuple):
+    """The boats as kernels take them: the launched rows of every array of ``FIELDS``."""
+
+    edge: np.ndarray
+    hub: np.ndarray
+    zone: np.ndarray
+    type: np.ndarray
+    room: np.ndarray
+    passengers: np.ndarray
+    depart_day: np.ndarray
+    days_left: np.ndarray
+    standoff_left: np.ndarray
+    state: np.ndarray
+    fate: np.ndarray
+    outcome: np.ndarray
+    fare: np.ndarray
+    first: np.ndarray
+
+
+assert Fleet._fields == tuple(FIELDS)
+
+
 class Boats:
+    """The boats, and their manifests: the agents who boarded boat ``b`` are
+    ``manifest[first[b] : first[b] + passengers[b]]``, in agent order (who is aboard is known
+    from the boat, not stored with every agent)."""
+
     def __init__(self, capacity: int = 256):
         self.n = 0
         self._cap = 0
         self.reserve(capacity)
+        self.manifest = np.zeros(1024, np.int32)
+        self.manifest_n = 0
 
     def reserve(self, capacity: int) -> None:
         if capacity <= self._cap:
@@ -73,6 +103,40 @@ class Boats:
 
     def view(self, name: str) -> np.ndarray:
         return getattr(self, name)[: self.n]
+
+    def fleet(self) -> Fleet:
+        return Fleet(*(self.view(name) for name in FIELDS))
+
+    def board(self, agent: np.ndarray, boat: np.ndarray) -> None:
+        """Today's boarders (in agent order) and the boat each took: their manifests."""
+        if agent.size == 0:
+            return
+        order = np.argsort(boat, kind="stable")
+        need = self.manifest_n + agent.size
+        if need > self.manifest.size:
+            grown = np.zeros(max(need, 2 * self.manifest.size), np.int32)
+            grown[: self.manifest_n] = self.manifest[: self.manifest_n]
+            self.manifest = grown
+        self.manifest[self.manifest_n : need] = agent[order]
+        boats, starts = np.unique(boat[order], return_index=True)
+        self.first[boats] = self.manifest_n + starts
+        self.manifest_n = need
+
+    def aboard(self, status: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(agents, boat of each) for everyone at sea (status ``at_sea``) on a boat still at
+        sea, sorted by agent."""
+        from flowsim.population import Status
+
+        active = self.active()
+        counts = self.passengers[active]
+        rows = np.repeat(self.first[active], counts) + (
+            np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        )
+        agents = self.manifest[rows].astype(np.int64)
+        boats = np.repeat(active, counts)
+        keep = status[agents] == Status.AT_SEA
+        order = np.argsort(agents[keep], kind="stable")
+        return agents[keep][order], boats[keep][order]
 
     def active(self) -> np.ndarray:
         """Indices of boats still at sea (sailing, or carrying rescued people)."""

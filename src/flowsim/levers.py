@@ -9,6 +9,7 @@ are declared once, on its field; ``flowsim levers`` lists them from there.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from typing import Annotated, Any, Literal
 
@@ -51,8 +52,9 @@ def _choice_codes(choices: tuple[str, ...]):
         if isinstance(v, dict):
             return {k: code(x) for k, x in v.items()}
         if isinstance(v, list):
-            return [[p[0], code(p[1])] if isinstance(p, list | tuple) and len(p) == 2 else p
-                    for p in v]  # fmt: skip
+            return [
+                [p[0], code(p[1])] if isinstance(p, list | tuple) and len(p) == 2 else p for p in v
+            ]
         return v
 
     return code
@@ -69,23 +71,47 @@ def _numbers(value: Lever):
         yield float(value)
 
 
-def lever(default: Any, *, lo: float, hi: float, unit: str, keyed_by: str, meaning: str,
-          source: str, choices: tuple[str, ...] = (), default_text: str = "",
-          allow_inf: bool = False) -> Any:  # fmt: skip
+def lever(
+    default: Any,
+    *,
+    lo: float,
+    hi: float,
+    unit: str,
+    keyed_by: str,
+    meaning: str,
+    source: str,
+    choices: tuple[str, ...] = (),
+    default_text: str = "",
+    allow_inf: bool = False,
+    in_persons: bool = False,
+    switch: bool = False,
+) -> Any:
     """A lever field: its range check and the metadata ``flowsim levers`` prints.
 
     A lever with ``choices`` takes their names (``"none"``, ...) and stores their codes 0, 1, ...
     A ``default`` of None means a per-id default given by the model (``default_text`` says which).
     ``allow_inf``: ``inf`` is allowed and means unlimited (capacities and quotas).
+    ``in_persons``: the value counts persons (places, decisions, quotas); the model divides it by
+    ``persons_per_agent``. ``switch``: on (> 0.5) or off; the model reads it as a boolean.
     """
-    extra = {"unit": unit, "keyed_by": keyed_by, "source": source, "range": (lo, hi),
-             "choices": choices, "default_text": default_text, "allow_inf": allow_inf}  # fmt: skip
+    extra = {
+        "unit": unit,
+        "keyed_by": keyed_by,
+        "source": source,
+        "range": (lo, hi),
+        "choices": choices,
+        "default_text": default_text,
+        "allow_inf": allow_inf,
+        "in_persons": in_persons,
+        "switch": switch,
+    }
     checks: list[Any] = [AfterValidator(_check_range(lo, hi, allow_inf))]
     if choices:
         checks.insert(0, BeforeValidator(_choice_codes(choices)))
     kind = Lever if default is not None else Lever | None
-    return Annotated[kind, *checks,
-                     Field(default=default, description=meaning, json_schema_extra=extra)]  # fmt: skip
+    return Annotated[
+        kind, *checks, Field(default=default, description=meaning, json_schema_extra=extra)
+    ]
 
 
 class _Strict(BaseModel):
@@ -94,75 +120,113 @@ class _Strict(BaseModel):
 
 class Rescue(_Strict):
     capacity: lever(
-        0.0, lo=0, hi=float("inf"), unit="boats in distress answered per day", keyed_by="sea zone",
+        0.0,
+        lo=0,
+        hi=float("inf"),
+        unit="boats in distress answered per day",
+        keyed_by="sea zone",
         meaning="search-and-rescue capacity of a sea zone: boats in distress it can answer a day",
         source="seeds/001:754-757 (duty to rescue; SAR regions); level is an assumption",
-    )  # fmt: skip
+    )
     response_days: lever(
-        0.5, lo=0, hi=30, unit="days", keyed_by="sea zone",
+        0.5,
+        lo=0,
+        hi=30,
+        unit="days",
+        keyed_by="sea zone",
         meaning="time for an answering rescue unit to reach a boat in distress",
         source="assumption (no seed gives response times)",
-    )  # fmt: skip
+    )
 
 
 class Interception(_Strict):
     rate: lever(
-        0.0, lo=0, hi=1, unit="share of crossings", keyed_by="sea zone",
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share of crossings",
+        keyed_by="sea zone",
         meaning="probability that a crossing is intercepted by the departure state's coast guard "
         "and pulled back to the embarkation hub",
         source="seeds/000:154, seeds/002:1367 (interception); level is an assumption",
-    )  # fmt: skip
+    )
     screening: lever(
-        0.0, lo=0, hi=1, unit="share of intercepted people screened (true = 1, false = 0)",
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share of intercepted people screened (true = 1, false = 0)",
         keyed_by="sea zone",
         meaning="protection screening of intercepted people: those screened and identified as in "
         "need get access to asylum in the departure state instead of being pulled back",
         source="seeds/001:632, seeds/002:1367 (protection-sensitive entry systems)",
-    )  # fmt: skip
+    )
 
 
 class Disembarkation(_Strict):
     delay_days: lever(
-        0.0, lo=0, hi=60, unit="days", keyed_by="sea zone",
+        0.0,
+        lo=0,
+        hi=60,
+        unit="days",
+        keyed_by="sea zone",
         meaning="stand-off before rescued people are disembarked at a place of safety; each day "
         "aboard adds hazard",
         source="seeds/001:788 (delays endanger lives); level is an assumption",
-    )  # fmt: skip
+    )
 
 
 class Enforcement(_Strict):
     level: lever(
-        0.0, lo=0, hi=1, unit="0 (none) to 1 (maximum)", keyed_by="embarkation node",
+        0.0,
+        lo=0,
+        hi=1,
+        unit="0 (none) to 1 (maximum)",
+        keyed_by="embarkation node",
         meaning="anti-smuggling enforcement at an embarkation hub: raises the price, lowers "
         "launches, raises perceived risk, and (if smugglers adapt) worsens boats",
         source="seeds/002:90 (action against smugglers in Djibouti moved departures to Bosasso)",
-    )  # fmt: skip
+    )
 
 
 class Closures(_Strict):
     closed: lever(
-        0.0, lo=0, hi=1, unit="1 closed, 0 open", keyed_by="edge",
+        0.0,
+        lo=0,
+        hi=1,
+        unit="1 closed, 0 open",
+        keyed_by="edge",
+        switch=True,
         meaning="a leg closed to travel (a border or road closure): routes using it are not "
         "chosen, and people about to take it choose again",
         source="Flee's closures.csv (border closures); seeds/002:90 (closing a route)",
-    )  # fmt: skip
+    )
 
 
 class Reception(_Strict):
     capacity: lever(
-        None, lo=0, hi=float("inf"), allow_inf=True, unit="persons (places)", keyed_by="node",
+        None,
+        lo=0,
+        hi=float("inf"),
+        allow_inf=True,
+        in_persons=True,
+        unit="persons (places)",
+        keyed_by="node",
         meaning="reception places at a node (camp places at a camp); arrivals beyond them are "
         "destitute until a place frees up",
         source="seeds/001:636-638 (reception arrangements); levels are assumptions",
         default_text="the node's capacity (unlimited where it has none)",
-    )  # fmt: skip
+    )
     conditions: lever(
-        1.0, lo=0, hi=1, unit="0 (none) to 1 (adequate)", keyed_by="node",
+        1.0,
+        lo=0,
+        hi=1,
+        unit="0 (none) to 1 (adequate)",
+        keyed_by="node",
         meaning="quality of reception: it pushes people with a place to move on (see "
         "behaviour.arrival and docs/MODEL.md, secondary movement) and is part of the quality "
         "of protection of recognized refugees",
         source="seeds/001:209-219, seeds/002:1939 (poor conditions drive onward movement)",
-    )  # fmt: skip
+    )
 
 
 DETENTION_MODES = ("none", "irregular", "all")
@@ -170,182 +234,293 @@ DETENTION_MODES = ("none", "irregular", "all")
 
 class Detention(_Strict):
     mode: lever(
-        0.0, lo=0, hi=2, unit="none, irregular (arrived by a smuggled or sea leg) or all",
-        keyed_by="country", choices=DETENTION_MODES,
+        0.0,
+        lo=0,
+        hi=2,
+        unit="none, irregular (arrived by a smuggled or sea leg) or all",
+        keyed_by="country",
+        choices=DETENTION_MODES,
         meaning="who is detained on arrival: nobody, irregular arrivals, or everyone; identified "
         "trafficking victims and children are referred instead",
         source="seeds/002:1379, seeds/002:1381 (refugees detained on irregular entry)",
-    )  # fmt: skip
+    )
     max_days: lever(
-        30.0, lo=0, hi=3650, unit="days", keyed_by="country",
+        30.0,
+        lo=0,
+        hi=3650,
+        unit="days",
+        keyed_by="country",
         meaning="longest stay in detention; people are then released to reception",
         source="seeds/002:1381 (up to two years in the Americas); default is an assumption",
-    )  # fmt: skip
+    )
     alternatives: lever(
-        0.0, lo=0, hi=1, unit="share of those who would be detained", keyed_by="country",
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share of those who would be detained",
+        keyed_by="country",
         meaning="share given an alternative to detention (reception with reporting) instead",
         source="seeds/001:699 (monitoring detention); level is an assumption",
-    )  # fmt: skip
+    )
 
 
 class Profiling(_Strict):
     coverage: lever(
-        0.0, lo=0, hi=1, unit="share of arrivals", keyed_by="country",
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share of arrivals",
+        keyed_by="country",
         meaning="share of arrivals screened at registration and referred: to asylum, to a "
         "trafficking or child protection process, or to return counselling (not a status "
         "decision)",
         source="seeds/001:640-642 (profiling and referral, Annex II)",
-    )  # fmt: skip
+    )
     accuracy: lever(
-        0.8, lo=0, hi=1, unit="probability", keyed_by="country",
+        0.8,
+        lo=0,
+        hi=1,
+        unit="probability",
+        keyed_by="country",
         meaning="probability that profiling estimates protection need right, and that it spots "
         "a trafficking victim or a child (false alarms: (1 - accuracy) * "
         "behaviour.protection.false_alarm_scale)",
         source="assumption (no seed gives a figure)",
-    )  # fmt: skip
+    )
 
 
 class Asylum(_Strict):
     capacity: lever(
-        float("inf"), lo=0, hi=float("inf"), allow_inf=True, unit="first-instance decisions per day",
+        float("inf"),
+        lo=0,
+        hi=float("inf"),
+        allow_inf=True,
+        in_persons=True,
+        unit="first-instance decisions per day",
         keyed_by="country",
         meaning="decision capacity of a country's asylum authority; an accelerated decision costs "
         "behaviour.protection.accelerated_effort of a full one",
-        source="seeds/001:646, seeds/002:1933, seeds/002:1958 (RSD delays); levels are "
-        "assumptions",
-    )  # fmt: skip
+        source="seeds/001:646, seeds/002:1933, seeds/002:1958 (RSD delays); levels are assumptions",
+    )
     accelerated: lever(
-        0.0, lo=0, hi=1, unit="share of clear cases", keyed_by="country",
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share of clear cases",
+        keyed_by="country",
         meaning="share of clear cases (well founded or manifestly unfounded, as profiled) "
         "decided in the accelerated procedure, ahead of the full queue",
         source="seeds/001:646 (expedited procedure for simple claims)",
-    )  # fmt: skip
+    )
     prima_facie: lever(
-        0.0, lo=0, hi=1, unit="share of the group's claims", keyed_by="profile or profile@country",
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share of the group's claims",
+        keyed_by="profile or profile@country",
         meaning="recognition on a prima facie (group) basis for listed groups: their claims are "
         "granted on lodging, without an individual decision",
         source="seeds/001:205, seeds/002:1933, seeds/002:1958 (prima facie status shortens "
         "delays); which groups is a scenario choice",
-    )  # fmt: skip
+    )
     accuracy: lever(
-        0.9, lo=0, hi=1, unit="probability", keyed_by="true need",
+        0.9,
+        lo=0,
+        hi=1,
+        unit="probability",
+        keyed_by="true need",
         meaning="probability that a first-instance decision is right; split by true need with "
         "{in_need = ..., not_in_need = ...}",
         source="assumption (no seed gives a figure)",
-    )  # fmt: skip
+    )
     appeals: lever(
-        0.5, lo=0, hi=1, unit="share of rejected applicants", keyed_by="country",
+        0.5,
+        lo=0,
+        hi=1,
+        unit="share of rejected applicants",
+        keyed_by="country",
         meaning="share of first-instance rejections appealed; an appeal takes "
         "behaviour.protection.appeal_days on average and corrects some errors",
         source="seeds/001:650 (NGOs and lawyers in procedures); level is an assumption",
-    )  # fmt: skip
+    )
 
 
 class Integration(_Strict):
     work_rights: lever(
-        0.5, lo=0, hi=1, unit="0 (none) to 1 (full right to work)", keyed_by="country",
+        0.5,
+        lo=0,
+        hi=1,
+        unit="0 (none) to 1 (full right to work)",
+        keyed_by="country",
         meaning="refugees' right to work: with freedom of movement and reception conditions it "
         "sets the quality of protection, which speeds local integration and keeps recognized "
         "refugees from moving on",
         source="seeds/002:1939 (without employment and freedom of movement many move on)",
-    )  # fmt: skip
+    )
     freedom_of_movement: lever(
-        0.5, lo=0, hi=1, unit="0 (encampment) to 1 (free movement)", keyed_by="country",
+        0.5,
+        lo=0,
+        hi=1,
+        unit="0 (encampment) to 1 (free movement)",
+        keyed_by="country",
         meaning="refugees' freedom of movement inside the country (see work_rights)",
         source="seeds/002:1939, seeds/002:1941 (reservations restricting movement)",
-    )  # fmt: skip
+    )
 
 
 class Resettlement(_Strict):
     quota: lever(
-        0.0, lo=0, hi=float("inf"), allow_inf=True, unit="persons per year", keyed_by="node",
+        0.0,
+        lo=0,
+        hi=float("inf"),
+        allow_inf=True,
+        in_persons=True,
+        unit="persons per year",
+        keyed_by="node",
         meaning="resettlement places a year for recognized refugees waiting at a node (a "
         "first-asylum country); resettled people leave the network; a quota also draws people "
         "toward the node (behaviour.solutions.resettlement_pull)",
         source="seeds/001:652-660 (solutions), seeds/002:3166, seeds/002:3173 (pull factor)",
-    )  # fmt: skip
+    )
     priority: lever(
-        1.0, lo=0, hi=1, unit="share of places", keyed_by="node",
+        1.0,
+        lo=0,
+        hi=1,
+        unit="share of places",
+        keyed_by="node",
         meaning="share of resettlement places given first to the vulnerable (any vulnerability: "
         "child, survivor of violence, trafficking victim, stateless); the rest go in agent order",
         source="seeds/002:3173 (targeted, well-defined groups)",
-    )  # fmt: skip
+    )
 
 
 class Origin(_Strict):
     safety: lever(
-        0.0, lo=0, hi=1, unit="0 (unsafe) to 1 (safe)", keyed_by="node",
+        0.0,
+        lo=0,
+        hi=1,
+        unit="0 (unsafe) to 1 (safe)",
+        keyed_by="node",
         meaning="conditions at an origin: refugees repatriate voluntarily at a rate that grows "
         "with safety, and people returned there re-migrate less",
         source="seeds/001:652-658 (voluntary repatriation), seeds/002:1568 (re-migration)",
-    )  # fmt: skip
+    )
 
 
 class Readmission(_Strict):
     agreements: lever(
-        0.0, lo=0, hi=1, unit="share of requests accepted", keyed_by="country",
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share of requests accepted",
+        keyed_by="country",
         meaning="a country's readmission of people who passed through it: secondary movers are "
         "sent back to it when they register elsewhere, and rejected people whose origin will "
         "not take them back are deported into it (where they may cross again)",
         source="seeds/003:257 (Spain-Mauritania readmission), seeds/002:2065 (re-crossing)",
-    )  # fmt: skip
+    )
 
 
 class Return(_Strict):
     avr_support: lever(
-        0.5, lo=0, hi=1, unit="0 (none) to 1 (full package)", keyed_by="country",
+        0.5,
+        lo=0,
+        hi=1,
+        unit="0 (none) to 1 (full package)",
+        keyed_by="country",
         meaning="assisted voluntary return: counselling, transport and a reintegration package; "
         "raises the daily uptake among rejected people",
         source="seeds/002:1063-1065 (comprehensive AVRR), seeds/003:219",
-    )  # fmt: skip
+    )
     forced_capacity: lever(
-        0.0, lo=0, hi=float("inf"), allow_inf=True, unit="persons per day", keyed_by="country",
+        0.0,
+        lo=0,
+        hi=float("inf"),
+        allow_inf=True,
+        in_persons=True,
+        unit="persons per day",
+        keyed_by="country",
         meaning="forced returns a country can carry out a day (detained rejected people first)",
         source="seeds/001:707-714 (return of non-refugees); level is an assumption",
-    )  # fmt: skip
+    )
     origin_cooperation: lever(
-        0.5, lo=0, hi=1, unit="share of returns accepted", keyed_by="node",
+        0.5,
+        lo=0,
+        hi=1,
+        unit="share of returns accepted",
+        keyed_by="node",
         meaning="an origin state's cooperation on readmitting its nationals: the probability "
         "that a forced return there can go ahead",
         source="seeds/002:1566 (return blocked by lack of travel documents)",
-    )  # fmt: skip
+    )
     reintegration: lever(
-        0.0, lo=0, hi=1, unit="0 (none) to 1 (full support)", keyed_by="node",
+        0.0,
+        lo=0,
+        hi=1,
+        unit="0 (none) to 1 (full support)",
+        keyed_by="node",
         meaning="reintegration support at an origin: lowers re-migration after return",
         source="seeds/001:807 (reintegration prevents recycling), seeds/003:219, seeds/002:1568",
-    )  # fmt: skip
+    )
 
 
 class Legal(_Strict):
     labour_quota: lever(
-        0.0, lo=0, hi=float("inf"), allow_inf=True, unit="persons per year", keyed_by="node",
+        0.0,
+        lo=0,
+        hi=float("inf"),
+        allow_inf=True,
+        in_persons=True,
+        unit="persons per year",
+        keyed_by="node",
         meaning="labour migration visas a year to a destination node, for people moving for "
         "work who know of the channel and can pay its cost",
         source="seeds/002:1879, seeds/002:1917 (legal channels lower unfounded claims)",
-    )  # fmt: skip
+    )
     humanitarian_visas: lever(
-        0.0, lo=0, hi=float("inf"), allow_inf=True, unit="persons per year", keyed_by="node",
+        0.0,
+        lo=0,
+        hi=float("inf"),
+        allow_inf=True,
+        in_persons=True,
+        unit="persons per year",
+        keyed_by="node",
         meaning="humanitarian visas or in-country processing a year to a destination node, for "
         "people in need: they travel legally and claim asylum on arrival",
         source="seeds/002:1917 (legal entry for people forced to flee)",
-    )  # fmt: skip
+    )
     family_reunification: lever(
-        0.0, lo=0, hi=float("inf"), allow_inf=True, unit="persons per year", keyed_by="node",
+        0.0,
+        lo=0,
+        hi=float("inf"),
+        allow_inf=True,
+        in_persons=True,
+        unit="persons per year",
+        keyed_by="node",
         meaning="family reunification visas a year to a node, for people with family there",
         source="seeds/002:1879 (family reunification)",
-    )  # fmt: skip
+    )
     free_movement: lever(
-        0.0, lo=0, hi=1, unit="1 free movement, 0 none", keyed_by="edge",
+        0.0,
+        lo=0,
+        hi=1,
+        unit="1 free movement, 0 none",
+        keyed_by="edge",
+        switch=True,
         meaning="a leg inside a regional free-movement area: travellers cross it legally, "
         "without smugglers (no smuggler's markup, no robbery, not irregular)",
         source="seeds/002:645-647 (ECOWAS free movement), seeds/003:30",
-    )  # fmt: skip
+    )
     regularization: lever(
-        0.0, lo=0, hi=1, unit="share a year", keyed_by="country",
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share a year",
+        keyed_by="country",
         meaning="regularization programme: the share of people in irregular stay regularized "
         "over a year",
         source="seeds/002:1568 (Patria Grande and other programmes), seeds/003:104",
-    )  # fmt: skip
+    )
 
 
 CONTENTS = ("risks", "legal_options", "protection")
@@ -369,8 +544,10 @@ def _distinct_names(campaigns: list[Campaign]) -> list[Campaign]:
     for k, c in enumerate(campaigns):
         name = c.name or f"campaign {k + 1}"
         if name in seen:
-            raise ValueError(f"campaign {k + 1} is named '{name}' like an earlier one: names "
-                             "must differ (an unnamed campaign k is called 'campaign k')")  # fmt: skip
+            raise ValueError(
+                f"campaign {k + 1} is named '{name}' like an earlier one: names "
+                "must differ (an unnamed campaign k is called 'campaign k')"
+            )
         seen.add(name)
     return campaigns
 
@@ -383,35 +560,56 @@ class Information(_Strict):
         "(risks alone) is believed less, a balanced one more "
         "(behaviour.information.deterrence_only_credibility, balanced_credibility)",
         json_schema_extra={
-            "unit": "list of tables", "keyed_by": "(a list)", "range": (0, 1),
-            "allow_inf": False, "choices": (), "default_text": "no campaign",
+            "unit": "list of tables",
+            "keyed_by": "(a list)",
+            "range": (0, 1),
+            "allow_inf": False,
+            "choices": (),
+            "default_text": "no campaign",
             "source": "seeds/001:674-676 (information strategy), seeds/000:118-125 (balanced "
-            "content keeps credibility)", "kind": "campaigns",
+            "content keeps credibility)",
+            "kind": "campaigns",
         },
-    )  # fmt: skip
+    )
     contact_probability: lever(
-        0.1, lo=0, hi=1, unit="probability a day", keyed_by="node",
+        0.1,
+        lo=0,
+        hi=1,
+        unit="probability a day",
+        keyed_by="node",
         meaning="chance that a person talks to one of its contacts (family, community, fellow "
         "travellers) today and takes in what it believes about the sea crossings",
         source="assumption (Routes and Rumours: daily contact with a share of one's network)",
-    )  # fmt: skip
+    )
     trust_contacts: lever(
-        0.5, lo=0, hi=1, unit="0 (ignored) to 1 (fully believed)", keyed_by="node",
+        0.5,
+        lo=0,
+        hi=1,
+        unit="0 (ignored) to 1 (fully believed)",
+        keyed_by="node",
         meaning="weight a person gives to what contacts tell it",
         source="assumption",
-    )  # fmt: skip
+    )
     trust_officials: lever(
-        0.3, lo=0, hi=1, unit="0 (ignored) to 1 (fully believed)", keyed_by="node",
+        0.3,
+        lo=0,
+        hi=1,
+        unit="0 (ignored) to 1 (fully believed)",
+        keyed_by="node",
         meaning="weight a person gives to official information (campaigns), before the "
         "campaign's own credibility",
         source="seeds/000:118-125 (distorted perceptions; credibility of campaigns)",
-    )  # fmt: skip
+    )
     trust_smugglers: lever(
-        0.5, lo=0, hi=1, unit="0 (ignored) to 1 (fully believed)", keyed_by="node",
+        0.5,
+        lo=0,
+        hi=1,
+        unit="0 (ignored) to 1 (fully believed)",
+        keyed_by="node",
         meaning="weight a person waiting at an embarkation hub gives to smugglers' promises "
         "that the crossing is safe",
         source="seeds/002:1541 (smugglers' promises), seeds/002:1359 (migrants unaware of risks)",
-    )  # fmt: skip
+    )
 
 
 class Policy(_Strict):
@@ -447,8 +645,9 @@ def lever_specs(model: type[BaseModel] = Policy, prefix: str = "policy") -> list
             continue
         extra = field.json_schema_extra or {}
         if extra.get("kind") == "campaigns":
-            out.append({"path": f"{prefix}.{name}", "meaning": field.description,
-                        "default": [], **extra})  # fmt: skip
+            out.append(
+                {"path": f"{prefix}.{name}", "meaning": field.description, "default": [], **extra}
+            )
             continue
         out.append(
             {
@@ -462,6 +661,8 @@ def lever_specs(model: type[BaseModel] = Policy, prefix: str = "policy") -> list
                 "choices": extra["choices"],
                 "default_text": extra["default_text"],
                 "source": extra["source"],
+                "in_persons": extra["in_persons"],
+                "switch": extra["switch"],
             }
         )
     return out
@@ -501,9 +702,14 @@ def _get(policy: Policy, path: str) -> Lever:
 
 
 def resolve(
-    policy: Policy, path: str, ids: list[str], start: dt.date, days: int,
-    fallback: np.ndarray | None = None, keys: list[list[str]] | None = None,
-) -> np.ndarray:  # fmt: skip
+    policy: Policy,
+    path: str,
+    ids: list[str],
+    start: dt.date,
+    days: int,
+    fallback: np.ndarray | None = None,
+    keys: list[list[str]] | None = None,
+) -> np.ndarray:
     """The lever at ``path`` as a [day, id] array of floats over the run.
 
     ``fallback`` holds per-id defaults for a lever whose default is None. ``keys`` lists, for
@@ -544,5 +750,54 @@ def resolve(
     return out
 
 
+@functools.cache
+def lever_spec(path: str) -> dict[str, Any]:
+    """The metadata of the lever at ``path`` (see :func:`lever_specs`)."""
+    for spec in lever_specs():
+        if spec["path"] == path:
+            return spec
+    raise KeyError(f"no lever {path}")
+
+
 def _default(path: str) -> Value:
-    return next(s["default"] for s in lever_specs() if s["path"] == path)
+    return lever_spec(path)["default"]
+
+
+def lever_ids(keyed_by: str, net, profiles: list[str]) -> tuple[list[str], list[list[str]] | None]:
+    """The ids a lever keyed by ``keyed_by`` takes one value for, in the order of the model's
+    arrays, and (for a lever keyed by profile or profile@country) the table keys to try for
+    each id in turn."""
+    if keyed_by in ("node", "embarkation node"):
+        return net.node_ids, None
+    if keyed_by == "edge":
+        return net.edge_ids, None
+    if keyed_by == "sea zone":
+        return net.zone_ids, None
+    if keyed_by == "country":
+        return net.country_ids, None
+    if keyed_by == "true need":
+        return ["in_need", "not_in_need"], None
+    if keyed_by == "profile or profile@country":
+        pairs = [(pf, c) for pf in profiles for c in net.country_ids]
+        return [f"{pf}@{c}" for pf, c in pairs], [[f"{pf}@{c}", pf] for pf, c in pairs]
+    raise KeyError(f"no ids for levers keyed by {keyed_by}")
+
+
+def resolve_lever(path: str, scenario, net, days: int, fallback: np.ndarray | None = None):
+    """The lever at ``path`` over the run, as the model reads it: [day, id] floats (a lever keyed
+    by profile or profile@country: [day, profile, country]); a lever counted in persons divided by
+    ``persons_per_agent`` (agents); a switch as booleans. The ids come from its ``keyed_by``
+    (:func:`lever_ids`); ``fallback`` gives per-id defaults, in persons, for a lever whose default
+    is None."""
+    spec = lever_spec(path)
+    sim = scenario.simulation
+    profiles = [p.id for p in scenario.profiles]
+    ids, keys = lever_ids(spec["keyed_by"], net, profiles)
+    out = resolve(scenario.policy, path, ids, sim.start_date, days, fallback=fallback, keys=keys)
+    if spec["keyed_by"] == "profile or profile@country":
+        out = out.reshape(days, len(profiles), len(net.country_ids))
+    if spec["in_persons"]:
+        out = out / sim.persons_per_agent
+    if spec["switch"]:
+        out = out > 0.5
+    return out

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
 
 from flowsim.errors import ScenarioError
+from flowsim.population import MAX_ROUTES
 from flowsim.scenario import (
     DESTINATION_ROLES,
     MODES,
@@ -48,6 +50,27 @@ def build_graph(scenario: Scenario) -> nx.DiGraph:
                 )
             g.add_edge(a, b, **{**attrs, "id": ident})
     return g
+
+
+class Network(NamedTuple):
+    """The network as kernels take it (arrays of ``CompiledNetwork``; see there)."""
+
+    node_country: np.ndarray
+    node_is_camp: np.ndarray
+    node_is_destination: np.ndarray
+    node_hub: np.ndarray
+    node_destination: np.ndarray
+    edge_src: np.ndarray
+    edge_dst: np.ndarray
+    edge_mode: np.ndarray
+    edge_days: np.ndarray
+    edge_hazard: np.ndarray
+    route_ptr: np.ndarray
+    route_dest: np.ndarray
+    route_days: np.ndarray
+    route_edge_ptr: np.ndarray
+    route_edges: np.ndarray
+    route_entry_node: np.ndarray
 
 
 @dataclass
@@ -100,6 +123,13 @@ class CompiledNetwork:
     type_distress: np.ndarray
     type_survival_days: np.ndarray
     type_price_factor: np.ndarray
+    # destination-role nodes: what beliefs about the welcome are about
+    destination_nodes: np.ndarray  # node index of each destination-role node
+    node_destination: np.ndarray  # its index among them, -1 for other nodes
+
+    def arrays(self) -> Network:
+        """The arrays kernels read, as one named tuple."""
+        return Network(*(getattr(self, name) for name in Network._fields))
 
     @property
     def sea_edges(self) -> np.ndarray:
@@ -158,6 +188,14 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
                 re_edges.extend(ks)
                 re_ptr.append(len(re_edges))
         r_ptr.append(len(r_dest))
+    if len(r_dest) > MAX_ROUTES:
+        raise ScenarioError(
+            f"{scenario.source}: {len(r_dest):,} candidate routes; at most {MAX_ROUTES:,} (agents "
+            "hold a route as int16): lower behaviour.route_choice.routes_per_destination or "
+            "max_legs"
+        )
+    if len(edges) > MAX_ROUTES or len(node_ids) > MAX_ROUTES:
+        raise ScenarioError(f"{scenario.source}: at most {MAX_ROUTES:,} nodes and edges")
 
     entry, first_sea = [], []
     for a, b in itertools.pairwise(re_ptr):
@@ -231,7 +269,10 @@ def compile_network(scenario: Scenario, graph: nx.DiGraph | None = None) -> Comp
         hub_nodes=np.array(hubs, np.int32),
         node_hub=node_hub,
         node_min_route_cost=np.zeros(0),
+        destination_nodes=np.flatnonzero(is_dest),
+        node_destination=np.full(len(nodes), -1, np.int32),
     )
+    net.node_destination[net.destination_nodes] = np.arange(net.destination_nodes.size)
     net.route_cost, net.route_risk, net.node_min_route_cost = route_totals(
         net, net.edge_cost, net.edge_hazard
     )
@@ -274,3 +315,16 @@ def _k_paths(g: nx.DiGraph, a: str, b: str, k: int, max_legs: int) -> list[list[
             if len(out) == k:
                 break
     return out
+
+
+def hub_hazards(net: CompiledNetwork) -> tuple[np.ndarray, np.ndarray]:
+    """Mean hazard of each hub's sea legs, and each sea leg's hazard relative to its hub's."""
+    sea = net.sea_edges
+    hub = net.node_hub[net.edge_src[sea]]
+    n = len(net.hub_nodes)
+    total = np.bincount(hub, weights=net.edge_hazard[sea], minlength=n)
+    mean = total / np.maximum(np.bincount(hub, minlength=n), 1)
+    rel = np.ones(net.n_edges)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel[sea] = np.where(mean[hub] > 0, net.edge_hazard[sea] / mean[hub], 1.0)
+    return mean, rel

@@ -15,11 +15,9 @@ import numpy as np
 import pandas as pd
 
 from flowsim.model import DECIDING, Model
-from flowsim.population import AWARE_BITS, DETERRED, LEGAL, PROTECTED, REACHED, STATUS_NAMES, Status
+from flowsim.population import LEGAL_CHANNELS, STATUS_NAMES, Flag, Status
 from flowsim.rules import EVENT_NAMES
 from flowsim.scenario import Scenario
-
-LEGAL_CHANNELS = sum(AWARE_BITS.values())  # ``aware`` bits of the legal channels
 
 
 @dataclass
@@ -135,8 +133,8 @@ def protection_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
     backlog = m.backlog_by_day[: m.day]
     stocks = m.node_status_by_day[: m.day].sum(axis=1)  # [day, status]
     flags, need = m.pop.view("flags"), m.pop.view("protection_need")
-    reached_in_need = int(((flags & REACHED) > 0)[need].sum())
-    protected = int(((flags & PROTECTED) > 0)[need].sum())
+    reached_in_need = int(((flags & Flag.REACHED) > 0)[need].sum())
+    protected = int(((flags & Flag.PROTECTED) > 0)[need].sum())
     first, final = m.first_wait, m.final_wait
     decisions = totals["decisions"]
     return {
@@ -212,7 +210,7 @@ def solutions_summary(m: Model, totals: dict[str, int], status: dict[str, int]) 
         "irregular_stays_begun": totals["irregular_stays"],
         "regularized": totals["regularizations"],
         "legal_entries": {**legal, "total": sum(legal.values())},
-        "legal_migrants": int(((m.pop.view("flags") & LEGAL) > 0).sum()),
+        "legal_migrants": int(((m.pop.view("flags") & Flag.LEGAL) > 0).sum()),
         "smuggled_arrivals": totals["smuggled_arrivals"],
         "smuggled_share": totals["smuggled_arrivals"] / entries if entries else None,
     }
@@ -225,7 +223,7 @@ def information_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
     alive = ~np.isin(status, [Status.DEAD, Status.MISSING, Status.RESETTLED])
     errors = m.belief_error_by_day[: m.day]
     hubs = [m.net.node_ids[h] for h in m.net.hub_nodes]
-    dests = [m.net.node_ids[n] for n in m._dest_nodes]
+    dests = [m.net.node_ids[n] for n in m.net.destination_nodes]
     deciding = np.isin(status, DECIDING)
 
     def by_id(ids: list[str], rows: np.ndarray) -> dict[str, float]:
@@ -241,13 +239,15 @@ def information_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
         "welcome_error_mean": _mean(m.welcome_error_by_day[: m.day]),
         "true_welcome_by_node": by_id(dests, m.true_welcome[None, :]),
         "believed_welcome_by_node": by_id(dests, m.beliefs.welcome()[deciding]),
-        "outcomes_reported": int(m._welcome_seen.sum()),
+        "outcomes_reported": int(m.information.welcome_seen.sum()),
         "aware_of_legal_channels": (
             float(((aware[alive] & LEGAL_CHANNELS) > 0).mean()) if alive.any() else None
         ),
-        "departures_deterred": int(((flags & DETERRED) > 0).sum()),
-        "deterred_at_origin": int((((flags & DETERRED) > 0) & (status == Status.AT_ORIGIN)).sum()),
-        "campaign_reach": {c.name: c.reached for c in m._campaigns},
+        "departures_deterred": int(((flags & Flag.DETERRED) > 0).sum()),
+        "deterred_at_origin": int(
+            (((flags & Flag.DETERRED) > 0) & (status == Status.AT_ORIGIN)).sum()
+        ),
+        "campaign_reach": {c.name: c.reached for c in m.information.campaigns},
         "deaths_noticed": totals["deaths_noticed"],
         "conversations": totals["conversations"],
     }

@@ -26,49 +26,114 @@ or child protection keep their status; only their claim changes.
 
 from __future__ import annotations
 
+from enum import IntEnum
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
-from flowsim.population import HOUSED, PROTECTED, Claim, Referral, Status
-from flowsim.rng import uniform
-from flowsim.rules import (
-    EV_ACCELERATED_DECISIONS,
-    EV_APPEALS,
-    EV_APPEALS_GRANTED,
-    EV_DECISIONS,
-    EV_RECOGNIZED,
-    EV_RECOGNIZED_FIRST,
-    EV_REJECTED,
-    EV_WRONGFUL_RECOGNITIONS,
-    EV_WRONGFUL_REJECTIONS,
-    EV_WRONGFUL_REJECTIONS_FINAL,
+from flowsim.events import Event
+from flowsim.population import (
+    NOT_HOUSED,
+    Claim,
+    Flag,
+    Referral,
+    Status,
+    case,
+    lowest_bit,
+    set_status,
 )
+from flowsim.rng import Rule, uniform
+from flowsim.rules import Mechanism, params_of
 
-FULL = int(Claim.FULL)
-ACCELERATED = int(Claim.ACCELERATED)
-APPEAL = int(Claim.APPEAL)
-CLAIM_RECOGNIZED = int(Claim.RECOGNIZED)
-CLAIM_REJECTED = int(Claim.REJECTED)
-REF_ASYLUM = int(Referral.ASYLUM)
-REF_COUNSELLING = int(Referral.COUNSELLING)
-ARRIVED = int(Status.ARRIVED)
-IN_PROCEDURE = int(Status.IN_PROCEDURE)
-DESTITUTE = int(Status.DESTITUTE)
-DETAINED = int(Status.DETAINED)
-RECOGNIZED = int(Status.RECOGNIZED)
-REJECTED = int(Status.REJECTED)
-NOT_HOUSED = np.uint8(255 ^ HOUSED)
 # queue tracks: index into the [country, track, lodging day] counts
 TRACK_FULL, TRACK_ACCELERATED = 0, 1
+# the statuses in which a claim can be pending (first instance or appeal)
+CLAIMANTS = (
+    Status.IN_PROCEDURE,
+    Status.DESTITUTE,
+    Status.DETAINED,
+    Status.IN_TRAFFICKING_PROTECTION,
+    Status.IN_CHILD_PROTECTION,
+)
+
+
+class ProtectionParams(NamedTuple):
+    """``[behaviour.protection]``: who applies for asylum and how procedures work."""
+
+    apply_in_need: float  # people in need who lodge a claim when nobody refers them
+    apply_not_in_need: float  # people not in need who apply anyway (no other way to stay)
+    counselled_apply_factor: float  # application probability after return counselling
+    false_alarm_scale: float  # profiling false alarms for trafficking and children
+    clear_share: float  # claims that are clear cases (well founded or manifestly unfounded)
+    accelerated_effort: float  # of a full decision
+    accelerated_accuracy_loss: float  # lower accuracy of accelerated decisions
+    appeal_days: float  # mean time to an appeal decision
+    appeal_corrects: float  # share of wrongful rejections overturned on appeal
+    appeal_overturns_right: float  # share of right rejections overturned on appeal
+
+
+class Draw(IntEnum):
+    """Decisions' draws per agent (key: Rule.DECISIONS)."""
+
+    FIRST_INSTANCE = 0
+    APPEAL_LODGED = 1
+    APPEAL_DECIDED_TODAY = 2
+    APPEAL_OUTCOME = 3
+
+
+class Asylum(Mechanism):
+    """Each country's asylum authority: the queue, today's decisions, appeals."""
+
+    LEVERS = {
+        "asylum_capacity": "policy.asylum.capacity",
+        "accelerated": "policy.asylum.accelerated",
+        "prima_facie": "policy.asylum.prima_facie",
+        "asylum_accuracy": "policy.asylum.accuracy",
+        "appeals": "policy.asylum.appeals",
+    }
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.params = params_of(ProtectionParams, model.scenario.behaviour.protection)
+        n_c, days = len(model.net.country_ids), model.days
+        self.queue = np.zeros((n_c, 2, days), np.int64)  # [country, track, lodging day]
+        self.credit = np.zeros(n_c)  # decisions of capacity carried over
+        # waits from lodging to the first-instance / final decision: [true need, days]
+        self.first_wait = np.zeros((2, days + 1), np.int64)
+        self.final_wait = np.zeros((2, days + 1), np.int64)
+
+    def step(self, model, day: int) -> None:
+        """Appeals decided, then today's first-instance decisions."""
+        a, net, lv, p = model.pop.agents(), model.net.arrays(), model.levers, self.params
+        key = model.keys(Rule.DECISIONS, day)
+        decide_appeals(day, key, a, net, p, model.tally)
+        count_queue(day, a, net, self.queue)
+        queue = self.queue[:, :, : day + 1]
+        cut, take = cutoffs(queue, self.credit, lv["asylum_capacity"][day], p.accelerated_effort)
+        accuracy = lv["asylum_accuracy"][day]
+        decide(
+            day,
+            key,
+            a,
+            net,
+            cut,
+            take,
+            accuracy[0],
+            accuracy[1],
+            lv["appeals"][day],
+            p,
+            model.tally,
+        )
 
 
 @njit(cache=True)
 def applies(u, need, referral, apply_in_need, apply_not_in_need, counselled_factor):
     """Whether one registering person lodges an asylum claim."""
-    if referral == REF_ASYLUM:
+    if referral == Referral.ASYLUM:
         return True
     p = apply_in_need if need else apply_not_in_need
-    if referral == REF_COUNSELLING:
+    if referral == Referral.COUNSELLING:
         p *= counselled_factor
     return u < p
 
@@ -77,8 +142,8 @@ def applies(u, need, referral, apply_in_need, apply_not_in_need, counselled_fact
 def procedure(u_clear, u_accelerated, profiled, clear_share, accelerated):
     """The procedure a new claim goes to: ACCELERATED (a profiled clear case) or FULL."""
     if profiled and u_clear < clear_share and u_accelerated < accelerated:
-        return ACCELERATED
-    return FULL
+        return Claim.ACCELERATED
+    return Claim.FULL
 
 
 @njit(cache=True)
@@ -92,40 +157,59 @@ def first_instance(u, need, accelerated, accuracy_in_need, accuracy_not_in_need,
 
 
 @njit(cache=True)
-def finalize(i, recognized, day, status, status_day, flags, claim, claim_day, node, need,
-             node_is_camp, final_wait, events):  # fmt: skip
-    """Agent ``i``'s claim is finally decided today: set the claim, the status and the wait."""
-    st = status[i]
+def finalize(i, recognized, day, case, need, node_is_camp, final_wait, events):
+    """Agent ``i``'s claim (``case``: ``population.Case``; ``need``: whether it is in need) is
+    finally decided today: set the claim, the status and the wait."""
+    c = case
+    st = c.status[i]
     if recognized:
-        claim[i] = CLAIM_RECOGNIZED
-        flags[i] |= PROTECTED
-        events[EV_RECOGNIZED] += 1
-        if st == ARRIVED or st == IN_PROCEDURE or st == DESTITUTE or st == DETAINED:
-            status[i] = RECOGNIZED
-            status_day[i] = day
-            if not node_is_camp[node[i]]:
-                flags[i] &= NOT_HOUSED  # refugees leave reception; camps are their place
+        c.claim[i] = Claim.RECOGNIZED
+        c.flags[i] |= Flag.PROTECTED
+        events[Event.RECOGNITIONS] += 1
+        if (
+            st == Status.ARRIVED
+            or st == Status.IN_PROCEDURE
+            or st == Status.DESTITUTE
+            or st == Status.DETAINED
+        ):
+            set_status(c, i, Status.RECOGNIZED, day)
+            if not node_is_camp[c.node[i]]:
+                c.flags[i] &= NOT_HOUSED  # refugees leave reception; camps are their place
     else:
-        claim[i] = CLAIM_REJECTED
-        events[EV_REJECTED] += 1
-        if need[i]:
-            events[EV_WRONGFUL_REJECTIONS_FINAL] += 1
-        if st == IN_PROCEDURE or st == DESTITUTE:
-            status[i] = REJECTED
-            status_day[i] = day
-            flags[i] &= NOT_HOUSED
-    final_wait[int(need[i]), day - claim_day[i]] += 1
+        c.claim[i] = Claim.REJECTED
+        events[Event.REJECTIONS] += 1
+        if need:
+            events[Event.WRONGFUL_REJECTIONS_FINAL] += 1
+        if st == Status.IN_PROCEDURE or st == Status.DESTITUTE:
+            set_status(c, i, Status.REJECTED, day)
+            c.flags[i] &= NOT_HOUSED
+    final_wait[int(need), day - c.claim_day[i]] += 1
 
 
 @njit(cache=True)
-def count_queue(day, claim, claim_day, node, node_country, counts):
-    """Pending first-instance claims lodged before ``day``: counts[country, track, lodging day]."""
-    counts[:, :, :] = 0
-    for i in range(claim.shape[0]):
-        c = claim[i]
-        if (c == FULL or c == ACCELERATED) and claim_day[i] < day:
-            track = TRACK_ACCELERATED if c == ACCELERATED else TRACK_FULL
-            counts[node_country[node[i]], track, claim_day[i]] += 1
+def count_queue(day, agents, net, counts):
+    """Pending first-instance claims lodged before ``day``: counts[country, track, lodging day]
+    for the lodging days up to ``day`` (the rest of ``counts`` is left as it is)."""
+    a = agents
+    counts[:, :, : day + 1] = 0
+    for w in range(a.changed.shape[0]):
+        bits = claimants(a.members, w)
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            c = a.claim[i]
+            if (c == Claim.FULL or c == Claim.ACCELERATED) and a.claim_day[i] < day:
+                track = TRACK_ACCELERATED if c == Claim.ACCELERATED else TRACK_FULL
+                counts[net.node_country[a.node[i]], track, a.claim_day[i]] += 1
+
+
+@njit(cache=True, inline="always")
+def claimants(members, w):
+    """Word ``w`` of the members of the statuses in which a claim can be pending."""
+    bits = np.uint64(0)
+    for s in CLAIMANTS:
+        bits |= members[w, s]
+    return bits
 
 
 def cutoffs(counts: np.ndarray, credit: np.ndarray, capacity: np.ndarray, effort: float):
@@ -164,64 +248,86 @@ def cutoffs(counts: np.ndarray, credit: np.ndarray, capacity: np.ndarray, effort
 
 
 @njit(cache=True)
-def decide(day, key, status, status_day, flags, claim, claim_day, node, need, node_country,
-           node_is_camp, cut_day, take_at_cut, accuracy_in_need, accuracy_not_in_need,
-           accuracy_loss, appeals, first_wait, final_wait, events):  # fmt: skip
+def decide(
+    day,
+    key,
+    agents,
+    net,
+    cut_day,
+    take_at_cut,
+    accuracy_in_need,
+    accuracy_not_in_need,
+    appeals,
+    params,
+    tally,
+):
     """First-instance decisions on the claims ``cutoffs`` selected; appeals lodged."""
+    a, events = agents, tally.events
     left = take_at_cut.copy()
-    for i in range(status.shape[0]):
-        c = claim[i]
-        if not (c == FULL or c == ACCELERATED) or claim_day[i] >= day:
-            continue
-        country = node_country[node[i]]
-        track = TRACK_ACCELERATED if c == ACCELERATED else TRACK_FULL
-        lodged = claim_day[i]
-        if lodged > cut_day[country, track]:
-            continue
-        if lodged == cut_day[country, track]:
-            if left[country, track] == 0:
+    for w in range(agents.changed.shape[0]):
+        bits = claimants(agents.members, w)
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            c = a.claim[i]
+            if not (c == Claim.FULL or c == Claim.ACCELERATED) or a.claim_day[i] >= day:
                 continue
-            left[country, track] -= 1
-        events[EV_DECISIONS] += 1
-        if c == ACCELERATED:
-            events[EV_ACCELERATED_DECISIONS] += 1
-        first_wait[int(need[i]), day - lodged] += 1
-        recognized = first_instance(uniform(key, i, 0), need[i], c == ACCELERATED,
-                                    accuracy_in_need, accuracy_not_in_need, accuracy_loss)  # fmt: skip
-        if recognized:
-            events[EV_RECOGNIZED_FIRST] += 1
-            if not need[i]:
-                events[EV_WRONGFUL_RECOGNITIONS] += 1
-        elif need[i]:
-            events[EV_WRONGFUL_REJECTIONS] += 1
-        if not recognized and uniform(key, i, 1) < appeals[country]:
-            claim[i] = APPEAL
-            events[EV_APPEALS] += 1
-            continue
-        finalize(i, recognized, day, status, status_day, flags, claim, claim_day, node, need,
-                 node_is_camp, final_wait, events)  # fmt: skip
+            country = net.node_country[a.node[i]]
+            track = TRACK_ACCELERATED if c == Claim.ACCELERATED else TRACK_FULL
+            lodged = a.claim_day[i]
+            if lodged > cut_day[country, track]:
+                continue
+            if lodged == cut_day[country, track]:
+                if left[country, track] == 0:
+                    continue
+                left[country, track] -= 1
+            events[Event.DECISIONS] += 1
+            if c == Claim.ACCELERATED:
+                events[Event.ACCELERATED_DECISIONS] += 1
+            need = a.protection_need[i]
+            tally.first_wait[int(need), day - lodged] += 1
+            recognized = first_instance(
+                uniform(key, i, Draw.FIRST_INSTANCE),
+                need,
+                c == Claim.ACCELERATED,
+                accuracy_in_need,
+                accuracy_not_in_need,
+                params.accelerated_accuracy_loss,
+            )
+            if recognized:
+                events[Event.RECOGNIZED_FIRST_INSTANCE] += 1
+                if not need:
+                    events[Event.WRONGFUL_RECOGNITIONS] += 1
+            elif need:
+                events[Event.WRONGFUL_REJECTIONS] += 1
+            if not recognized and uniform(key, i, Draw.APPEAL_LODGED) < appeals[country]:
+                a.claim[i] = Claim.APPEAL
+                events[Event.APPEALS] += 1
+                continue
+            finalize(
+                i, recognized, day, case(a), need, net.node_is_camp, tally.final_wait, tally.events
+            )
 
 
 @njit(cache=True)
-def decide_appeals(day, key, status, status_day, flags, claim, claim_day, node, need,
-                   node_is_camp, appeal_days, corrects, overturns_right, final_wait,
-                   events):  # fmt: skip
+def decide_appeals(day, key, agents, net, params, tally):
     """Appeals decided today (each pending appeal with probability 1 / appeal_days)."""
-    for i in range(status.shape[0]):
-        if claim[i] != APPEAL or uniform(key, i, 2) >= 1.0 / appeal_days:
-            continue
-        recognized = uniform(key, i, 3) < (corrects if need[i] else overturns_right)
-        if recognized:
-            events[EV_APPEALS_GRANTED] += 1
-        finalize(i, recognized, day, status, status_day, flags, claim, claim_day, node, need,
-                 node_is_camp, final_wait, events)  # fmt: skip
-
-
-@njit(cache=True)
-def count_backlog(claim, node, node_country, out):
-    """Pending claims (first instance and appeal) per country into ``out`` (zeroed first)."""
-    out[:] = 0
-    for i in range(claim.shape[0]):
-        c = claim[i]
-        if c == FULL or c == ACCELERATED or c == APPEAL:
-            out[node_country[node[i]]] += 1
+    a, p = agents, params
+    for w in range(a.changed.shape[0]):
+        bits = claimants(a.members, w)
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            if a.claim[i] != Claim.APPEAL or uniform(key, i, Draw.APPEAL_DECIDED_TODAY) >= (
+                1.0 / p.appeal_days
+            ):
+                continue
+            need = a.protection_need[i]
+            recognized = uniform(key, i, Draw.APPEAL_OUTCOME) < (
+                p.appeal_corrects if need else p.appeal_overturns_right
+            )
+            if recognized:
+                tally.events[Event.APPEALS_GRANTED] += 1
+            finalize(
+                i, recognized, day, case(a), need, net.node_is_camp, tally.final_wait, tally.events
+            )

@@ -13,7 +13,8 @@ In forced-inflow mode (a validation option, see ``flowsim.flee``) a set number o
 is also added, spread over origins by weight (:func:`depart_forced`).
 
 The work here is per new agent, not per agent in the population, so it is vectorised numpy rather
-than a kernel.
+than a kernel. The initial population (``nodes.initial_population``) is placed when the model is
+built (:meth:`Departures.place_initial`).
 """
 
 from __future__ import annotations
@@ -22,9 +23,76 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from flowsim.population import AWARE_BITS, VULN_BIT, Population, Status
-from flowsim.scenario import MOTIVES, VULNERABILITIES, Profile, Scenario
+from flowsim.events import Event
+from flowsim.population import AWARE_BITS, RISK_TOLERANCE_STEPS, VULN_BIT, Population, Status
+from flowsim.rules import Mechanism
+from flowsim.scenario import DESTINATION_ROLES, MOTIVES, VULNERABILITIES, Profile, Scenario
 from flowsim.timeline import expand
+
+
+class Departures(Mechanism):
+    """New agents: the initial population, then each day's departures from the origins."""
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.table = departure_table(model.scenario, model.net.index, model.days)
+        self.forced = forced_inflow_table(model.scenario, model.net.index, model.days)
+        self.awareness = model.scenario.behaviour.legal.awareness
+
+    def expected_agents(self, scenario: Scenario) -> int:
+        """About how many agents the run will have (to size the arrays once)."""
+        initial = (
+            sum(sum(n.initial_population.values()) for n in scenario.nodes)
+            / scenario.simulation.persons_per_agent
+        )
+        flow = self.table.rate.sum()
+        if self.forced is not None:
+            flow += self.forced.count.sum()
+        return int(1.1 * (initial + flow)) + 1024
+
+    def place_initial(self, model) -> int:
+        """The initial population of every node, by role: at an origin, at its origin; at a
+        node with a destination role, arrived (places are given next, never registered);
+        elsewhere in transit with no route (route choice decides). Returns how many."""
+        scenario = model.scenario
+        scale = scenario.simulation.persons_per_agent
+        added = 0
+        for k, node in enumerate(scenario.nodes):
+            for pid, persons in node.initial_population.items():
+                n = int(round(persons / scale))
+                if "origin" in node.roles:
+                    status = Status.AT_ORIGIN
+                elif set(node.roles) & set(DESTINATION_ROLES):
+                    status = Status.ARRIVED
+                else:
+                    status = Status.IN_TRANSIT
+                pidx = next(j for j, p in enumerate(scenario.profiles) if p.id == pid)
+                origin = k if status == Status.AT_ORIGIN else -1  # met on the way: unknown
+                add_agents(
+                    model.pop,
+                    scenario.profiles[pidx],
+                    pidx,
+                    k,
+                    n,
+                    -1,
+                    status,
+                    model.rng,
+                    model.net.index,
+                    origin,
+                    self.awareness,
+                )
+                added += n
+        return added
+
+    def step(self, model, day: int) -> None:
+        profiles, index = model.scenario.profiles, model.net.index
+        n = depart(model.pop, self.table, profiles, day, model.rng, index, self.awareness)
+        if self.forced is not None:
+            n += depart_forced(
+                model.pop, self.forced, profiles, day, model.rng, index, self.awareness
+            )
+        model.information.new_agents(model)  # their beliefs and contacts
+        model.tally.events[Event.NEW_AGENTS] += n
 
 
 @dataclass
@@ -59,9 +127,14 @@ def departure_table(scenario: Scenario, index: dict[str, int], days: int) -> Dep
 
 
 def depart(
-    pop: Population, table: DepartureTable, profiles: list[Profile], day: int,
-    rng: np.random.Generator, tie_index: dict[str, int], awareness: float = 0.0,
-) -> int:  # fmt: skip
+    pop: Population,
+    table: DepartureTable,
+    profiles: list[Profile],
+    day: int,
+    rng: np.random.Generator,
+    tie_index: dict[str, int],
+    awareness: float = 0.0,
+) -> int:
     """Add today's new agents at their origins; returns how many were added."""
     if table.rate.shape[0] == 0 or day >= table.rate.shape[1]:
         return 0
@@ -73,8 +146,18 @@ def depart(
         if n <= 0:
             continue
         table.remaining[o] -= n
-        add_agents(pop, profiles[table.profile[k]], int(table.profile[k]), o, n, day,
-                   Status.AT_ORIGIN, rng, tie_index, awareness=awareness)  # fmt: skip
+        add_agents(
+            pop,
+            profiles[table.profile[k]],
+            int(table.profile[k]),
+            o,
+            n,
+            day,
+            Status.AT_ORIGIN,
+            rng,
+            tie_index,
+            awareness=awareness,
+        )
         added += n
     return added
 
@@ -107,9 +190,14 @@ def forced_inflow_table(scenario: Scenario, index: dict[str, int], days: int):
 
 
 def depart_forced(
-    pop: Population, table: ForcedInflowTable, profiles: list[Profile], day: int,
-    rng: np.random.Generator, tie_index: dict[str, int], awareness: float = 0.0,
-) -> int:  # fmt: skip
+    pop: Population,
+    table: ForcedInflowTable,
+    profiles: list[Profile],
+    day: int,
+    rng: np.random.Generator,
+    tie_index: dict[str, int],
+    awareness: float = 0.0,
+) -> int:
     """Forced inflow: today's set number of new agents, spread over origins by weight.
 
     On a day when every weight is 0 the agents are spread evenly over the weighted origins."""
@@ -120,16 +208,34 @@ def depart_forced(
     p = w / w.sum() if w.sum() > 0 else np.full(w.size, 1.0 / w.size)
     for k, m in enumerate(rng.multinomial(n, p)):
         if m:
-            add_agents(pop, profiles[table.profile], table.profile, int(table.origin[k]), int(m),
-                       day, Status.AT_ORIGIN, rng, tie_index, awareness=awareness)  # fmt: skip
+            add_agents(
+                pop,
+                profiles[table.profile],
+                table.profile,
+                int(table.origin[k]),
+                int(m),
+                day,
+                Status.AT_ORIGIN,
+                rng,
+                tie_index,
+                awareness=awareness,
+            )
     return n
 
 
 def add_agents(
-    pop: Population, profile: Profile, profile_idx: int, node: int, n: int, day: int,
-    status: Status, rng: np.random.Generator, tie_index: dict[str, int], origin: int | None = None,
+    pop: Population,
+    profile: Profile,
+    profile_idx: int,
+    node: int,
+    n: int,
+    day: int,
+    status: Status,
+    rng: np.random.Generator,
+    tie_index: dict[str, int],
+    origin: int | None = None,
     awareness: float = 0.0,
-) -> slice:  # fmt: skip
+) -> slice:
     """Append ``n`` agents of ``profile`` at ``node`` with attributes drawn from the profile.
 
     ``origin`` defaults to ``node``; -1 means unknown (agents placed on the way at the start).
@@ -147,7 +253,10 @@ def add_agents(
         motive=_categorical(rng, [profile.motives.get(m, 0.0) for m in MOTIVES], n),
         vulnerability=_vulnerabilities(rng, profile, n),
         resources=_lognormal(rng, profile.resources.mean, profile.resources.sd, n),
-        risk_tolerance=_beta(rng, profile.risk_tolerance.mean, profile.risk_tolerance.sd, n),
+        risk_tolerance=np.round(  # stored in steps of 1/255
+            _beta(rng, profile.risk_tolerance.mean, profile.risk_tolerance.sd, n)
+            * RISK_TOLERANCE_STEPS
+        ),
         tie=_ties(rng, profile, tie_index, n),
     )
     if awareness > 0:

@@ -11,17 +11,33 @@ After ``policy.detention.max_days`` people are released to reception, except tho
 rejected, who leave detention as rejected.
 """
 
+from __future__ import annotations
+
+import numpy as np
 from numba import njit
 
-from flowsim.population import Claim, Status
-from flowsim.rules import EV_RELEASED
+from flowsim.events import Event
+from flowsim.population import Claim, Status, lowest_bit, set_status
+from flowsim.rules import Mechanism
 
-NOT_DETAINED, DETAINED_NOW, ALTERNATIVE = 0, 1, 2
+NOT_DETAINED, DETAINED_NOW, ALTERNATIVE = 0, 1, 2  # what detains() decides
 IRREGULAR, ALL = 1, 2  # detention modes (policy.detention.mode: none, irregular, all)
-ARRIVED = int(Status.ARRIVED)
-DETAINED = int(Status.DETAINED)
-REJECTED = int(Status.REJECTED)
-CLAIM_REJECTED = int(Claim.REJECTED)
+
+
+class Detention(Mechanism):
+    """Releases at the maximum stay (:meth:`step`, first thing on arrival day); who is detained
+    is decided at registration (:func:`detains`, in ``reception.register``)."""
+
+    LEVERS = {
+        "detention_mode": "policy.detention.mode",
+        "max_days": "policy.detention.max_days",
+        "alternatives": "policy.detention.alternatives",
+    }
+
+    def step(self, model, day: int) -> None:
+        release(
+            day, model.pop.agents(), model.net.arrays(), model.levers["max_days"][day], model.tally
+        )
 
 
 @njit(cache=True)
@@ -34,17 +50,20 @@ def detains(u_alternative, irregular, mode, alternatives):
 
 
 @njit(cache=True)
-def release(day, status, status_day, claim, node, node_country, max_days, events):
+def release(day, agents, net, max_days, tally):
     """Release everyone who has been detained ``max_days`` of their country (or longer).
 
     Released people are back to ``arrived`` (still registered) and get a place or not in
     reception the same day; the finally rejected leave as ``rejected``.
     """
-    for i in range(status.shape[0]):
-        if status[i] != DETAINED:
-            continue
-        if day - status_day[i] < max_days[node_country[node[i]]]:
-            continue
-        status[i] = REJECTED if claim[i] == CLAIM_REJECTED else ARRIVED
-        status_day[i] = day
-        events[EV_RELEASED] += 1
+    a = agents
+    for w in range(a.changed.shape[0]):
+        bits = a.members[w, Status.DETAINED]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            if day - a.status_day[i] < max_days[net.node_country[a.node[i]]]:
+                continue
+            rejected = a.claim[i] == Claim.REJECTED
+            set_status(a, i, Status.REJECTED if rejected else Status.ARRIVED, day)
+            tally.events[Event.DETENTION_RELEASES] += 1

@@ -12,8 +12,20 @@ import numpy as np
 from numba import njit
 
 from flowsim.boats import Boats, BoatState, Fate
-from flowsim.rules import EV_LANDED
+from flowsim.events import Event
+from flowsim.rules import Mechanism
 from flowsim.rules.travel import reach_node
+
+
+class Disembarkation(Mechanism):
+    """Acts inside the sea crossing's day: the stand-off of rescued boats (:meth:`step`), the
+    delay a rescue fixes (``policy.disembarkation.delay_days``), and people coming ashore
+    (:func:`disembark`, in the passenger kernel)."""
+
+    LEVERS = {"delay_days": "policy.disembarkation.delay_days"}
+
+    def step(self, model, day: int, rescued: np.ndarray) -> None:
+        stand_off(model.boats, rescued)
 
 
 def stand_off(boats: Boats, rescued: np.ndarray) -> None:
@@ -28,14 +40,7 @@ def stand_off(boats: Boats, rescued: np.ndarray) -> None:
 
 
 @njit(cache=True)
-def disembark(
-    i, day, e, status, status_day, node, edge, route, route_pos, legs, first_arrival_node, boat,
-    edge_dst, route_edge_ptr, node_arrivals, events,
-):  # fmt: skip
+def disembark(i, day, e, journey, edge_dst, route_edge_ptr, arrivals, events):
     """Agent ``i`` comes ashore at the far end of sea leg ``e``."""
-    boat[i] = -1
-    events[EV_LANDED] += 1
-    reach_node(
-        i, day, e, status, status_day, node, edge, route, route_pos, legs, first_arrival_node,
-        edge_dst, route_edge_ptr, node_arrivals, events,
-    )  # fmt: skip
+    events[Event.SEA_ARRIVALS] += 1
+    reach_node(i, day, e, journey, edge_dst, route_edge_ptr, arrivals, events)

@@ -18,11 +18,23 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from flowsim.population import Status
-from flowsim.rules import EV_PULLED_BACK, EV_REFOULED, EV_SCREENED_IN
+from flowsim.events import Event
+from flowsim.population import Status, set_status
+from flowsim.rules import Mechanism
 
-IN_TRANSIT = int(Status.IN_TRANSIT)
-IN_PROCEDURE = int(Status.IN_PROCEDURE)
+
+class Interception(Mechanism):
+    """Acts inside the sea crossing's day (``sea_crossing.sail``): which sailing boats are
+    intercepted; the passenger kernel then applies :func:`pull_back` to the people aboard."""
+
+    LEVERS = {
+        "interception_rate": "policy.interception.rate",
+        "screening": "policy.interception.screening",
+    }
+
+    def step(self, model, day: int, crossing_days: np.ndarray, zone: np.ndarray, rng):
+        """Which of today's sailing boats (crossing days, zone) are intercepted."""
+        return intercepted(crossing_days, model.levers["interception_rate"][day][zone], rng)
 
 
 def intercepted(crossing_days: np.ndarray, rate: np.ndarray, rng: np.random.Generator):
@@ -32,23 +44,20 @@ def intercepted(crossing_days: np.ndarray, rate: np.ndarray, rng: np.random.Gene
 
 
 @njit(cache=True)
-def pull_back(
-    i, day, u, hub, status, status_day, node, edge, days_left, route, boat, resources,
-    protection_need, screening, sensitivity, resource_loss, events,
-):  # fmt: skip
-    """Agent ``i``, intercepted, is back at ``hub``: screened in, or pulled back."""
-    node[i] = hub
-    edge[i] = -1
-    days_left[i] = 0
-    route[i] = -1
-    boat[i] = -1
-    status_day[i] = day
-    if protection_need[i] and u < screening * sensitivity:
-        status[i] = IN_PROCEDURE
-        events[EV_SCREENED_IN] += 1
+def pull_back(i, day, u, hub, journey, need, screening, sensitivity, resource_loss, events):
+    """Agent ``i`` (in need of protection or not: ``need``), intercepted, is back at ``hub``:
+    screened in, or pulled back. ``journey``: ``population.Journey``."""
+    j = journey
+    j.node[i] = hub
+    j.edge[i] = -1
+    j.days_left[i] = 0
+    j.route[i] = -1
+    if need and u < screening * sensitivity:
+        set_status(j, i, Status.IN_PROCEDURE, day)
+        events[Event.SCREENED_IN] += 1
         return
-    status[i] = IN_TRANSIT
-    resources[i] *= 1.0 - resource_loss
-    events[EV_PULLED_BACK] += 1
-    if protection_need[i]:
-        events[EV_REFOULED] += 1
+    set_status(j, i, Status.IN_TRANSIT, day)
+    j.resources[i] = float(j.resources[i]) * (1.0 - resource_loss)
+    events[Event.PULLED_BACK] += 1
+    if need:
+        events[Event.REFOULED] += 1

@@ -17,22 +17,66 @@ day, referred to asylum (it claims on arrival) and not counted as an irregular a
 
 Free movement (``policy.legal.free_movement``, by edge) works on the route network instead: a
 free-movement leg needs no smuggler (its smuggler's markup, ``behaviour.legal.smuggler_markup``
-of its cost, and its robbery hazard fall away) and does not make a route irregular.
+of its cost, and its robbery hazard fall away) and does not make a route irregular (see
+``route_choice.perceive``).
 """
 
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
 from numba import njit
 
-from flowsim.population import LEGAL, Status
-from flowsim.rules import EV_DEPARTURES, EV_LEGAL_FAMILY, EV_LEGAL_HUMANITARIAN, EV_LEGAL_LABOUR
+from flowsim.events import Event
+from flowsim.levers import resolve_lever
+from flowsim.population import Aware, Flag, Status, lowest_bit, set_status
+from flowsim.rules import Mechanism, keep_fraction, params_of
+from flowsim.scenario import MOTIVES
 
-# channels: index into slots[channel, node], costs[channel] and the bits of ``aware``
+# channels: index into slots[channel, node] and the costs, in the order people look at them
 FAMILY, HUMANITARIAN, LABOUR = 0, 1, 2
 CHANNELS = ("family_reunification", "humanitarian_visas", "labour_quota")
-AWARE_BIT = (1, 2, 4)
-EVENT = (EV_LEGAL_FAMILY, EV_LEGAL_HUMANITARIAN, EV_LEGAL_LABOUR)
-AT_ORIGIN = int(Status.AT_ORIGIN)
-IN_PROCEDURE = int(Status.IN_PROCEDURE)
-LEGAL_MIGRANT = int(Status.LEGAL_MIGRANT)
+AWARE_BIT = (Aware.FAMILY_REUNIFICATION, Aware.HUMANITARIAN_VISAS, Aware.LABOUR_QUOTA)
+EVENT = (Event.LEGAL_FAMILY_REUNIFICATION, Event.LEGAL_HUMANITARIAN_VISAS, Event.LEGAL_LABOUR)
+LIVELIHOOD = MOTIVES.index("livelihood")
+
+
+class LegalParams(NamedTuple):
+    """``[behaviour.legal]``."""
+
+    awareness: float  # share of new agents who know of each channel
+    cost_family_reunification: float  # USD
+    cost_humanitarian_visas: float
+    cost_labour_quota: float
+    smuggler_markup: float  # share of a smuggled leg's cost that is the smuggler's fee
+
+
+class LegalChannels(Mechanism):
+    """Quotas of legal places a year per channel and destination, used by people at their
+    origin; free movement on legs (read by route choice)."""
+
+    LEVERS = {"free_movement": "policy.legal.free_movement"}
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.params = params_of(LegalParams, model.scenario.behaviour.legal)
+        model.levers["legal_quota"] = np.stack(
+            [
+                resolve_lever(f"policy.legal.{c}", model.scenario, model.net, model.days)
+                for c in CHANNELS
+            ],
+            axis=1,
+        )  # [day, channel, node], agents a year
+        self.credit = np.zeros((len(CHANNELS), model.net.n_nodes))  # places carried over
+
+    def step(self, model, day: int) -> None:
+        perceived = model.route_choice.perceive(model, day)
+        self.credit += model.levers["legal_quota"][day] / 365.0
+        use_channels(
+            day, model.pop.agents(), self.credit, perceived.node_attract, self.params, model.tally
+        )
+        keep_fraction(self.credit)
 
 
 @njit(cache=True)
@@ -64,29 +108,47 @@ def pick(channel, motive, tie, need, resources, aware, slots, costs, node_attrac
 
 
 @njit(cache=True)
-def use_channels(
-    day, status, status_day, flags, node, departure_day, first_arrival_node, motive, tie, need,
-    resources, aware, slots, costs, node_attract, livelihood, events,
-):  # fmt: skip
+def use_channels(day, agents, slots, node_attract, params, tally):
     """People at their origin who know of, qualify for and can afford a channel with a place."""
-    for i in range(status.shape[0]):
-        if status[i] != AT_ORIGIN:
-            continue
-        for channel in range(3):
-            dest = pick(channel, motive[i], tie[i], need[i], resources[i], aware[i], slots,
-                        costs, node_attract, livelihood)  # fmt: skip
-            if dest < 0:
-                continue
-            slots[channel, dest] -= 1.0
-            resources[i] -= costs[channel]
-            node[i] = dest
-            # a visa holder is registered as referred to asylum, like the screened in
-            status[i] = IN_PROCEDURE if channel == HUMANITARIAN else LEGAL_MIGRANT
-            status_day[i] = day
-            departure_day[i] = day
-            flags[i] |= LEGAL
-            if first_arrival_node[i] < 0:
-                first_arrival_node[i] = dest
-            events[EV_DEPARTURES] += 1
-            events[EVENT[channel]] += 1
-            break
+    a, p, events = agents, params, tally.events
+    costs = np.array([p.cost_family_reunification, p.cost_humanitarian_visas, p.cost_labour_quota])
+    known = 0  # the aware bits of the channels with a place somewhere today
+    for channel in range(3):
+        if (slots[channel] >= 1.0).any():
+            known |= AWARE_BIT[channel]
+    if known == 0:
+        return  # no place left anywhere today
+    cheapest = costs.min()
+    for w in range(a.changed.shape[0]):
+        bits = a.members[w, Status.AT_ORIGIN]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            if not a.aware[i] & known or a.resources[i] < cheapest:
+                continue  # knows of no channel with a place, or can pay for none
+            for channel in range(3):
+                dest = pick(
+                    channel,
+                    a.motive[i],
+                    a.tie[i],
+                    a.protection_need[i],
+                    a.resources[i],
+                    a.aware[i],
+                    slots,
+                    costs,
+                    node_attract,
+                    LIVELIHOOD,
+                )
+                if dest < 0:
+                    continue
+                slots[channel, dest] -= 1.0
+                a.resources[i] -= costs[channel]
+                a.node[i] = dest
+                # a visa holder is registered as referred to asylum, like the screened in
+                legal = Status.IN_PROCEDURE if channel == HUMANITARIAN else Status.LEGAL_MIGRANT
+                set_status(a, i, legal, day)
+                a.departure_day[i] = day
+                a.flags[i] |= Flag.LEGAL
+                events[Event.DEPARTURES] += 1
+                events[EVENT[channel]] += 1
+                break

@@ -11,27 +11,43 @@ not a status decision (seeds/001:640): it changes where people go, not what they
 People not screened are referred nowhere and decide for themselves whether to apply.
 """
 
+from __future__ import annotations
+
 from numba import njit
 
 from flowsim.population import Referral
+from flowsim.rules import Mechanism
 
-NONE = int(Referral.NONE)
-ASYLUM = int(Referral.ASYLUM)
-TRAFFICKING = int(Referral.TRAFFICKING)
-CHILD = int(Referral.CHILD)
-COUNSELLING = int(Referral.COUNSELLING)
+
+class Profiling(Mechanism):
+    """Acts at registration (``reception.register`` calls :func:`refer`)."""
+
+    LEVERS = {
+        "profiling_coverage": "policy.profiling.coverage",
+        "profiling_accuracy": "policy.profiling.accuracy",
+    }
 
 
 @njit(cache=True)
-def refer(u_cover, u_trafficking, u_child, u_need, trafficked, child, need, coverage, accuracy,
-          false_alarm_scale):  # fmt: skip
+def refer(
+    u_cover,
+    u_trafficking,
+    u_child,
+    u_need,
+    trafficked,
+    child,
+    need,
+    coverage,
+    accuracy,
+    false_alarm_scale,
+):
     """Where profiling sends one person (a Referral code); NONE if not screened."""
     if u_cover >= coverage:
-        return NONE
+        return Referral.NONE
     false_alarm = (1.0 - accuracy) * false_alarm_scale
     if u_trafficking < (accuracy if trafficked else false_alarm):
-        return TRAFFICKING
+        return Referral.TRAFFICKING
     if u_child < (accuracy if child else false_alarm):
-        return CHILD
+        return Referral.CHILD
     estimated_need = need if u_need < accuracy else not need
-    return ASYLUM if estimated_need else COUNSELLING
+    return Referral.ASYLUM if estimated_need else Referral.COUNSELLING

@@ -22,171 +22,265 @@ share: it is registered again at its first node of protection, the same day.
 Leaving reception (moving on) is ``rules.secondary_movement``.
 """
 
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import NamedTuple
+
+import numpy as np
 from numba import njit
 
-from flowsim.population import HOUSED, PROFILED, REACHED, REGISTERED, Claim, Referral, Status
-from flowsim.rng import uniform
-from flowsim.rules import (
-    EV_ALTERNATIVES,
-    EV_CHILDREN_IDENTIFIED,
-    EV_CHILDREN_MISSED,
-    EV_CLAIMS,
-    EV_COUNSELLED,
-    EV_DESTITUTE,
-    EV_DETAINED,
-    EV_DETAINED_CHILDREN,
-    EV_DETAINED_TRAFFICKED,
-    EV_PRIMA_FACIE,
-    EV_PROFILED,
-    EV_READMITTED,
-    EV_RECEIVED,
-    EV_REGISTERED,
-    EV_SMUGGLED_ARRIVALS,
-    EV_TRAFFICKING_IDENTIFIED,
-    EV_TRAFFICKING_MISSED,
+from flowsim.events import Event
+from flowsim.population import (
+    Claim,
+    Flag,
+    Referral,
+    Status,
+    Vulnerability,
+    case,
+    lowest_bit,
+    set_status,
 )
+from flowsim.rng import Rule, uniform
+from flowsim.rules import Mechanism, Tally
 from flowsim.rules.asylum import applies, finalize, procedure
 from flowsim.rules.detention import ALTERNATIVE, DETAINED_NOW, detains
 from flowsim.rules.profiling import refer
 
-IN_TRANSIT = int(Status.IN_TRANSIT)
-ARRIVED = int(Status.ARRIVED)
-IN_RECEPTION = int(Status.IN_RECEPTION)
-IN_PROCEDURE = int(Status.IN_PROCEDURE)
-DESTITUTE = int(Status.DESTITUTE)
-DETAINED = int(Status.DETAINED)
-RECOGNIZED = int(Status.RECOGNIZED)
-IN_TRAFFICKING_PROTECTION = int(Status.IN_TRAFFICKING_PROTECTION)
-IN_CHILD_PROTECTION = int(Status.IN_CHILD_PROTECTION)
-CLAIM_NONE = int(Claim.NONE)
-CLAIM_RECOGNIZED = int(Claim.RECOGNIZED)
-CLAIM_FULL = int(Claim.FULL)
-CLAIM_APPEAL = int(Claim.APPEAL)
-REF_NONE = int(Referral.NONE)
-REF_ASYLUM = int(Referral.ASYLUM)
-REF_TRAFFICKING = int(Referral.TRAFFICKING)
-REF_CHILD = int(Referral.CHILD)
-REF_COUNSELLING = int(Referral.COUNSELLING)
-LEAVING = 255 ^ (REGISTERED | HOUSED)
+
+class RegistrationLevers(NamedTuple):
+    """Today's levers that registration reads, by country (prima facie: [profile, country])."""
+
+    agreements: np.ndarray  # readmission of secondary movers by their first country
+    coverage: np.ndarray  # profiling
+    accuracy: np.ndarray
+    prima_facie: np.ndarray
+    accelerated: np.ndarray
+    detention_mode: np.ndarray
+    alternatives: np.ndarray
+
+
+class Draw(IntEnum):
+    """Registration's draws per agent (key: Rule.REGISTRATION)."""
+
+    PROFILED = 0
+    TRAFFICKING = 1
+    CHILD = 2
+    NEED = 3
+    APPLIES = 4
+    PRIMA_FACIE = 5
+    CLEAR_CASE = 6
+    ACCELERATED = 7
+    ALTERNATIVE = 8
+    READMITTED = 9
+
+
+class Reception(Mechanism):
+    """Registration (with profiling, the claim, detention and readmission) and reception places."""
+
+    LEVERS = {
+        "reception_capacity": "policy.reception.capacity",
+        "conditions": "policy.reception.conditions",
+        "agreements": "policy.readmission.agreements",
+    }
+    FALLBACKS = {"reception_capacity": "node_capacity"}  # a node's capacity, by default
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.occupancy = np.zeros(model.net.n_nodes)  # people holding a place per node
+
+    def place_initial(self, model) -> None:
+        """Places for the initial population at destinations (before day 0)."""
+        events = np.zeros_like(model.tally.events)
+        tally = Tally(events, *model.tally[1:])
+        place(
+            -1,
+            model.pop.agents(),
+            model.net.arrays(),
+            self.occupancy,
+            model.levers["reception_capacity"][0],
+            tally,
+        )
+
+    def step(self, model, day: int) -> None:
+        lv, a, net = model.levers, model.pop.agents(), model.net.arrays()
+        today = RegistrationLevers(
+            agreements=lv["agreements"][day],
+            coverage=lv["profiling_coverage"][day],
+            accuracy=lv["profiling_accuracy"][day],
+            prima_facie=lv["prima_facie"][day],
+            accelerated=lv["accelerated"][day],
+            detention_mode=lv["detention_mode"][day],
+            alternatives=lv["alternatives"][day],
+        )
+        irregular = model.route_choice.perceive(model, day).route_irregular
+        register(
+            day,
+            model.keys(Rule.REGISTRATION, day),
+            a,
+            net,
+            irregular,
+            today,
+            model.asylum.params,
+            model.tally,
+        )
+        place(day, a, net, self.occupancy, lv["reception_capacity"][day], model.tally)
 
 
 @njit(cache=True)
-def register(
-    day, key, status, status_day, flags, referral, claim, claim_day, node, route, profile,
-    need, vulnerability, child_bit, trafficking_bit, first_protection_node, entry_from,
-    node_country, node_is_camp, route_irregular, route_entry_node, agreements, coverage,
-    accuracy, false_alarm_scale, apply_in_need, apply_not_in_need,
-    counselled_factor, prima_facie, clear_share, accelerated, detention_mode, alternatives,
-    final_wait, events,
-):  # fmt: skip
+def register(day, key, agents, net, route_irregular, levers, params, tally):
     """Register today's arrivals and the screened in (and legal humanitarian entrants):
     readmission, referral, claim, detention."""
-    for i in range(status.shape[0]):
-        st = status[i]
-        screened_in = st == IN_PROCEDURE and claim[i] == CLAIM_NONE
-        if not (screened_in or (st == ARRIVED and not flags[i] & REGISTERED)):
-            continue
-        r = route[i]  # the route just completed (-1: screened in, legal, or stuck)
-        irregular = r >= 0 and route_irregular[r]
-        if irregular:
-            events[EV_SMUGGLED_ARRIVALS] += 1
-        if r >= 0:
-            entry_from[i] = route_entry_node[r]
-        route[i] = -1
-        first = first_protection_node[i]
-        if first < 0:
-            first_protection_node[i] = node[i]
-        elif node_country[first] != node_country[node[i]]:
-            # a secondary mover: the first country of protection may take it back
-            if uniform(key, i, 9) < agreements[node_country[first]]:
-                node[i] = first
-                events[EV_READMITTED] += 1
-        flags[i] |= REGISTERED | REACHED
-        status[i] = ARRIVED
-        status_day[i] = day
-        events[EV_REGISTERED] += 1
-        c = node_country[node[i]]
-        trafficked = vulnerability[i] & trafficking_bit != 0
-        child = vulnerability[i] & child_bit != 0
-        if screened_in:
-            ref = REF_ASYLUM  # identified as in need at the interception
-        else:
-            ref = refer(uniform(key, i, 0), uniform(key, i, 1), uniform(key, i, 2),
-                        uniform(key, i, 3), trafficked, child, need[i], coverage[c],
-                        accuracy[c], false_alarm_scale)  # fmt: skip
-            if ref != REF_NONE:
-                flags[i] |= PROFILED
-                events[EV_PROFILED] += 1
-        referral[i] = ref
-        if trafficked:
-            events[
-                EV_TRAFFICKING_IDENTIFIED if ref == REF_TRAFFICKING else EV_TRAFFICKING_MISSED
-            ] += 1
-        if child:
-            events[EV_CHILDREN_IDENTIFIED if ref == REF_CHILD else EV_CHILDREN_MISSED] += 1
-        if ref == REF_COUNSELLING:
-            events[EV_COUNSELLED] += 1
-        elif ref == REF_TRAFFICKING:
-            status[i] = IN_TRAFFICKING_PROTECTION
-        elif ref == REF_CHILD:
-            status[i] = IN_CHILD_PROTECTION
-
-        if applies(uniform(key, i, 4), need[i], ref, apply_in_need, apply_not_in_need,
-                   counselled_factor):  # fmt: skip
-            events[EV_CLAIMS] += 1
-            claim_day[i] = day
-            if uniform(key, i, 5) < prima_facie[profile[i], c]:
-                events[EV_PRIMA_FACIE] += 1
-                finalize(i, True, day, status, status_day, flags, claim, claim_day, node, need,
-                         node_is_camp, final_wait, events)  # fmt: skip
+    a, lv, p, events, m = agents, levers, params, tally.events, agents.members
+    for w in range(agents.changed.shape[0]):
+        bits = m[w, Status.ARRIVED] | m[w, Status.IN_PROCEDURE]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            st = a.status[i]
+            screened_in = st == Status.IN_PROCEDURE and a.claim[i] == Claim.NONE
+            if not (screened_in or (st == Status.ARRIVED and not a.flags[i] & Flag.REGISTERED)):
+                continue
+            r = a.route[i]  # the route just completed (-1: screened in, legal, or stuck)
+            irregular = r >= 0 and route_irregular[r]
+            if irregular:
+                events[Event.SMUGGLED_ARRIVALS] += 1
+            if r >= 0:
+                a.entry_from[i] = net.route_entry_node[r]
+            a.route[i] = -1
+            first = a.first_protection_node[i]
+            if first < 0:
+                a.first_protection_node[i] = a.node[i]
+            elif net.node_country[first] != net.node_country[a.node[i]]:
+                # a secondary mover: the first country of protection may take it back
+                if uniform(key, i, Draw.READMITTED) < lv.agreements[net.node_country[first]]:
+                    a.node[i] = first
+                    events[Event.READMITTED] += 1
+            a.flags[i] |= Flag.REGISTERED | Flag.REACHED
+            set_status(a, i, Status.ARRIVED, day)
+            events[Event.REGISTRATIONS] += 1
+            c = net.node_country[a.node[i]]
+            trafficked = a.vulnerability[i] & Vulnerability.TRAFFICKING != 0
+            child = a.vulnerability[i] & Vulnerability.CHILD != 0
+            need = a.protection_need[i]
+            if screened_in:
+                ref = Referral.ASYLUM  # identified as in need at the interception
             else:
-                profiled = ref != REF_NONE and not screened_in  # profiled today
-                claim[i] = procedure(uniform(key, i, 6), uniform(key, i, 7), profiled,
-                                     clear_share, accelerated[c])  # fmt: skip
-        if status[i] != ARRIVED:
-            continue  # referred to protection, or recognized at once
-        held = detains(uniform(key, i, 8), irregular, detention_mode[c], alternatives[c])
-        if held == ALTERNATIVE:
-            events[EV_ALTERNATIVES] += 1
-        elif held == DETAINED_NOW:
-            status[i] = DETAINED
-            events[EV_DETAINED] += 1
-            if child:
-                events[EV_DETAINED_CHILDREN] += 1
+                ref = refer(
+                    uniform(key, i, Draw.PROFILED),
+                    uniform(key, i, Draw.TRAFFICKING),
+                    uniform(key, i, Draw.CHILD),
+                    uniform(key, i, Draw.NEED),
+                    trafficked,
+                    child,
+                    need,
+                    lv.coverage[c],
+                    lv.accuracy[c],
+                    p.false_alarm_scale,
+                )
+                if ref != Referral.NONE:
+                    a.flags[i] |= Flag.PROFILED
+                    events[Event.PROFILED] += 1
+            a.referral[i] = ref
             if trafficked:
-                events[EV_DETAINED_TRAFFICKED] += 1
+                if ref == Referral.TRAFFICKING:
+                    events[Event.TRAFFICKING_IDENTIFIED] += 1
+                else:
+                    events[Event.TRAFFICKING_MISSED] += 1
+            if child:
+                if ref == Referral.CHILD:
+                    events[Event.CHILDREN_IDENTIFIED] += 1
+                else:
+                    events[Event.CHILDREN_MISSED] += 1
+            if ref == Referral.COUNSELLING:
+                events[Event.COUNSELLED] += 1
+            elif ref == Referral.TRAFFICKING:
+                set_status(a, i, Status.IN_TRAFFICKING_PROTECTION, day)
+            elif ref == Referral.CHILD:
+                set_status(a, i, Status.IN_CHILD_PROTECTION, day)
+
+            if applies(
+                uniform(key, i, Draw.APPLIES),
+                need,
+                ref,
+                p.apply_in_need,
+                p.apply_not_in_need,
+                p.counselled_apply_factor,
+            ):
+                events[Event.CLAIMS] += 1
+                a.claim_day[i] = day
+                prima_facie = uniform(key, i, Draw.PRIMA_FACIE) < lv.prima_facie[a.profile[i], c]
+                if prima_facie:  # recognized on lodging
+                    events[Event.PRIMA_FACIE] += 1
+                    finalize(
+                        i,
+                        prima_facie,
+                        day,
+                        case(a),
+                        need,
+                        net.node_is_camp,
+                        tally.final_wait,
+                        events,
+                    )
+                else:
+                    profiled = ref != Referral.NONE and not screened_in  # profiled today
+                    a.claim[i] = procedure(
+                        uniform(key, i, Draw.CLEAR_CASE),
+                        uniform(key, i, Draw.ACCELERATED),
+                        profiled,
+                        p.clear_share,
+                        lv.accelerated[c],
+                    )
+            if a.status[i] != Status.ARRIVED:
+                continue  # referred to protection, or recognized at once
+            held = detains(
+                uniform(key, i, Draw.ALTERNATIVE),
+                irregular,
+                lv.detention_mode[c],
+                lv.alternatives[c],
+            )
+            if held == ALTERNATIVE:
+                events[Event.ALTERNATIVES_TO_DETENTION] += 1
+            elif held == DETAINED_NOW:
+                set_status(a, i, Status.DETAINED, day)
+                events[Event.DETENTIONS] += 1
+                if child:
+                    events[Event.DETAINED_CHILDREN] += 1
+                if trafficked:
+                    events[Event.DETAINED_TRAFFICKING_VICTIMS] += 1
 
 
 @njit(cache=True)
-def count_housed(flags, node, out):
-    """People holding a place, per node, into ``out`` (zeroed first)."""
-    out[:] = 0.0
-    for i in range(flags.shape[0]):
-        if flags[i] & HOUSED:
-            out[node[i]] += 1.0
-
-
-@njit(cache=True)
-def place(day, status, status_day, flags, claim, node, occupancy, capacity, node_is_camp, events):
+def place(day, agents, net, occupancy, capacity, tally):
     """Give places, in agent order, to the arrived, the released and those waiting for one."""
-    count_housed(flags, node, occupancy)
-    for i in range(status.shape[0]):
-        st = status[i]
-        n = node[i]
-        waiting = st == DESTITUTE or (
-            st == RECOGNIZED and node_is_camp[n] and not flags[i] & HOUSED
-        )
-        if not (st == ARRIVED or waiting):
-            continue
-        if occupancy[n] + 1.0 <= capacity[n]:
-            occupancy[n] += 1.0
-            flags[i] |= HOUSED
-            events[EV_RECEIVED] += 1
-            if st != RECOGNIZED:
-                pending = claim[i] != CLAIM_NONE and claim[i] <= CLAIM_APPEAL
-                status[i] = IN_PROCEDURE if pending else IN_RECEPTION
-                status_day[i] = day
-        elif st == ARRIVED:
-            status[i] = DESTITUTE
-            status_day[i] = day
-            events[EV_DESTITUTE] += 1
+    a, events, m = agents, tally.events, agents.members
+    occupancy[:] = 0.0  # recounted: decisions, moving on and solutions free places
+    for w in range(a.changed.shape[0]):
+        bits = m[w, Status.IN_RECEPTION] | m[w, Status.IN_PROCEDURE] | m[w, Status.RECOGNIZED]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            if a.flags[i] & Flag.HOUSED:
+                occupancy[a.node[i]] += 1.0
+    for w in range(a.changed.shape[0]):
+        bits = m[w, Status.ARRIVED] | m[w, Status.DESTITUTE] | m[w, Status.RECOGNIZED]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            st = a.status[i]
+            n = a.node[i]
+            waiting = st == Status.DESTITUTE or (
+                st == Status.RECOGNIZED and net.node_is_camp[n] and not a.flags[i] & Flag.HOUSED
+            )
+            if not (st == Status.ARRIVED or waiting):
+                continue
+            if occupancy[n] + 1.0 <= capacity[n]:
+                occupancy[n] += 1.0
+                a.flags[i] |= Flag.HOUSED
+                events[Event.RECEPTIONS] += 1
+                if st != Status.RECOGNIZED:
+                    pending = a.claim[i] != Claim.NONE and a.claim[i] <= Claim.APPEAL
+                    set_status(a, i, Status.IN_PROCEDURE if pending else Status.IN_RECEPTION, day)
+            elif st == Status.ARRIVED:
+                set_status(a, i, Status.DESTITUTE, day)
+                events[Event.DESTITUTIONS] += 1

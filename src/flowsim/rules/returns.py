@@ -26,118 +26,185 @@ Each day, in this order:
 People with an unknown origin (met on the way at the start) cannot be returned there.
 """
 
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import NamedTuple
+
+import numpy as np
 from numba import njit
 
-from flowsim.population import HOUSED, REGISTERED, Claim, Referral, Status
-from flowsim.rng import uniform
-from flowsim.rules import (
-    EV_IRREGULAR_STAY,
-    EV_REGULARIZED,
-    EV_REMIGRATIONS,
-    EV_RETURNED_TO_TRANSIT,
-    EV_RETURNS_FORCED,
-    EV_RETURNS_VOLUNTARY,
+from flowsim.events import Event
+from flowsim.population import (
+    OUT_OF_SYSTEM,
+    Claim,
+    Referral,
+    Status,
+    case,
+    lowest_bit,
+    set_status,
 )
+from flowsim.rng import Rule, uniform
+from flowsim.rules import Mechanism, keep_fraction, params_of
 
-IN_TRANSIT = int(Status.IN_TRANSIT)
-DETAINED = int(Status.DETAINED)
-REJECTED = int(Status.REJECTED)
-IRREGULAR_STAY = int(Status.IRREGULAR_STAY)
-RETURNED_VOLUNTARY = int(Status.RETURNED_VOLUNTARY)
-RETURNED_FORCED = int(Status.RETURNED_FORCED)
-REGULARIZED = int(Status.REGULARIZED)
-CLAIM_NONE = int(Claim.NONE)
-CLAIM_REJECTED = int(Claim.REJECTED)
-REF_COUNSELLING = int(Referral.COUNSELLING)
-OUT_OF_SYSTEM = 255 ^ (HOUSED | REGISTERED)
+
+class ReturnsParams(NamedTuple):
+    """``[behaviour.returns]``: return, absconding and re-migration."""
+
+    avr_rate: float  # daily uptake of assisted voluntary return at full support
+    counselled_factor: float  # uptake x this after counselling
+    abscond_rate: float  # daily, rejected people who leave for irregular stay
+    remigration_rate: float  # daily, returned people without reintegration support
+
+
+class ReturnLevers(NamedTuple):
+    """Today's levers of returns: by country, or by origin node."""
+
+    cooperation: np.ndarray  # [node] origin's cooperation on forced returns
+    agreements: np.ndarray  # [country] readmission
+    avr_support: np.ndarray  # [country]
+    regularization: np.ndarray  # [country] share a year
+    reintegration: np.ndarray  # [node]
+    safety: np.ndarray  # [node]
+
+
+class Draw(IntEnum):
+    RETURN_ACCEPTED = 0
+    TRANSIT_READMITS = 1
+    VOLUNTARY = 2
+    ABSCONDS = 3
+    REGULARIZED = 4
+    REMIGRATES = 5
+
+
+class Returns(Mechanism):
+    LEVERS = {
+        "forced_capacity": "policy.return.forced_capacity",
+        "origin_cooperation": "policy.return.origin_cooperation",
+        "agreements": "policy.readmission.agreements",
+        "avr_support": "policy.return.avr_support",
+        "regularization": "policy.legal.regularization",
+        "reintegration": "policy.return.reintegration",
+        "safety": "policy.origin.safety",
+    }
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.params = params_of(ReturnsParams, model.scenario.behaviour.returns)
+        self.credit = np.zeros(len(model.net.country_ids))  # forced returns carried over
+
+    def step(self, model, day: int) -> None:
+        """The rejected: forced and voluntary return, absconding; regularization; re-migration."""
+        a, net, lv = model.pop.agents(), model.net.arrays(), model.levers
+        key = model.keys(Rule.RETURNS, day)
+        today = ReturnLevers(
+            cooperation=lv["origin_cooperation"][day],
+            agreements=lv["agreements"][day],
+            avr_support=lv["avr_support"][day],
+            regularization=lv["regularization"][day],
+            reintegration=lv["reintegration"][day],
+            safety=lv["safety"][day],
+        )
+        self.credit += lv["forced_capacity"][day]
+        forced_returns(day, key, a, net, self.credit, today, model.tally)
+        keep_fraction(self.credit)
+        voluntary_returns(day, key, a, net, today, self.params, model.tally)
+        remigrate(day, key, a, today, self.params, model.tally)
 
 
 @njit(cache=True)
-def leave(i, day, new_status, where, status, status_day, flags, claim, claim_day, node, returns):
-    """Agent ``i`` leaves the country's protection system for ``where`` with ``new_status``."""
-    node[i] = where
-    status[i] = new_status
-    status_day[i] = day
-    flags[i] &= OUT_OF_SYSTEM
-    claim[i] = CLAIM_NONE
-    claim_day[i] = -1
-    if returns[i] < 255:
-        returns[i] += 1
+def leave(i, day, new_status, where, case):
+    """Agent ``i`` leaves the country's protection system for ``where`` with ``new_status``
+    (``case``: ``population.Case``)."""
+    c = case
+    c.node[i] = where
+    set_status(c, i, new_status, day)
+    c.flags[i] &= OUT_OF_SYSTEM
+    c.claim[i] = Claim.NONE
+    c.claim_day[i] = -1
+    if c.returns[i] < 255:
+        c.returns[i] += 1
 
 
 @njit(cache=True)
-def forced_returns(day, key, status, status_day, flags, claim, claim_day, node, origin,
-                   entry_from, returns, node_country, places, cooperation, agreements,
-                   events):  # fmt: skip
+def forced_returns(day, key, agents, net, places, levers, tally):
     """Forced returns into today's places per country (``places`` is decremented)."""
-    for stage in range(3):  # detained rejected, other rejected, irregular stay
-        for i in range(status.shape[0]):
-            st = status[i]
-            if stage == 0 and not (st == DETAINED and claim[i] == CLAIM_REJECTED):
-                continue
-            if (stage == 1 and st != REJECTED) or (stage == 2 and st != IRREGULAR_STAY):
-                continue
-            c = node_country[node[i]]
-            if places[c] < 1.0:
-                continue
-            o = origin[i]
-            if o >= 0 and uniform(key, i, 0) < cooperation[o]:
-                places[c] -= 1.0
-                leave(i, day, RETURNED_FORCED, o, status, status_day, flags, claim, claim_day,
-                      node, returns)  # fmt: skip
-                events[EV_RETURNS_FORCED] += 1
-                continue
-            t = entry_from[i]
-            if t >= 0 and node_country[t] != c and uniform(key, i, 1) < agreements[node_country[t]]:
-                places[c] -= 1.0
-                leave(i, day, IN_TRANSIT, t, status, status_day, flags, claim, claim_day, node,
-                      returns)  # fmt: skip
-                events[EV_RETURNED_TO_TRANSIT] += 1
+    a, lv, events = agents, levers, tally.events
+    if not (places >= 1.0).any():
+        return  # no return possible today
+    for stage in (Status.DETAINED, Status.REJECTED, Status.IRREGULAR_STAY):  # in this order
+        for w in range(a.changed.shape[0]):
+            bits = a.members[w, stage]
+            while bits:
+                i = w * 64 + lowest_bit(bits)
+                bits &= bits - np.uint64(1)
+                if stage == Status.DETAINED and a.claim[i] != Claim.REJECTED:
+                    continue
+                c = net.node_country[a.node[i]]
+                if places[c] < 1.0:
+                    continue
+                o = a.origin[i]
+                if o >= 0 and uniform(key, i, Draw.RETURN_ACCEPTED) < lv.cooperation[o]:
+                    places[c] -= 1.0
+                    leave(i, day, Status.RETURNED_FORCED, o, case(a))
+                    events[Event.RETURNS_FORCED] += 1
+                    continue
+                t = a.entry_from[i]
+                if (
+                    t >= 0
+                    and net.node_country[t] != c
+                    and uniform(key, i, Draw.TRANSIT_READMITS) < lv.agreements[net.node_country[t]]
+                ):
+                    places[c] -= 1.0
+                    leave(i, day, Status.IN_TRANSIT, t, case(a))
+                    events[Event.RETURNED_TO_TRANSIT] += 1
 
 
 @njit(cache=True)
-def voluntary_returns(day, key, status, status_day, flags, claim, claim_day, node, origin,
-                      referral, returns, node_country, avr_rate, avr_support, counselled_factor,
-                      abscond_rate, regularization, events):  # fmt: skip
+def voluntary_returns(day, key, agents, net, levers, params, tally):
     """Assisted voluntary return or absconding of the rejected; regularization."""
-    for i in range(status.shape[0]):
-        st = status[i]
-        c = node_country[node[i]]
-        if st == REJECTED:
-            p = avr_rate * avr_support[c]
-            if referral[i] == REF_COUNSELLING:
-                p = min(1.0, p * counselled_factor)
-            if origin[i] >= 0 and uniform(key, i, 2) < p:
-                leave(i, day, RETURNED_VOLUNTARY, origin[i], status, status_day, flags, claim,
-                      claim_day, node, returns)  # fmt: skip
-                events[EV_RETURNS_VOLUNTARY] += 1
-            elif uniform(key, i, 3) < abscond_rate:
-                status[i] = IRREGULAR_STAY
-                status_day[i] = day
-                flags[i] &= OUT_OF_SYSTEM
-                claim[i] = CLAIM_NONE
-                claim_day[i] = -1
-                events[EV_IRREGULAR_STAY] += 1
-        elif st == IRREGULAR_STAY and uniform(key, i, 4) < 1.0 - (1.0 - regularization[c]) ** (
-            1.0 / 365.0
-        ):
-            status[i] = REGULARIZED
-            status_day[i] = day
-            events[EV_REGULARIZED] += 1
+    a, lv, p, events = agents, levers, params, tally.events
+    for w in range(a.changed.shape[0]):
+        bits = a.members[w, Status.REJECTED] | a.members[w, Status.IRREGULAR_STAY]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            st = a.status[i]
+            c = net.node_country[a.node[i]]
+            if st == Status.REJECTED:
+                prob = p.avr_rate * lv.avr_support[c]
+                if a.referral[i] == Referral.COUNSELLING:
+                    prob = min(1.0, prob * p.counselled_factor)
+                if a.origin[i] >= 0 and uniform(key, i, Draw.VOLUNTARY) < prob:
+                    leave(i, day, Status.RETURNED_VOLUNTARY, a.origin[i], case(a))
+                    events[Event.RETURNS_VOLUNTARY] += 1
+                elif uniform(key, i, Draw.ABSCONDS) < p.abscond_rate:
+                    set_status(a, i, Status.IRREGULAR_STAY, day)
+                    a.flags[i] &= OUT_OF_SYSTEM
+                    a.claim[i] = Claim.NONE
+                    a.claim_day[i] = -1
+                    events[Event.IRREGULAR_STAYS] += 1
+            elif st == Status.IRREGULAR_STAY and uniform(key, i, Draw.REGULARIZED) < 1.0 - (
+                1.0 - lv.regularization[c]
+            ) ** (1.0 / 365.0):
+                set_status(a, i, Status.REGULARIZED, day)
+                events[Event.REGULARIZATIONS] += 1
 
 
 @njit(cache=True)
-def remigrate(day, key, status, status_day, route, remigration_rate, reintegration, safety,
-              node, events):  # fmt: skip
+def remigrate(day, key, agents, levers, params, tally):
     """Returned people leave their origin again."""
-    for i in range(status.shape[0]):
-        st = status[i]
-        if st != RETURNED_VOLUNTARY and st != RETURNED_FORCED:
-            continue
-        n = node[i]
-        p = remigration_rate * (1.0 - reintegration[n]) * (1.0 - 0.5 * safety[n])
-        if uniform(key, i, 5) < p:
-            status[i] = IN_TRANSIT
-            status_day[i] = day
-            route[i] = -1
-            events[EV_REMIGRATIONS] += 1
+    a, lv, m = agents, levers, agents.members
+    for w in range(a.changed.shape[0]):
+        bits = m[w, Status.RETURNED_VOLUNTARY] | m[w, Status.RETURNED_FORCED]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            n = a.node[i]
+            prob = (
+                params.remigration_rate * (1.0 - lv.reintegration[n]) * (1.0 - 0.5 * lv.safety[n])
+            )
+            if uniform(key, i, Draw.REMIGRATES) < prob:
+                set_status(a, i, Status.IN_TRANSIT, day)
+                a.route[i] = -1
+                tally.events[Event.RE_MIGRATIONS] += 1

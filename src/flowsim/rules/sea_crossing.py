@@ -22,65 +22,150 @@ each boat's fate to everyone aboard with counter-based draws.
 
 from __future__ import annotations
 
+import datetime as dt
+from enum import IntEnum
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
 from flowsim.boats import Boats, BoatState, Fate
-from flowsim.population import Status
-from flowsim.rng import uniform
-from flowsim.rules import (
-    EV_DEAD_SEA,
-    EV_FORCED_OVERBOARD,
-    EV_INTERCEPTED,
-    EV_MISSING_SEA,
-    EV_RESCUED,
-)
-from flowsim.rules.disembarkation import disembark, stand_off
-from flowsim.rules.interception import intercepted, pull_back
+from flowsim.events import Event
+from flowsim.population import Status, journey
+from flowsim.rng import Rule, uniform
+from flowsim.rules import Mechanism, params_of
+from flowsim.rules.disembarkation import disembark
+from flowsim.rules.interception import pull_back
 from flowsim.rules.travel import lose
 
-AT_SEA = int(Status.AT_SEA)
-SAILING = int(BoatState.SAILING)
-LOST, RESCUED, INTERCEPTED = int(Fate.LOST), int(Fate.RESCUED), int(Fate.INTERCEPTED)
-LANDED, FORCED, DISEMBARKED, STANDOFF = (
-    int(Fate.LANDED), int(Fate.FORCED), int(Fate.DISEMBARKED), int(Fate.STANDOFF)
-)  # fmt: skip
+
+class SeaParams(NamedTuple):
+    """``[behaviour.sea]``: boats, the sea and what happens aboard."""
+
+    launch_probability: float  # daily chance smugglers at a hub launch for a leg
+    min_load: float  # launch only when the waiting fill this share of a boat ...
+    max_wait_days: int  # ... or someone has waited this long
+    overload: float  # persons loaded / boat capacity
+    overload_exponent: float  # distress grows with (load / capacity) ** exponent
+    weather: np.ndarray  # [month] distress multiplier
+    loss_if_sunk: float  # a boat in distress not rescued in time: share of people lost
+    loss_if_rescued: float  # share lost during a rescue
+    loss_if_intercepted: float  # share lost during an interception
+    standoff_daily_hazard: float  # per person and day aboard awaiting disembarkation
+    forced_overboard_loss: float  # share lost when smugglers force people into the sea
+    screening_sensitivity: float  # share of people in need whom screening identifies
+    pullback_resource_loss: float  # share of resources lost to detention and extortion
 
 
-def sail(
-    boats: Boats, net, sea, day: int, month: int, interception_rate: np.ndarray,
-    rescue_capacity: np.ndarray, response_days: np.ndarray, delay_days: np.ndarray,
-    rng: np.random.Generator,
-) -> None:  # fmt: skip
-    """Set today's fate of every boat at sea (zone-indexed policy arrays for today)."""
-    active = boats.active()
-    boats.fate[active] = Fate.NONE
-    state = boats.state[active]
-    stand_off(boats, active[state == BoatState.RESCUED])
-    sailing = active[(state == BoatState.SAILING) & (boats.depart_day[active] < day)]
-    if sailing.size == 0:
-        return
-    days = net.edge_days[boats.edge[sailing]].astype(float)
-    zone = boats.zone[sailing]
+class Draw(IntEnum):
+    """The passenger kernel's draws per agent."""
 
-    caught = intercepted(days, interception_rate[zone], rng)
-    _end(boats, sailing[caught], Fate.INTERCEPTED)
-    sailing, days, zone = sailing[~caught], days[~caught], zone[~caught]
+    LOSS = 0
+    MISSING = 1
+    SCREENING = 2
 
-    t = boats.type[sailing]
-    load = boats.passengers[sailing] / net.type_capacity[t]
-    p_cross = np.minimum(
-        1.0, net.type_distress[t] * sea.weather[month] * load**sea.overload_exponent
-    )
-    distress = rng.random(sailing.size) < 1.0 - (1.0 - p_cross) ** (1.0 / days)
-    _rescue(boats, net, sailing[distress], rescue_capacity, response_days, delay_days, rng)
 
-    going = sailing[~distress]
-    boats.days_left[going] -= 1
-    ashore = going[boats.days_left[going] <= 0]
-    forced = rng.random(ashore.size) < net.edge_forced_overboard[boats.edge[ashore]]
-    _end(boats, ashore[forced], Fate.FORCED)
-    _end(boats, ashore[~forced], Fate.LANDED)
+class SeaCrossing(Mechanism):
+    """Boats at sea: interception, distress and rescue, landing, disembarkation; then what
+    happened to the people aboard, and the news of it (for ``information``)."""
+
+    LEVERS = {
+        "rescue_capacity": "policy.rescue.capacity",
+        "response_days": "policy.rescue.response_days",
+    }
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.params = params_of(SeaParams, model.scenario.behaviour.sea)
+        self.missing_share = model.scenario.behaviour.hazards.missing_share_sea
+        start = model.start_date
+        self.months = np.array(
+            [(start + dt.timedelta(days=k)).month - 1 for k in range(model.days)], np.int64
+        )
+
+    def step(self, model, day: int) -> None:
+        net, boats = model.net, model.boats
+        at_sea = boats.active()  # boats at sea this morning
+        if at_sea.size == 0:
+            none = np.zeros(0, np.int64)
+            model.information.hear_of_sea(
+                none, none, none.astype(bool), none.astype(bool), none, none
+            )
+            return
+        a = model.pop.agents()
+        aboard, boat_before = boats.aboard(a.status)  # who may land or be lost today
+        hub_before = a.node[aboard].copy()
+        self.sail(model, day, np.random.default_rng(model.keys(Rule.BOATS, day)))
+        key, fleet = model.keys(Rule.SEA_CROSSING, day), boats.fleet()
+        screening = model.levers["screening"][day]
+        passengers(
+            day,
+            key,
+            a,
+            net.arrays(),
+            fleet,
+            boats.manifest,
+            at_sea,
+            screening,
+            self.params,
+            self.missing_share,
+            model.tally,
+        )
+        now = a.status[aboard]
+        lost = (now == Status.DEAD) | (now == Status.MISSING)
+        landed = (now != Status.AT_SEA) & ~lost & (a.node[aboard] != hub_before)
+        news = lost | landed
+        # survivors of a boat on which people were lost saw it happen
+        witnessed = np.isin(boat_before, boat_before[lost]) & ~lost
+        model.information.hear_of_sea(
+            who=aboard[news],
+            hub=net.node_hub[hub_before[news]],
+            missing=now[news] == Status.MISSING,
+            landed=landed[news],
+            witnesses=aboard[witnessed],
+            witness_hub=net.node_hub[hub_before[witnessed]],
+        )
+
+    def sail(self, model, day: int, rng: np.random.Generator) -> None:
+        """Set today's fate of every boat at sea."""
+        boats, net, sea = model.boats, model.net, self.params
+        active = boats.active()
+        boats.fate[active] = Fate.NONE
+        state = boats.state[active]
+        model.disembarkation.step(model, day, active[state == BoatState.RESCUED])
+        sailing = active[(state == BoatState.SAILING) & (boats.depart_day[active] < day)]
+        if sailing.size == 0:
+            return
+        days = net.edge_days[boats.edge[sailing]].astype(float)
+        zone = boats.zone[sailing]
+
+        caught = model.interception.step(model, day, days, zone, rng)
+        _end(boats, sailing[caught], Fate.INTERCEPTED)
+        sailing, days, zone = sailing[~caught], days[~caught], zone[~caught]
+
+        t = boats.type[sailing]
+        load = boats.passengers[sailing] / net.type_capacity[t]
+        p_cross = np.minimum(
+            1.0, net.type_distress[t] * sea.weather[self.months[day]] * load**sea.overload_exponent
+        )
+        distress = rng.random(sailing.size) < 1.0 - (1.0 - p_cross) ** (1.0 / days)
+        lv = model.levers
+        _rescue(
+            boats,
+            net,
+            sailing[distress],
+            lv["rescue_capacity"][day],
+            lv["response_days"][day],
+            lv["delay_days"][day],
+            rng,
+        )
+
+        going = sailing[~distress]
+        boats.days_left[going] -= 1
+        ashore = going[boats.days_left[going] <= 0]
+        forced = rng.random(ashore.size) < net.edge_forced_overboard[boats.edge[ashore]]
+        _end(boats, ashore[forced], Fate.FORCED)
+        _end(boats, ashore[~forced], Fate.LANDED)
 
 
 def _rescue(boats, net, distress, capacity, response_days, delay_days, rng) -> None:
@@ -108,47 +193,67 @@ def _end(boats: Boats, idx: np.ndarray, fate: Fate) -> None:
 
 @njit(cache=True)
 def passengers(
-    day, key, status, status_day, node, edge, days_left, route, route_pos, legs,
-    first_arrival_node, boat, resources, protection_need,
-    boat_fate, boat_state, boat_days_left, boat_standoff_left, boat_hub, boat_zone,
-    edge_dst, route_edge_ptr, screening, node_arrivals, events,
-    missing_share, loss_if_sunk, loss_if_rescued, loss_if_intercepted, standoff_hazard,
-    forced_loss, sensitivity, pullback_loss,
-):  # fmt: skip
-    """Apply each boat's fate today to everyone aboard."""
-    for i in range(status.shape[0]):
-        if status[i] != AT_SEA:
-            continue
-        b = boat[i]
-        f = boat_fate[b]
-        u = uniform(key, i, 0)
-        lost_p = 0.0
-        if f == LOST:
-            lost_p = loss_if_sunk
-        elif f == RESCUED:
-            events[EV_RESCUED] += 1
-            lost_p = loss_if_rescued
-        elif f == STANDOFF:
-            lost_p = standoff_hazard
-        elif f == INTERCEPTED:
-            events[EV_INTERCEPTED] += 1
-            lost_p = loss_if_intercepted
-        elif f == FORCED:
-            events[EV_FORCED_OVERBOARD] += 1
-            lost_p = forced_loss
-        if u < lost_p:
-            boat[i] = -1
-            lose(i, day, uniform(key, i, 1), missing_share, status, status_day, edge,
-                 days_left, route, events, EV_DEAD_SEA, EV_MISSING_SEA)  # fmt: skip
-        elif f == INTERCEPTED:
-            pull_back(i, day, uniform(key, i, 2), boat_hub[b], status, status_day, node, edge,
-                      days_left, route, boat, resources, protection_need,
-                      screening[boat_zone[b]], sensitivity, pullback_loss, events)  # fmt: skip
-        elif f == LOST or f == LANDED or f == FORCED or f == DISEMBARKED:
-            disembark(i, day, edge[i], status, status_day, node, edge, route, route_pos, legs,
-                      first_arrival_node, boat, edge_dst, route_edge_ptr, node_arrivals,
-                      events)  # fmt: skip
-        elif boat_state[b] == SAILING:
-            days_left[i] = max(boat_days_left[b], 1)
-        else:
-            days_left[i] = boat_standoff_left[b] + 1
+    day, key, agents, net, fleet, manifest, at_sea, screening, params, missing_share, tally
+):
+    """Apply the fate today of each boat that was at sea this morning (``at_sea``) to everyone
+    still aboard it (its manifest)."""
+    f, p, events = fleet, params, tally.events
+    j = journey(agents)
+    for b in at_sea:
+        fate = f.fate[b]
+        for k in range(f.first[b], f.first[b] + f.passengers[b]):
+            i = np.int64(manifest[k])
+            if j.status[i] != Status.AT_SEA:
+                continue  # lost on a day of the stand-off
+            u = uniform(key, i, Draw.LOSS)
+            lost_p = 0.0
+            if fate == Fate.LOST:
+                lost_p = p.loss_if_sunk
+            elif fate == Fate.RESCUED:
+                events[Event.RESCUED] += 1
+                lost_p = p.loss_if_rescued
+            elif fate == Fate.STANDOFF:
+                lost_p = p.standoff_daily_hazard
+            elif fate == Fate.INTERCEPTED:
+                events[Event.INTERCEPTED] += 1
+                lost_p = p.loss_if_intercepted
+            elif fate == Fate.FORCED:
+                events[Event.FORCED_OVERBOARD] += 1
+                lost_p = p.forced_overboard_loss
+            if u < lost_p:
+                lose(
+                    i,
+                    day,
+                    uniform(key, i, Draw.MISSING),
+                    missing_share,
+                    j,
+                    events,
+                    Event.DEAD_SEA,
+                    Event.MISSING_SEA,
+                )
+            elif fate == Fate.INTERCEPTED:
+                pull_back(
+                    i,
+                    day,
+                    uniform(key, i, Draw.SCREENING),
+                    f.hub[b],
+                    j,
+                    agents.protection_need[i],
+                    screening[f.zone[b]],
+                    p.screening_sensitivity,
+                    p.pullback_resource_loss,
+                    events,
+                )
+            elif (
+                fate == Fate.LOST
+                or fate == Fate.LANDED
+                or fate == Fate.FORCED
+                or fate == Fate.DISEMBARKED
+            ):
+                disembark(
+                    i, day, j.edge[i], j, net.edge_dst, net.route_edge_ptr, tally.arrivals, events
+                )
+            elif f.state[b] == BoatState.SAILING:
+                j.days_left[i] = max(f.days_left[b], 1)
+            else:
+                j.days_left[i] = f.standoff_left[b] + 1

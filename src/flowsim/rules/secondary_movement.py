@@ -17,64 +17,98 @@ route choice at that node, with smugglers if the routes need them. Every onward 
 who had reached a protection system is a secondary movement (event secondary_movements).
 """
 
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
 from numba import njit
 
-from flowsim.population import HOUSED, REACHED, REGISTERED, Claim, Status
-from flowsim.rng import uniform
-from flowsim.rules import EV_ABANDONED, EV_ONWARD, EV_SECONDARY
+from flowsim.events import Event
+from flowsim.population import OUT_OF_SYSTEM, Claim, Flag, Status, lowest_bit, set_status
+from flowsim.rng import Rule, uniform
+from flowsim.rules import Mechanism, params_of
+from flowsim.rules.solutions import protection_quality
 
-IN_TRANSIT = int(Status.IN_TRANSIT)
-IN_RECEPTION = int(Status.IN_RECEPTION)
-IN_PROCEDURE = int(Status.IN_PROCEDURE)
-DESTITUTE = int(Status.DESTITUTE)
-RECOGNIZED = int(Status.RECOGNIZED)
-CLAIM_NONE = int(Claim.NONE)
-CLAIM_APPEAL = int(Claim.APPEAL)
-LEAVING = 255 ^ (REGISTERED | HOUSED)
+
+class ArrivalParams(NamedTuple):
+    """``[behaviour.arrival]``: onward (secondary) movement from a node."""
+
+    onward_probability: float  # daily, for people without a place (see reception)
+    wait_push: float  # extra push of a year's wait for a decision
+    recognized_push: float  # push on recognized refugees per unit of missing quality
+    tie_push: float  # extra push when family or diaspora is at another node
+
+
+class SecondaryMovement(Mechanism):
+    LEVERS = {
+        "conditions": "policy.reception.conditions",
+        "work_rights": "policy.integration.work_rights",
+        "freedom_of_movement": "policy.integration.freedom_of_movement",
+    }
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.params = params_of(ArrivalParams, model.scenario.behaviour.arrival)
+
+    def step(self, model, day: int) -> None:
+        move_on(
+            day,
+            model.keys(Rule.ARRIVAL, day),
+            model.pop.agents(),
+            model.levers["conditions"][day],
+            protection_quality(model, day),
+            self.params,
+            model.tally,
+        )
 
 
 @njit(cache=True)
 def push(status, days_waiting, conditions, quality, wait_push, recognized_push):
     """How strongly one person's situation pushes it on (0 = not at all)."""
-    if status == DESTITUTE:
+    if status == Status.DESTITUTE:
         return 1.0
-    if status == IN_RECEPTION:
+    if status == Status.IN_RECEPTION:
         return 1.0 - conditions
-    if status == IN_PROCEDURE:
+    if status == Status.IN_PROCEDURE:
         return 1.0 - conditions + wait_push * min(1.0, days_waiting / 365.0)
-    if status == RECOGNIZED:
+    if status == Status.RECOGNIZED:
         return recognized_push * (1.0 - quality)
     return 0.0
 
 
 @njit(cache=True)
-def move_on(day, key, status, status_day, flags, claim, claim_day, node, route, tie,
-            onward_moves, onward_probability, conditions, quality, wait_push, recognized_push,
-            tie_push, events):  # fmt: skip
+def move_on(day, key, agents, conditions, quality, params, tally):
     """People without a place, with a poor one, waiting long, or poorly protected move on."""
-    for i in range(status.shape[0]):
-        st = status[i]
-        if not (st == DESTITUTE or st == IN_RECEPTION or st == IN_PROCEDURE or st == RECOGNIZED):
-            continue
-        n = node[i]
-        waiting = day - claim_day[i] if claim_day[i] >= 0 else 0
-        p = onward_probability * push(st, waiting, conditions[n], quality[n], wait_push,
-                                      recognized_push)  # fmt: skip
-        if tie[i] >= 0 and tie[i] != n:
-            p *= 1.0 + tie_push
-        if p <= 0.0 or uniform(key, i, 0) >= p:
-            continue
-        c = claim[i]
-        if c != CLAIM_NONE and c <= CLAIM_APPEAL:
-            events[EV_ABANDONED] += 1
-        claim[i] = CLAIM_NONE
-        claim_day[i] = -1
-        if flags[i] & REACHED:
-            events[EV_SECONDARY] += 1
-        flags[i] &= LEAVING
-        status[i] = IN_TRANSIT
-        status_day[i] = day
-        route[i] = -1
-        if onward_moves[i] < 255:
-            onward_moves[i] += 1
-        events[EV_ONWARD] += 1
+    a, p, events, m = agents, params, tally.events, agents.members
+    for w in range(a.changed.shape[0]):
+        bits = (
+            m[w, Status.DESTITUTE]
+            | m[w, Status.IN_RECEPTION]
+            | m[w, Status.IN_PROCEDURE]
+            | m[w, Status.RECOGNIZED]
+        )
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            st = a.status[i]
+            n = a.node[i]
+            waiting = day - a.claim_day[i] if a.claim_day[i] >= 0 else 0
+            prob = p.onward_probability * push(
+                st, waiting, conditions[n], quality[n], p.wait_push, p.recognized_push
+            )
+            if a.tie[i] >= 0 and a.tie[i] != n:
+                prob *= 1.0 + p.tie_push
+            if prob <= 0.0 or uniform(key, i, 0) >= prob:
+                continue
+            c = a.claim[i]
+            if c != Claim.NONE and c <= Claim.APPEAL:
+                events[Event.CLAIMS_ABANDONED] += 1
+            a.claim[i] = Claim.NONE
+            a.claim_day[i] = -1
+            if a.flags[i] & Flag.REACHED:
+                events[Event.SECONDARY_MOVEMENTS] += 1
+            a.flags[i] &= OUT_OF_SYSTEM
+            set_status(a, i, Status.IN_TRANSIT, day)
+            a.route[i] = -1
+            events[Event.ONWARD_MOVES] += 1

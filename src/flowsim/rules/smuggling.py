@@ -25,32 +25,85 @@ by the price multiplier and their perceived risk by ``1 + risk_enforcement * enf
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
 from flowsim.boats import Boats, BoatState
-from flowsim.population import Status
-from flowsim.rules import EV_BOARDED, EV_STRANDED
+from flowsim.events import Event
+from flowsim.population import Status, lowest_bit, set_status
+from flowsim.rng import Rule
+from flowsim.rules import Mechanism, params_of
 
-WAITING_TO_CROSS = int(Status.WAITING_TO_CROSS)
-AT_SEA = int(Status.AT_SEA)
-STRANDED = int(Status.STRANDED)
+
+class SmugglerParams(NamedTuple):
+    """``[behaviour.smugglers]``."""
+
+    adapt: bool  # cheaper, flimsier, fuller boats under enforcement or rescue
+    adapt_strength: float
+    price_enforcement: float  # fare multiplier is 1 + this * enforcement level
+    launch_enforcement: float  # launch probability multiplier is 1 - this * level
+    risk_enforcement: float  # perceived risk multiplier is 1 + this * level
+
+
+class Smuggling(Mechanism):
+    """Smugglers launch boats from the hubs and the waiting board them."""
+
+    LEVERS = {
+        "enforcement": "policy.enforcement.level",
+        "rescue_capacity": "policy.rescue.capacity",
+    }
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.params = params_of(SmugglerParams, model.scenario.behaviour.smugglers)
+        self.waiting = np.zeros(model.net.n_edges, np.int64)  # people waiting per sea leg
+        self.longest_wait = np.zeros(model.net.n_edges, np.int64)  # days, per sea leg
+
+    def step(self, model, day: int) -> None:
+        net, boats, agents = model.net, model.boats, model.pop.agents()
+        count_waiting(day, agents, net.arrays(), self.waiting, self.longest_wait)
+        first, last = launch(
+            boats,
+            net,
+            model.sea.params,
+            self.params,
+            day,
+            model.sea.months[day],
+            self.waiting,
+            self.longest_wait,
+            model.levers["enforcement"][day],
+            model.levers["rescue_capacity"][day],
+            np.random.default_rng(model.keys(Rule.SMUGGLING, day)),
+        )
+        if (last < 0).all():
+            return
+        boarded = np.empty((2, int(self.waiting.sum())), np.int64)  # agent, boat
+        n = board(day, agents, net.arrays(), first, last, boats.fleet(), model.tally, boarded)
+        boats.board(boarded[0, :n], boarded[1, :n])
+        today = np.arange(first[first >= 0].min(), last.max())  # launch adds them in a block
+        empty = today[boats.passengers[today] == 0]
+        boats.state[empty] = BoatState.DONE  # nobody could pay: the boat never leaves
+        model.tally.events[Event.BOATS] += today.size - empty.size
 
 
 @njit(cache=True)
-def count_waiting(day, status, status_day, route, route_pos, route_edge_ptr, route_edges,
-                  waiting, longest_wait):  # fmt: skip
+def count_waiting(day, agents, net, waiting, longest_wait):
     """People waiting for each sea leg, and the longest any of them has waited (days)."""
+    a = agents
     waiting[:] = 0
     longest_wait[:] = 0
-    for i in range(status.shape[0]):
-        if status[i] != WAITING_TO_CROSS:
-            continue
-        e = route_edges[route_edge_ptr[route[i]] + route_pos[i]]
-        waiting[e] += 1
-        wait = day - status_day[i]
-        if wait > longest_wait[e]:
-            longest_wait[e] = wait
+    for w in range(a.changed.shape[0]):
+        bits = a.members[w, Status.WAITING_TO_CROSS]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            e = net.route_edges[net.route_edge_ptr[a.route[i]] + a.route_pos[i]]
+            waiting[e] += 1
+            wait = day - a.status_day[i]
+            if wait > longest_wait[e]:
+                longest_wait[e] = wait
 
 
 def adaptation(sm, enforcement: float, rescue_capacity: float) -> float:
@@ -66,10 +119,18 @@ def fare_multiplier(sm, enforcement: np.ndarray | float):
 
 
 def launch(
-    boats: Boats, net, sea, sm, day: int, month: int, waiting: np.ndarray,
-    longest_wait: np.ndarray, enforcement: np.ndarray, rescue_capacity: np.ndarray,
+    boats: Boats,
+    net,
+    sea,
+    sm,
+    day: int,
+    month: int,
+    waiting: np.ndarray,
+    longest_wait: np.ndarray,
+    enforcement: np.ndarray,
+    rescue_capacity: np.ndarray,
     rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+) -> tuple[np.ndarray, np.ndarray]:
     """Launch today's boats; returns, per edge, the first and one-past-last boat launched."""
     first = np.full(net.n_edges, -1, np.int64)
     last = np.full(net.n_edges, -1, np.int64)
@@ -108,59 +169,69 @@ def launch(
             net.edge_cost[e] * net.type_price_factor[types] * fare_multiplier(sm, enforcement[hub])
         )
         rows = boats.add(
-            len(types), edge=e, hub=hub, zone=zone, type=types, room=rooms, passengers=0,
-            depart_day=day, days_left=net.edge_days[e], state=int(BoatState.SAILING),
+            len(types),
+            edge=e,
+            hub=hub,
+            zone=zone,
+            type=types,
+            room=rooms,
+            passengers=0,
+            depart_day=day,
+            days_left=net.edge_days[e],
+            state=int(BoatState.SAILING),
             fare=fare,
-        )  # fmt: skip
+        )
         first[e], last[e] = rows.start, rows.stop
     return first, last
 
 
 @njit(cache=True)
-def board(
-    day, status, status_day, edge, days_left, route, route_pos, boat, resources,
-    route_edge_ptr, route_edges, edge_days, first, last, room, passengers, fare,
-    edge_flow, revenue, events,
-):  # fmt: skip
-    """Waiting agents take places on today's boats of their leg, in agent order, and pay."""
+def board(day, agents, net, first, last, fleet, tally, boarded):
+    """Waiting agents take places on today's boats of their leg, in agent order, and pay; each
+    who boards is written to ``boarded`` (agent, boat). Returns how many boarded."""
+    a, f, events = agents, fleet, tally.events
+    n = 0
     nxt = first.copy()
     cheapest = np.full(first.shape[0], np.inf)  # lowest fare of each leg's boats today
     for e in range(first.shape[0]):
         for b in range(max(first[e], 0), last[e]):
-            cheapest[e] = min(cheapest[e], fare[b])
-    for i in range(status.shape[0]):
-        if status[i] != WAITING_TO_CROSS:
-            continue
-        e = route_edges[route_edge_ptr[route[i]] + route_pos[i]]
-        b = nxt[e]
-        while b >= 0 and b < last[e] and room[b] == 0:
-            b += 1
-        nxt[e] = b
-        if b < 0 or b >= last[e]:
-            continue  # no boat for this leg today
-        if fare[b] > resources[i] >= cheapest[e]:
-            # a cheaper boat of the same leg with room today, if there is one
-            for c in range(b + 1, last[e]):
-                if room[c] > 0 and fare[c] <= resources[i]:
-                    b = c
-                    break
-        if resources[i] < fare[b]:
-            status[i] = STRANDED
-            status_day[i] = day
-            route[i] = -1
-            events[EV_STRANDED] += 1
-            continue
-        resources[i] -= fare[b]
-        revenue[0] += fare[b]
-        room[b] -= 1
-        passengers[b] += 1
-        status[i] = AT_SEA
-        status_day[i] = day
-        edge[i] = e
-        boat[i] = b
-        days_left[i] = edge_days[e]
-        edge_flow[e] += 1
-        events[EV_BOARDED] += 1
+            cheapest[e] = min(cheapest[e], f.fare[b])
+    for w in range(a.changed.shape[0]):
+        bits = a.members[w, Status.WAITING_TO_CROSS]
+        while bits:
+            i = w * 64 + lowest_bit(bits)
+            bits &= bits - np.uint64(1)
+            e = net.route_edges[net.route_edge_ptr[a.route[i]] + a.route_pos[i]]
+            b = nxt[e]
+            while b >= 0 and b < last[e] and f.room[b] == 0:
+                b += 1
+            nxt[e] = b
+            if b < 0 or b >= last[e]:
+                continue  # no boat for this leg today
+            if f.fare[b] > a.resources[i] >= cheapest[e]:
+                # a cheaper boat of the same leg with room today, if there is one
+                for c in range(b + 1, last[e]):
+                    if f.room[c] > 0 and f.fare[c] <= a.resources[i]:
+                        b = c
+                        break
+            if a.resources[i] < f.fare[b]:
+                set_status(a, i, Status.STRANDED, day)
+                a.route[i] = -1
+                events[Event.STRANDINGS] += 1
+                continue
+            a.resources[i] -= f.fare[b]
+            tally.revenue[0] += f.fare[b]
+            f.room[b] -= 1
+            f.passengers[b] += 1
+            set_status(a, i, Status.AT_SEA, day)
+            a.edge[i] = e
+            a.days_left[i] = net.edge_days[e]
+            boarded[0, n] = i
+            boarded[1, n] = b
+            n += 1
+            tally.edge_flow[e] += 1
+            events[Event.SEA_ATTEMPTS] += 1
+    return n
 
 
 def perceived_edges(net, sm, enforcement: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -11,114 +11,205 @@ whose next leg is closed today (``policy.closures.closed``) drops its route and 
 next day, when routes through closed legs are out of reach.
 """
 
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import NamedTuple
+
+import numpy as np
 from numba import njit
 
+from flowsim import chunks
+from flowsim.events import N_EVENTS, Event
 from flowsim.network import SEA
-from flowsim.population import Status
-from flowsim.rng import uniform
-from flowsim.rules import EV_ARRIVALS, EV_DEAD_LAND, EV_MISSING_LAND, EV_ROBBED, EV_STRANDED
+from flowsim.population import CHUNK_WORDS, N_STATUS, Status, journey, lowest_bit, move, set_status
+from flowsim.rng import Rule, uniform
+from flowsim.rules import Mechanism, params_of
 
-IN_TRANSIT = int(Status.IN_TRANSIT)
-WAITING_TO_CROSS = int(Status.WAITING_TO_CROSS)
-STRANDED = int(Status.STRANDED)
-ARRIVED = int(Status.ARRIVED)
-DEAD = int(Status.DEAD)
-MISSING = int(Status.MISSING)
+
+class HazardParams(NamedTuple):
+    """``[behaviour.hazards]``."""
+
+    robbery_loss: float  # share of resources robbers take
+    missing_share_land: float  # share of those lost on land who are never found
+    missing_share_sea: float  # ... at sea
+    stranded_earnings: float  # USD a day
+    origin_savings: float  # USD a day
+
+
+class Draw(IntEnum):
+    """Travel's draws per agent (``uniform(key, agent, Draw.X)``)."""
+
+    HAZARD = 0
+    MISSING = 1
+    ROBBERY = 2
+
+
+class Travel(Mechanism):
+    LEVERS = {"closed": "policy.closures.closed"}
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.params = params_of(HazardParams, model.scenario.behaviour.hazards)
+        self.earnings = np.zeros(N_STATUS)  # money earned or saved a day, by status
+        self.earnings[Status.AT_ORIGIN] = self.params.origin_savings
+        self.earnings[Status.STRANDED] = self.params.stranded_earnings
+
+    def step(self, model, day: int) -> None:
+        perceived = model.route_choice.perceive(model, day)
+        agents, tally = model.pop.agents(), model.tally
+        n = chunks.n_chunks(agents.changed.shape[0])
+        counts = np.zeros((n, N_EVENTS), np.int64)
+        flows = np.zeros((n, tally.edge_flow.shape[0]), np.int64)
+        arrivals = np.zeros((n, tally.arrivals.shape[0]), np.int64)
+        chunks.run(
+            travel,
+            n,
+            day,
+            model.keys(Rule.TRAVEL, day),
+            agents,
+            model.net.arrays(),
+            perceived.edge_cost,
+            perceived.edge_robbery,
+            model.levers["closed"][day],
+            self.params,
+            self.earnings,
+            counts,
+            flows,
+            arrivals,
+        )
+        tally.events[:] += counts.sum(axis=0)
+        tally.edge_flow[:] += flows.sum(axis=0)
+        tally.arrivals[:] += arrivals.sum(axis=0)
 
 
 @njit(cache=True)
-def reach_node(
-    i, day, e, status, status_day, node, edge, route, route_pos, legs, first_arrival_node,
-    edge_dst, route_edge_ptr, node_arrivals, events,
-):  # fmt: skip
-    """Agent ``i`` has completed leg ``e`` and stands at its end node."""
+def reach_node(i, day, e, journey, edge_dst, route_edge_ptr, arrivals, events):
+    """Agent ``i`` has completed leg ``e`` and stands at its end node (``journey``:
+    ``population.Journey``)."""
+    j = journey
     n = edge_dst[e]
-    node[i] = n
-    edge[i] = -1
-    route_pos[i] += 1
-    if legs[i] < 255:
-        legs[i] += 1
-    r = route[i]
-    if route_pos[i] >= route_edge_ptr[r + 1] - route_edge_ptr[r]:
-        status[i] = ARRIVED  # the route stays until registration has read how they came
-        status_day[i] = day
-        if first_arrival_node[i] < 0:
-            first_arrival_node[i] = n
-        node_arrivals[n] += 1
-        events[EV_ARRIVALS] += 1
-    elif status[i] != IN_TRANSIT:
-        status[i] = IN_TRANSIT
-        status_day[i] = day
+    j.node[i] = n
+    j.edge[i] = -1
+    j.days_left[i] = 0
+    j.route_pos[i] += 1
+    r = j.route[i]
+    if j.route_pos[i] >= route_edge_ptr[r + 1] - route_edge_ptr[r]:
+        set_status(j, i, Status.ARRIVED, day)  # the route stays until registration reads it
+        arrivals[n] += 1
+        events[Event.ARRIVALS] += 1
+    elif j.status[i] != Status.IN_TRANSIT:
+        set_status(j, i, Status.IN_TRANSIT, day)
 
 
 @njit(cache=True)
-def lose(
-    i, day, u, missing_share, status, status_day, edge, days_left, route, events, ev_dead, ev_missing,
-):  # fmt: skip
+def lose(i, day, u, missing_share, journey, events, ev_dead, ev_missing):
     """Agent ``i`` is lost on the way: missing with probability ``missing_share``, else dead.
 
     It leaves its leg and route; ``node`` keeps the start node of the leg where it was lost."""
-    edge[i] = -1
-    days_left[i] = 0
-    route[i] = -1
+    j = journey
+    j.edge[i] = -1
+    j.days_left[i] = 0
+    j.route[i] = -1
     if u < missing_share:
-        status[i] = MISSING
+        set_status(j, i, Status.MISSING, day)
         events[ev_missing] += 1
     else:
-        status[i] = DEAD
+        set_status(j, i, Status.DEAD, day)
         events[ev_dead] += 1
-    status_day[i] = day
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def travel(
-    day, key, status, status_day, node, edge, days_left, route, route_pos, legs,
-    first_arrival_node, resources,
-    edge_dst, edge_mode, edge_days, edge_cost, edge_hazard, edge_robbery,
-    route_edge_ptr, route_edges, edge_closed,
-    robbery_loss, missing_share, earnings, edge_flow, node_arrivals, events,
-):  # fmt: skip
-    """``earnings[status]`` is what an agent in that status earns or saves a day (see model)."""
-    for i in range(status.shape[0]):
-        s = status[i]
-        # one add for everyone instead of a branch per status: mixed statuses mispredict branches
-        resources[i] += earnings[s]
-        if s != IN_TRANSIT:
-            continue
-        e = edge[i]
-        if e >= 0:
-            days_left[i] -= 1
-            if days_left[i] > 0:
-                continue
-            if uniform(key, i, 0) < edge_hazard[e]:
-                lose(i, day, uniform(key, i, 1), missing_share, status, status_day, edge,
-                     days_left, route, events, EV_DEAD_LAND, EV_MISSING_LAND)  # fmt: skip
-                continue
-            if uniform(key, i, 2) < edge_robbery[e]:
-                resources[i] *= 1.0 - robbery_loss
-                events[EV_ROBBED] += 1
-            reach_node(
-                i, day, e, status, status_day, node, edge, route, route_pos, legs,
-                first_arrival_node, edge_dst, route_edge_ptr, node_arrivals, events,
-            )  # fmt: skip
-            if status[i] != IN_TRANSIT:
-                continue
-        r = route[i]
-        if r < 0:
-            continue  # route choice decides tomorrow
-        nxt = route_edges[route_edge_ptr[r] + route_pos[i]]
-        if edge_closed[nxt]:
-            route[i] = -1  # the way ahead is closed today: choose again tomorrow
-        elif edge_mode[nxt] == SEA:
-            status[i] = WAITING_TO_CROSS
-            status_day[i] = day
-        elif resources[i] < edge_cost[nxt]:
-            status[i] = STRANDED
-            status_day[i] = day
-            route[i] = -1
-            events[EV_STRANDED] += 1
-        else:
-            resources[i] -= edge_cost[nxt]
-            edge[i] = nxt
-            days_left[i] = edge_days[nxt]
-            edge_flow[nxt] += 1
+    first,
+    last,
+    step,
+    day,
+    key,
+    agents,
+    net,
+    edge_cost,
+    edge_robbery,
+    closed,
+    params,
+    earnings,
+    counts,
+    flows,
+    arrivals,
+):
+    """People in transit travel (chunks ``first, first + step, ...`` below ``last`` of the agents, see
+    ``flowsim.chunks``); ``earnings[status]`` is what one at its origin or stranded earns or
+    saves a day. Events, flows on legs and arrivals at nodes are counted by chunk."""
+    status, status_day, members, changed = (
+        agents.status,
+        agents.status_day,
+        agents.members,
+        (agents.changed),
+    )
+    edge, days_left, route, route_pos = (
+        agents.edge,
+        agents.days_left,
+        agents.route,
+        (agents.route_pos),
+    )
+    resources = agents.resources
+    edge_hazard, route_edges, route_edge_ptr = net.edge_hazard, net.route_edges, net.route_edge_ptr
+    edge_mode, edge_days = net.edge_mode, net.edge_days
+    p = params
+    words = changed.shape[0]
+    j = journey(agents)
+    for chunk in range(first, last, step):
+        events, flow, arrived = counts[chunk], flows[chunk], arrivals[chunk]
+        for w in range(chunk * CHUNK_WORDS, min(words, (chunk + 1) * CHUNK_WORDS)):
+            bits = (
+                members[w, Status.AT_ORIGIN]
+                | members[w, Status.STRANDED]
+                | members[w, Status.IN_TRANSIT]
+            )
+            while bits:
+                i = w * 64 + lowest_bit(bits)
+                bits &= bits - np.uint64(1)
+                s = status[i]
+                resources[i] += earnings[s]
+                if s != Status.IN_TRANSIT:
+                    continue
+                e = edge[i]
+                if e >= 0:
+                    days_left[i] -= 1
+                    if days_left[i] > 0:
+                        continue
+                    if uniform(key, i, Draw.HAZARD) < edge_hazard[e]:
+                        lose(
+                            i,
+                            day,
+                            uniform(key, i, Draw.MISSING),
+                            p.missing_share_land,
+                            j,
+                            events,
+                            Event.DEAD_LAND,
+                            Event.MISSING_LAND,
+                        )
+                        continue
+                    if uniform(key, i, Draw.ROBBERY) < edge_robbery[e]:
+                        resources[i] = float(resources[i]) * (1.0 - p.robbery_loss)
+                        events[Event.ROBBERIES] += 1
+                    reach_node(i, day, e, j, net.edge_dst, route_edge_ptr, arrived, events)
+                    if status[i] != Status.IN_TRANSIT:
+                        continue
+                r = route[i]
+                if r < 0:
+                    continue  # route choice decides tomorrow
+                nxt = route_edges[route_edge_ptr[r] + route_pos[i]]
+                if closed[nxt]:
+                    route[i] = -1  # the way ahead is closed today: choose again tomorrow
+                elif edge_mode[nxt] == SEA:
+                    move(status, status_day, members, changed, i, Status.WAITING_TO_CROSS, day)
+                elif resources[i] < edge_cost[nxt]:
+                    move(status, status_day, members, changed, i, Status.STRANDED, day)
+                    route[i] = -1
+                    events[Event.STRANDINGS] += 1
+                else:
+                    resources[i] -= edge_cost[nxt]
+                    edge[i] = nxt
+                    days_left[i] = edge_days[nxt]
+                    flow[nxt] += 1
