@@ -10,6 +10,7 @@ import pytest
 
 from flowsim import Model, ScenarioError, load_scenario
 from flowsim.events import Event
+from flowsim.population import MAX_PROFILES
 from flowsim.scenario import parse_value, schedule_values, with_overrides
 
 START = dt.date(2020, 1, 1)
@@ -373,3 +374,13 @@ def test_override_path_below_a_value_is_a_scenario_error(two_routes_path, overri
 def test_malformed_timeline_point_is_one_clean_line(two_routes_path):
     message = error_of(two_routes_path, ["nodes.home.departures.people=[[0]]"])
     assert "union[" not in message
+
+
+def test_more_profiles_than_an_agent_can_hold_is_an_error(two_routes_data, make_scenario):
+    """Agents hold their profile as uint8: a scenario with 257 profiles is refused by name."""
+    data = two_routes_data()
+    base = data["profiles"][0]
+    data["profiles"] += [{**base, "id": f"p{k}"} for k in range(MAX_PROFILES)]
+    scenario = make_scenario(data)
+    with pytest.raises(ScenarioError, match="257 profiles; at most 256"):
+        Model(scenario, days=1)

@@ -161,6 +161,7 @@ FIELDS: dict[str, np.dtype] = {
 }
 RISK_TOLERANCE_STEPS = 255.0  # risk tolerance t is stored as round(t x 255)
 MAX_ROUTES = 32767  # routes are int16 (network.compile_network checks)
+MAX_PROFILES = 256  # profiles are uint8 (rules.departures checks)
 
 
 class Agents(NamedTuple):

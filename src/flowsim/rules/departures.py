@@ -23,8 +23,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from flowsim.errors import ScenarioError
 from flowsim.events import Event
-from flowsim.population import AWARE_BITS, RISK_TOLERANCE_STEPS, VULN_BIT, Population, Status
+from flowsim.population import (
+    AWARE_BITS,
+    MAX_PROFILES,
+    RISK_TOLERANCE_STEPS,
+    VULN_BIT,
+    Population,
+    Status,
+)
 from flowsim.rules import Mechanism
 from flowsim.scenario import DESTINATION_ROLES, MOTIVES, VULNERABILITIES, Profile, Scenario
 from flowsim.timeline import expand
@@ -35,6 +43,11 @@ class Departures(Mechanism):
 
     def __init__(self, model) -> None:
         super().__init__(model)
+        if len(model.scenario.profiles) > MAX_PROFILES:
+            raise ScenarioError(
+                f"{model.scenario.source}: {len(model.scenario.profiles)} profiles; at most "
+                f"{MAX_PROFILES} (agents hold their profile as uint8)"
+            )
         self.table = departure_table(model.scenario, model.net.index, model.days)
         self.forced = forced_inflow_table(model.scenario, model.net.index, model.days)
         self.awareness = model.scenario.behaviour.legal.awareness
