@@ -117,6 +117,17 @@ TEXT_CASES = {
 }  # fmt: skip
 
 
+def test_a_run_too_large_for_memory_is_refused_through_the_python_api_too(tmp_path):
+    """``flowsim.Model`` itself refuses, in one line, a scenario whose agents cannot fit in the
+    memory free on this machine (10^11 persons), before any array is allocated."""
+    path = scenario_file(tmp_path, changed(**{"nodes.3.initial_population": {"people": 1e11}}))
+    with pytest.raises(flowsim.ScenarioError) as err:
+        flowsim.Model(path)
+    msg = str(err.value)
+    assert "\n" not in msg and str(path) in msg
+    assert "GiB" in msg and "persons_per_agent" in msg
+
+
 @pytest.mark.parametrize("case", sorted(TEXT_CASES))
 def test_corpus_of_bad_text(tmp_path, capsys, case):
     text, expected = TEXT_CASES[case]

@@ -16,6 +16,7 @@ import numpy as np
 
 from flowsim import chunks
 from flowsim.boats import Boats
+from flowsim.check import require_memory
 from flowsim.errors import ScenarioError
 from flowsim.events import EVENT_NAMES, N_EVENTS, Event
 from flowsim.network import CompiledNetwork, build_graph, compile_network
@@ -80,6 +81,7 @@ class Model(mesa.Model):
         self.days = scenario.simulation.days if days is None else int(days)
         if not 1 <= self.days <= MAX_DAYS:
             raise ScenarioError(f"{scenario.source}: days = {self.days}: allowed: 1 to {MAX_DAYS}")
+        require_memory(scenario, self.days)  # a run that cannot fit is refused before it starts
         self.start_date: dt.date = scenario.simulation.start_date
         self.day = 0  # the day the next step simulates
         self.graph = build_graph(scenario)
