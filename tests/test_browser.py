@@ -94,7 +94,9 @@ def _kpi(page, label: str) -> tuple[str, str]:
 
 
 def _deaths_svg(page) -> str:
-    """The deaths chart as SVG text (Solara shows it as an image of a blob)."""
+    """The deaths chart as SVG text (Solara shows it as an image of a blob). Charts are PNG
+    while a run plays and SVG once it pauses or ends, when the flow map is drawn: wait for it."""
+    page.locator(".flowsim-map img").first.wait_for(timeout=60_000)
     img = page.locator(".flowsim-deaths img").first
     img.wait_for(timeout=30_000)
     return img.evaluate("async el => await (await fetch(el.src)).text()")
