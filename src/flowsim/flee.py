@@ -325,6 +325,7 @@ def read_flee_case(
         ],  # fmt: skip
         "behaviour": {
             "arrival": {"onward_probability": onward_probability},
+            "travel": {"day_km": speed_km_per_day},
             "protection": {"apply_in_need": 0.0, "apply_not_in_need": 0.0},
             "legal": {"awareness": 0.0},
         },

@@ -269,6 +269,13 @@ class RouteChoice(_Strict):
     max_legs: Int = Field(default=8, ge=1, le=30)
 
 
+class TravelBehaviour(_Strict):
+    """How fast people cover land legs and how long they stop on the way (see docs/MODEL.md)."""
+
+    transit_move_chance: Share = 1.0  # daily chance of setting off again from a node on the way
+    day_km: Float | None = Field(default=None, gt=0, le=5000)  # km a day, legs chained; None: days
+
+
 class Hazards(_Strict):
     robbery_loss: Share = 0.5
     missing_share_land: Share = 0.5
@@ -390,6 +397,7 @@ class InformationBehaviour(_Strict):
 
 class Behaviour(_Strict):
     route_choice: RouteChoice = Field(default_factory=RouteChoice)
+    travel: TravelBehaviour = Field(default_factory=TravelBehaviour)
     hazards: Hazards = Field(default_factory=Hazards)
     sea: SeaBehaviour = Field(default_factory=SeaBehaviour)
     smugglers: SmugglerBehaviour = Field(default_factory=SmugglerBehaviour)

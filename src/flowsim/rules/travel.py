@@ -8,7 +8,10 @@ boat (see ``sea_crossing``); a leg it cannot pay for leaves it stranded. Strande
 ``stranded_earnings`` a day until they can afford a route again (route choice retries daily), and
 people at their origin who could not yet afford to leave save ``origin_savings`` a day. An agent
 whose next leg is closed today (``policy.closures.closed``) drops its route and chooses again the
-next day, when routes through closed legs are out of reach.
+next day, when routes through closed legs are out of reach. With
+``behaviour.route_choice.transit_move_chance`` below 1, an agent at a node on the way (not the
+start of its route) sets off on its next land leg only with that chance a day, else stays there
+today (Flee's ``default_movechance`` at towns; 1, the default, sets off at once).
 """
 
 from __future__ import annotations
@@ -27,14 +30,26 @@ from flowsim.rng import Rule, uniform
 from flowsim.rules import Mechanism, params_of
 
 
-class HazardParams(NamedTuple):
-    """``[behaviour.hazards]``."""
+class TravelParams(NamedTuple):
+    """``[behaviour.hazards]`` and ``[behaviour.travel]``."""
 
     robbery_loss: float  # share of resources robbers take
     missing_share_land: float  # share of those lost on land who are never found
     missing_share_sea: float  # ... at sea
     stranded_earnings: float  # USD a day
     origin_savings: float  # USD a day
+    transit_move_chance: float  # daily chance of setting off from a node on the way
+    day_km: float  # km a day on legs of known length, chained within a day; <= 0: leg days
+
+
+class HazardFields(NamedTuple):
+    """The fields of ``TravelParams`` read from ``[behaviour.hazards]``."""
+
+    robbery_loss: float
+    missing_share_land: float
+    missing_share_sea: float
+    stranded_earnings: float
+    origin_savings: float
 
 
 class Draw(IntEnum):
@@ -43,6 +58,10 @@ class Draw(IntEnum):
     HAZARD = 0
     MISSING = 1
     ROBBERY = 2
+    DWELL = 3
+
+
+N_DRAWS = 4  # the draws of the k-th leg ended on one day are Draw.X + N_DRAWS * k
 
 
 class Travel(Mechanism):
@@ -50,7 +69,22 @@ class Travel(Mechanism):
 
     def __init__(self, model) -> None:
         super().__init__(model)
-        self.params = params_of(HazardParams, model.scenario.behaviour.hazards)
+        behaviour = model.scenario.behaviour
+        hazards = params_of(HazardFields, behaviour.hazards)
+        travel = behaviour.travel
+        self.params = TravelParams(
+            *hazards,
+            transit_move_chance=travel.transit_move_chance,
+            day_km=travel.day_km if travel.day_km is not None else 0.0,
+        )
+        net = model.net
+        self.edge_km = np.array(  # 0 where the length is unknown: the leg takes its days
+            [
+                model.graph.edges[net.node_ids[a], net.node_ids[b]]["distance_km"]
+                for a, b in zip(net.edge_src, net.edge_dst, strict=True)
+            ],
+            float,
+        )
         self.earnings = np.zeros(N_STATUS)  # money earned or saved a day, by status
         self.earnings[Status.AT_ORIGIN] = self.params.origin_savings
         self.earnings[Status.STRANDED] = self.params.stranded_earnings
@@ -72,6 +106,7 @@ class Travel(Mechanism):
             perceived.edge_cost,
             perceived.edge_robbery,
             model.levers["closed"][day],
+            self.edge_km,
             self.params,
             self.earnings,
             counts,
@@ -119,6 +154,27 @@ def lose(i, day, u, missing_share, journey, events, ev_dead, ev_missing):
         events[ev_dead] += 1
 
 
+@njit(cache=True)
+def chained(e, edge_km, day_km):
+    """Leg ``e`` is travelled by distance, several a day (``day_km`` set, the length known)."""
+    return day_km > 0.0 and edge_km[e] > 0.0
+
+
+@njit(cache=True)
+def end_leg(i, day, key, hop, e, agents, net, edge_robbery, p, j, events, arrived):
+    """Agent ``i`` comes to the end of land leg ``e`` (the ``hop``-th ended today): the leg's
+    hazard, then its robbers; True if it stands, alive, at the end node."""
+    if uniform(key, i, Draw.HAZARD + N_DRAWS * hop) < net.edge_hazard[e]:
+        lose(i, day, uniform(key, i, Draw.MISSING + N_DRAWS * hop), p.missing_share_land, j,
+             events, Event.DEAD_LAND, Event.MISSING_LAND)  # fmt: skip
+        return False
+    if uniform(key, i, Draw.ROBBERY + N_DRAWS * hop) < edge_robbery[e]:
+        agents.resources[i] = float(agents.resources[i]) * (1.0 - p.robbery_loss)
+        events[Event.ROBBERIES] += 1
+    reach_node(i, day, e, j, net.edge_dst, net.route_edge_ptr, arrived, events)
+    return True
+
+
 @njit(cache=True, nogil=True)
 def travel(
     first,
@@ -131,6 +187,7 @@ def travel(
     edge_cost,
     edge_robbery,
     closed,
+    edge_km,
     params,
     earnings,
     counts,
@@ -153,7 +210,7 @@ def travel(
         (agents.route_pos),
     )
     resources = agents.resources
-    edge_hazard, route_edges, route_edge_ptr = net.edge_hazard, net.route_edges, net.route_edge_ptr
+    route_edges, route_edge_ptr = net.route_edges, net.route_edge_ptr
     edge_mode, edge_days = net.edge_mode, net.edge_days
     p = params
     words = changed.shape[0]
@@ -174,42 +231,53 @@ def travel(
                 if s != Status.IN_TRANSIT:
                     continue
                 e = edge[i]
+                moved = 0.0  # km covered today (with day_km set)
+                hop = 0  # legs ended today
                 if e >= 0:
                     days_left[i] -= 1
                     if days_left[i] > 0:
                         continue
-                    if uniform(key, i, Draw.HAZARD) < edge_hazard[e]:
-                        lose(
-                            i,
-                            day,
-                            uniform(key, i, Draw.MISSING),
-                            p.missing_share_land,
-                            j,
-                            events,
-                            Event.DEAD_LAND,
-                            Event.MISSING_LAND,
-                        )
+                    if not end_leg(i, day, key, hop, e, agents, net, edge_robbery, p, j, events,
+                                   arrived):  # fmt: skip
                         continue
-                    if uniform(key, i, Draw.ROBBERY) < edge_robbery[e]:
-                        resources[i] = float(resources[i]) * (1.0 - p.robbery_loss)
-                        events[Event.ROBBERIES] += 1
-                    reach_node(i, day, e, j, net.edge_dst, route_edge_ptr, arrived, events)
-                    if status[i] != Status.IN_TRANSIT:
-                        continue
-                r = route[i]
-                if r < 0:
-                    continue  # route choice decides tomorrow
-                nxt = route_edges[route_edge_ptr[r] + route_pos[i]]
-                if closed[nxt]:
-                    route[i] = -1  # the way ahead is closed today: choose again tomorrow
-                elif edge_mode[nxt] == SEA:
-                    move(status, status_day, members, changed, i, Status.WAITING_TO_CROSS, day)
-                elif resources[i] < edge_cost[nxt]:
-                    move(status, status_day, members, changed, i, Status.STRANDED, day)
-                    route[i] = -1
-                    events[Event.STRANDINGS] += 1
-                else:
+                    if chained(e, edge_km, p.day_km):
+                        moved = edge_km[e] % p.day_km  # Flee: the last day's part of the leg
+                    hop += 1
+                while status[i] == Status.IN_TRANSIT:
+                    r = route[i]
+                    if r < 0:
+                        break  # route choice decides tomorrow
+                    nxt = route_edges[route_edge_ptr[r] + route_pos[i]]
+                    if closed[nxt]:
+                        route[i] = -1  # the way ahead is closed today: choose again tomorrow
+                        break
+                    if edge_mode[nxt] == SEA:
+                        move(status, status_day, members, changed, i, Status.WAITING_TO_CROSS, day)
+                        break
+                    if (
+                        route_pos[i] > 0
+                        and p.transit_move_chance < 1.0
+                        and uniform(key, i, Draw.DWELL + N_DRAWS * hop) >= p.transit_move_chance
+                    ):
+                        break  # stays at this node on the way today; sets off another day
+                    if resources[i] < edge_cost[nxt]:
+                        move(status, status_day, members, changed, i, Status.STRANDED, day)
+                        route[i] = -1
+                        events[Event.STRANDINGS] += 1
+                        break
                     resources[i] -= edge_cost[nxt]
                     edge[i] = nxt
-                    days_left[i] = edge_days[nxt]
                     flow[nxt] += 1
+                    if not chained(nxt, edge_km, p.day_km):
+                        days_left[i] = edge_days[nxt]
+                        break
+                    whole_days = np.int64(edge_km[nxt] // p.day_km)
+                    if moved >= p.day_km or whole_days > 0:
+                        # on the way today if the day is not over: a day's travel done
+                        days_left[i] = whole_days + (1 if moved >= p.day_km else 0)
+                        break
+                    moved += edge_km[nxt]  # a short leg, ended today
+                    if not end_leg(i, day, key, hop, nxt, agents, net, edge_robbery, p, j, events,
+                                   arrived):  # fmt: skip
+                        break
+                    hop += 1
