@@ -152,6 +152,13 @@ def policies(draw, zones: list[str], hubs: list[str]) -> dict:
         },
         "disembarkation": {"delay_days": (st.floats(0.0, 10.0), zones)},
         "enforcement": {"level": (levels, hubs)},
+        "pullback": {
+            "detention": (levels, hubs),
+            "days": (st.floats(1.0, 30.0), hubs),
+            "conditions": (levels, hubs),
+            "release_home": (st.floats(0.0, 0.5), hubs),
+            "release_transit": (st.floats(0.0, 0.5), hubs),
+        },
     }
     out: dict = {}
     for group, levers in specs.items():
@@ -271,6 +278,7 @@ def scenarios(draw):
         },
         "sea": sea,
         "smugglers": smugglers,
+        "pullback": {"daily_hazard": draw(st.floats(0.0, 0.1)), "daily_extortion": draw(shares)},
         "arrival": {"onward_probability": draw(st.floats(0.0, 0.5))},
     }
     return {

@@ -162,6 +162,64 @@ class Interception(_Strict):
     )
 
 
+class Pullback(_Strict):
+    detention: lever(
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share of pulled-back people",
+        keyed_by="embarkation node",
+        meaning="share of the people pulled back to a hub who are taken to detention in the "
+        "departure country (the others choose a route again at once)",
+        source="seeds/002:1224 (control without safeguards: prolonged detention), seeds/000:154, "
+        "seeds/002:1367; level is an assumption",
+    )
+    days: lever(
+        90.0,
+        lo=1,
+        hi=3650,
+        unit="days",
+        keyed_by="embarkation node",
+        meaning="mean stay in detention after a pull-back (each day a detainee is released with "
+        "probability 1 / days)",
+        source="seeds/002:1381 (detention for irregular entry up to two years); default is an "
+        "assumption",
+    )
+    conditions: lever(
+        0.0,
+        lo=0,
+        hi=1,
+        unit="0 (abusive) to 1 (humane)",
+        keyed_by="embarkation node",
+        meaning="conditions of detention after a pull-back: the daily hazard of death and the "
+        "daily extortion of behaviour.pullback are multiplied by 1 - conditions",
+        source="seeds/000:156 (safe and humane treatment of intercepted persons), seeds/001:699 "
+        "(monitor conditions of detention); level is an assumption",
+    )
+    release_home: lever(
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share of those released",
+        keyed_by="embarkation node",
+        meaning="share of the people released from detention after a pull-back who are "
+        "returned home, to their origin (assisted return from detention)",
+        source="seeds/002:2065 (return and re-integration), seeds/001:707-714; level is an "
+        "assumption",
+    )
+    release_transit: lever(
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share of those released",
+        keyed_by="embarkation node",
+        meaning="share of the people released from detention after a pull-back who are moved "
+        "back to a transit country (the start of a land leg into the hub, another country's if "
+        "there is one); the rest are released at the hub, to save again and try again",
+        source="seeds/002:2065 (deported into transit countries, they re-cross with smugglers)",
+    )
+
+
 class Disembarkation(_Strict):
     delay_days: lever(
         0.0,
@@ -618,6 +676,7 @@ class Policy(_Strict):
     closures: Closures = Field(default_factory=Closures)
     rescue: Rescue = Field(default_factory=Rescue)
     interception: Interception = Field(default_factory=Interception)
+    pullback: Pullback = Field(default_factory=Pullback)
     disembarkation: Disembarkation = Field(default_factory=Disembarkation)
     enforcement: Enforcement = Field(default_factory=Enforcement)
     reception: Reception = Field(default_factory=Reception)

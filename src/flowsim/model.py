@@ -30,6 +30,7 @@ from flowsim.rules.information import DECIDING, Information
 from flowsim.rules.interception import Interception
 from flowsim.rules.legal_channels import LegalChannels
 from flowsim.rules.profiling import Profiling
+from flowsim.rules.pullback import PullbackDetention
 from flowsim.rules.reception import Reception
 from flowsim.rules.returns import Returns
 from flowsim.rules.route_choice import RouteChoice
@@ -107,6 +108,7 @@ class Model(mesa.Model):
         self.interception = Interception(self)
         self.disembarkation = Disembarkation(self)
         self.sea = SeaCrossing(self)
+        self.pullback = PullbackDetention(self)
         self.detention = Detention(self)
         self.profiling = Profiling(self)
         self.asylum = Asylum(self)
@@ -139,6 +141,7 @@ class Model(mesa.Model):
         self.travel.step(self, d)  # legs over land, their hazards, the next leg
         self.smuggling.step(self, d)  # boats launched at the hubs and boarded
         self.sea.step(self, d)  # interception, distress, rescue, landing, disembarkation
+        self.pullback.step(self, d)  # detention after a pull-back: hazard, extortion, release
         self.detention.step(self, d)  # releases at the maximum stay
         self.reception.step(self, d)  # registration (profiling, claim, detention), places
         self.secondary_movement.step(self, d)  # moving on from poor protection

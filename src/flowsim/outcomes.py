@@ -183,6 +183,26 @@ OUTCOMES: list[Outcome] = [
     _o("information.conversations", TIMES, NEITHER, "conversations between contacts"),
 ]  # fmt: skip
 
+# what follows a pull-back (rules/pullback.py)
+OUTCOMES += [
+    _o("pullback.detained", PERSONS, LOWER,
+       "pulled-back people taken to detention in the departure country"),
+    _o("pullback.detention_person_days", PERSON_DAYS, LOWER,
+       "days spent in detention after a pull-back, summed"),
+    _o("pullback.in_detention_now", PERSONS, LOWER,
+       "people in detention after a pull-back at the end (a snapshot)"),
+    _o("pullback.dead_in_detention", PERSONS, LOWER,
+       "deaths in detention after a pull-back (part of deaths.land)"),
+    _o("pullback.released_to_try_again", PERSONS, NEITHER,
+       "people released from detention at the hub, free to save again and try again"),
+    _o("pullback.moved_back_to_transit", PERSONS, NEITHER,
+       "people released from detention and moved back to a transit country (BRIEF P9)"),
+    _o("pullback.returned_home", PERSONS, NEITHER,
+       "people released from detention and returned to their origin"),
+    _o("pullback.re_attempts", PERSONS, LOWER,
+       "boardings by people who had been pulled back before (a person may count twice)"),
+]  # fmt: skip
+
 HEADLINE = [
     "deaths.sea",
     "deaths.land",

@@ -99,6 +99,7 @@ def summarise(m: Model) -> dict[str, Any]:
         "protection": protection_summary(m, totals),
         "solutions": solutions_summary(m, totals, status),
         "information": information_summary(m, totals),
+        "pullback": pullback_summary(m, totals),
     }
 
 
@@ -213,6 +214,22 @@ def solutions_summary(m: Model, totals: dict[str, int], status: dict[str, int]) 
         "legal_migrants": int(((m.pop.view("flags") & Flag.LEGAL) > 0).sum()),
         "smuggled_arrivals": totals["smuggled_arrivals"],
         "smuggled_share": totals["smuggled_arrivals"] / entries if entries else None,
+    }
+
+
+def pullback_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
+    """What follows a pull-back (``rules/pullback.py``): detention in the departure country,
+    deaths there, where the released went, and later boardings by people pulled back before."""
+    stocks = m.node_status_by_day[: m.day].sum(axis=1)  # [day, status]
+    return {
+        "detained": totals["detained_after_pullback"],
+        "detention_person_days": int(stocks[:, Status.DETAINED_AFTER_PULLBACK].sum()),
+        "in_detention_now": int(stocks[-1, Status.DETAINED_AFTER_PULLBACK]) if m.day else 0,
+        "dead_in_detention": totals["dead_detention"],
+        "released_to_try_again": totals["released_to_try_again"],
+        "moved_back_to_transit": totals["moved_back_to_transit"],
+        "returned_home": totals["returned_home_after_pullback"],
+        "re_attempts": totals["re_attempts"],
     }
 
 

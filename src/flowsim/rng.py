@@ -32,6 +32,7 @@ class Rule(IntEnum):
     SOLUTIONS = 9
     RETURNS = 10
     INFORMATION = 11
+    PULLBACK = 12  # detention after a pull-back
 
 
 _GOLDEN = uint64(0x9E3779B97F4A7C15)

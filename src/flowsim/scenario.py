@@ -295,6 +295,13 @@ class SeaBehaviour(_Strict):
     pullback_resource_loss: Share = 0.3  # share of resources lost to detention and extortion
 
 
+class PullbackBehaviour(_Strict):
+    """Detention after a pull-back at sea (assumptions; see docs/MODEL.md)."""
+
+    daily_hazard: Share = 0.0002  # daily death probability in detention at conditions 0
+    daily_extortion: Share = 0.01  # share of resources extorted a day at conditions 0
+
+
 class SmugglerBehaviour(_Strict):
     """How smugglers answer enforcement and rescue (assumptions; see docs/MODEL.md)."""
 
@@ -392,6 +399,7 @@ class Behaviour(_Strict):
     route_choice: RouteChoice = Field(default_factory=RouteChoice)
     hazards: Hazards = Field(default_factory=Hazards)
     sea: SeaBehaviour = Field(default_factory=SeaBehaviour)
+    pullback: PullbackBehaviour = Field(default_factory=PullbackBehaviour)
     smugglers: SmugglerBehaviour = Field(default_factory=SmugglerBehaviour)
     arrival: ArrivalBehaviour = Field(default_factory=ArrivalBehaviour)
     protection: ProtectionBehaviour = Field(default_factory=ProtectionBehaviour)

@@ -63,6 +63,7 @@ class Draw(IntEnum):
     LOSS = 0
     MISSING = 1
     SCREENING = 2
+    DETAINED = 3  # after a pull-back
 
 
 class SeaCrossing(Mechanism):
@@ -107,6 +108,7 @@ class SeaCrossing(Mechanism):
             boats.manifest,
             at_sea,
             screening,
+            model.levers["pullback_detention"][day],
             self.params,
             self.missing_share,
             model.tally,
@@ -193,8 +195,9 @@ def _end(boats: Boats, idx: np.ndarray, fate: Fate) -> None:
 
 @njit(cache=True)
 def passengers(
-    day, key, agents, net, fleet, manifest, at_sea, screening, params, missing_share, tally
-):
+    day, key, agents, net, fleet, manifest, at_sea, screening, detention, params, missing_share,
+    tally,
+):  # fmt: skip
     """Apply the fate today of each boat that was at sea this morning (``at_sea``) to everyone
     still aboard it (its manifest)."""
     f, p, events = fleet, params, tally.events
@@ -236,12 +239,15 @@ def passengers(
                     i,
                     day,
                     uniform(key, i, Draw.SCREENING),
+                    uniform(key, i, Draw.DETAINED),
                     f.hub[b],
                     j,
+                    agents.flags,
                     agents.protection_need[i],
                     screening[f.zone[b]],
                     p.screening_sensitivity,
                     p.pullback_resource_loss,
+                    detention[f.hub[b]],
                     events,
                 )
             elif (
