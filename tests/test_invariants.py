@@ -159,6 +159,11 @@ def policies(draw, zones: list[str], hubs: list[str]) -> dict:
             "release_home": (st.floats(0.0, 0.5), hubs),
             "release_transit": (st.floats(0.0, 0.5), hubs),
         },
+        "relocation": {
+            "quota": (st.sampled_from([0.0, 100.0, 2000.0]), []),
+            "min_recognition": (levels, []),
+        },
+        "processing": {"share": (levels, [])},
     }
     out: dict = {}
     for group, levers in specs.items():
@@ -279,6 +284,7 @@ def scenarios(draw):
         "sea": sea,
         "smugglers": smugglers,
         "pullback": {"daily_hazard": draw(st.floats(0.0, 0.1)), "daily_extortion": draw(shares)},
+        "relocation": {"refuse": draw(shares), "move_on": draw(shares)},
         "arrival": {"onward_probability": draw(st.floats(0.0, 0.5))},
     }
     return {

@@ -88,6 +88,11 @@ class Event(IntEnum):
     MOVED_BACK_TO_TRANSIT = 68  # released and moved back to a transit country
     RETURNED_HOME_AFTER_PULLBACK = 69  # released and returned home (to their origin)
     RE_ATTEMPTS = 70  # boardings of people who had been pulled back before
+    # responsibility sharing (rules/sharing.py)
+    RELOCATED = 71  # asylum seekers or refugees moved to another country by relocation
+    RELOCATIONS_REFUSED = 72  # offers of relocation refused (each person is offered once)
+    RELOCATED_MOVED_ON = 73  # relocated people who moved on again at once
+    SHARED_DECISIONS = 74  # first-instance decisions made with a partner's lent capacity
 
 
 EVENT_NAMES = [e.name.lower() for e in Event]

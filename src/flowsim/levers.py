@@ -670,6 +670,56 @@ class Information(_Strict):
     )
 
 
+class Relocation(_Strict):
+    quota: lever(
+        0.0,
+        lo=0,
+        hi=float("inf"),
+        unit="persons per year",
+        keyed_by="country pair",
+        meaning="relocation pledge from one country to another (key 'from>to'): asylum seekers "
+        "with a pending claim and recognized refugees moved a year; places not used carry over",
+        source="seeds/001:580-600 (cooperation, burden and responsibility sharing), seeds/001:652 "
+        "(solutions); levels are assumptions",
+        in_persons=True,
+    )
+    eligible: lever(
+        1.0,
+        lo=0,
+        hi=1,
+        unit="1 eligible, 0 not",
+        keyed_by="profile or profile@country",
+        meaning="which groups (profiles, in the sending country) may be relocated; on when > 0.5",
+        source="eligibility of nationalities for relocation is a scenario choice",
+        switch=True,
+    )
+    min_recognition: lever(
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share",
+        keyed_by="country",
+        meaning="in the sending country, only profiles whose expected recognition rate (the share "
+        "of the profile in need of protection) is at least this are relocated",
+        source="assumption (relocation schemes limited to nationalities with high recognition "
+        "rates); seeds/001:580-600",
+    )
+
+
+class Processing(_Strict):
+    share: lever(
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share of the partner's decision capacity",
+        keyed_by="country pair",
+        meaning="shared or regional processing (key 'from>to'): the share of country to's daily "
+        "asylum decision capacity that decides claims lodged in country from",
+        source="seeds/001:580-600 (cooperation among key partners), regional processing in "
+        "seeds/002; levels are assumptions",
+    )
+
+
 class Policy(_Strict):
     """The levers implemented so far: closures; points 3 to 9 of the 10-Point Plan."""
 
@@ -677,6 +727,8 @@ class Policy(_Strict):
     rescue: Rescue = Field(default_factory=Rescue)
     interception: Interception = Field(default_factory=Interception)
     pullback: Pullback = Field(default_factory=Pullback)
+    relocation: Relocation = Field(default_factory=Relocation)
+    processing: Processing = Field(default_factory=Processing)
     disembarkation: Disembarkation = Field(default_factory=Disembarkation)
     enforcement: Enforcement = Field(default_factory=Enforcement)
     reception: Reception = Field(default_factory=Reception)
@@ -836,6 +888,8 @@ def lever_ids(keyed_by: str, net, profiles: list[str]) -> tuple[list[str], list[
         return net.country_ids, None
     if keyed_by == "true need":
         return ["in_need", "not_in_need"], None
+    if keyed_by == "country pair":
+        return [f"{a}>{b}" for a in net.country_ids for b in net.country_ids], None
     if keyed_by == "profile or profile@country":
         pairs = [(pf, c) for pf in profiles for c in net.country_ids]
         return [f"{pf}@{c}" for pf, c in pairs], [[f"{pf}@{c}", pf] for pf, c in pairs]

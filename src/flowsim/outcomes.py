@@ -203,6 +203,17 @@ OUTCOMES += [
        "boardings by people who had been pulled back before (a person may count twice)"),
 ]  # fmt: skip
 
+# responsibility sharing (rules/sharing.py)
+OUTCOMES += [
+    _o("sharing.relocated", PERSONS, NEITHER,
+       "asylum seekers and refugees moved to another country by relocation"),
+    _o("sharing.relocations_refused", PERSONS, NEITHER, "relocation offers refused"),
+    _o("sharing.relocated_moved_on", PERSONS, LOWER,
+       "relocated people who moved on again at once (part of sharing.relocated)"),
+    _o("sharing.shared_decisions", PERSONS, NEITHER,
+       "first-instance decisions made with a partner country's lent capacity"),
+]  # fmt: skip
+
 HEADLINE = [
     "deaths.sea",
     "deaths.land",

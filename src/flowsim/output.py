@@ -100,6 +100,7 @@ def summarise(m: Model) -> dict[str, Any]:
         "solutions": solutions_summary(m, totals, status),
         "information": information_summary(m, totals),
         "pullback": pullback_summary(m, totals),
+        "sharing": sharing_summary(m, totals),
     }
 
 
@@ -230,6 +231,34 @@ def pullback_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
         "moved_back_to_transit": totals["moved_back_to_transit"],
         "returned_home": totals["returned_home_after_pullback"],
         "re_attempts": totals["re_attempts"],
+    }
+
+
+def sharing_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
+    """Responsibility sharing (``rules/sharing.py``): relocation, shared processing, and the
+    backlog and reception pressure of each country at the end."""
+    countries = m.net.country_ids
+    last = m.node_status_by_day[m.day - 1] if m.day else m.node_status  # [node, status]
+    node_country = m.net.node_country
+    places = m.levers["reception_capacity"][max(m.day - 1, 0)]
+    housed = m.occupancy
+    by_country = {}
+    for c, cid in enumerate(countries):
+        at = node_country == c
+        cap = float(places[at].sum())
+        need = float(housed[at].sum()) + int(last[at, Status.DESTITUTE].sum())
+        by_country[cid] = {
+            "backlog": int(m.backlog_by_day[m.day - 1, c]) if m.day else 0,
+            "destitute": int(last[at, Status.DESTITUTE].sum()),
+            "housed": int(housed[at].sum()),
+            "reception_pressure": _round(need / cap) if 0 < cap < np.inf else None,
+        }
+    return {
+        "relocated": totals["relocated"],
+        "relocations_refused": totals["relocations_refused"],
+        "relocated_moved_on": totals["relocated_moved_on"],
+        "shared_decisions": totals["shared_decisions"],
+        "by_country": by_country,
     }
 
 

@@ -302,6 +302,13 @@ class PullbackBehaviour(_Strict):
     daily_extortion: Share = 0.01  # share of resources extorted a day at conditions 0
 
 
+class RelocationBehaviour(_Strict):
+    """The people's own preference about relocation (assumptions; see docs/MODEL.md)."""
+
+    refuse: Share = 0.1  # share of the people offered relocation who refuse it
+    move_on: Share = 0.1  # share of the relocated who move on again at once
+
+
 class SmugglerBehaviour(_Strict):
     """How smugglers answer enforcement and rescue (assumptions; see docs/MODEL.md)."""
 
@@ -400,6 +407,7 @@ class Behaviour(_Strict):
     hazards: Hazards = Field(default_factory=Hazards)
     sea: SeaBehaviour = Field(default_factory=SeaBehaviour)
     pullback: PullbackBehaviour = Field(default_factory=PullbackBehaviour)
+    relocation: RelocationBehaviour = Field(default_factory=RelocationBehaviour)
     smugglers: SmugglerBehaviour = Field(default_factory=SmugglerBehaviour)
     arrival: ArrivalBehaviour = Field(default_factory=ArrivalBehaviour)
     protection: ProtectionBehaviour = Field(default_factory=ProtectionBehaviour)
@@ -1008,6 +1016,7 @@ def _check_sea(s: Scenario, node_ids: list[str]) -> None:
         "country": countries,
         "true need": ["in_need", "not_in_need"],
         "profile or profile@country": profiles + [f"{p}@{c}" for p in profiles for c in countries],
+        "country pair": [f"{a}>{b}" for a in countries for b in countries if a != b],
     }
     for path, timeline in lever_timelines(s.policy):
         for day, _ in timeline:
