@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flowsim import Model
+import pytest
+
+from flowsim import Model, ScenarioError
 from flowsim.output import summarise
 
 SEEDS = (1, 2, 3)
@@ -105,3 +107,100 @@ def test_shared_processing_shortens_waits_at_the_sending_end(make_scenario, chec
     assert shared["a.backlog"] < 0.8 * none["a.backlog"], (none, shared)
     # a decides 3 a day with b's capacity once its queue is long: ~3 x 85 days x 3 seeds
     assert 500 < shared["shared_decisions"] <= 3 * 90 * 3, shared
+
+
+# -- disembarkation sharing (rules/disembarkation.py) -------------------------------------------
+
+BOAT = {"id": "dinghy", "capacity": 10, "distress": 0.6, "survival_days": 5.0}
+
+
+def sea_data(shares: dict | None = None, days: int = 60) -> dict:
+    """home (h) -> hub (l) by land -> south (a) by sea, zone 'z', where boats often fall into
+    distress and are rescued; north (b) is out of reach (its only leg costs more than anyone
+    has), so only disembarkation sharing brings people there. Both decide 2 claims a day."""
+    disembarkation = {"shares": shares} if shares else {}
+    return {
+        "simulation": {"name": "disembark", "start_date": dt.date(2020, 1, 1), "days": days},
+        "nodes": [
+            {"id": "home", "lat": 0, "lon": 0, "country": "h", "roles": ["origin"],
+             "departures": {"people": 20}},
+            {"id": "hub", "lat": 1, "lon": 0, "country": "l", "roles": ["transit", "embarkation"]},
+            {"id": "south", "lat": 2, "lon": 0, "country": "a", "roles": ["first_asylum"],
+             "attractiveness": {"safety": 1.0}},
+            {"id": "north", "lat": 3, "lon": 0, "country": "b", "roles": ["destination"],
+             "attractiveness": {"safety": 0.5}},
+        ],
+        "edges": [
+            {"from": "home", "to": "hub", "days": 1, "cost": 100},
+            {"from": "hub", "to": "south", "mode": "sea", "days": 2, "cost": 500, "zone": "z"},
+            {"from": "south", "to": "north", "days": 5, "cost": 1e6},
+        ],
+        "profiles": [
+            {"id": "people", "protection_need": 0.8, "motives": {"safety": 1.0},
+             "resources": {"mean": 5000, "sd": 0}, "risk_tolerance": {"mean": 0.9, "sd": 0.05}},
+        ],
+        "boat_types": [BOAT],
+        "policy": {
+            "rescue": {"capacity": {"z": 50}, "response_days": 0.25},
+            "asylum": {"capacity": {"a": 2, "b": 2}},
+            "disembarkation": disembarkation,
+        },
+    }  # fmt: skip
+
+
+def pooled_sea(make_scenario, shares: dict | None, check_state=None) -> dict:
+    """Rescued people, the ``sharing`` counts of disembarkation and each country's end backlog,
+    summed over SEEDS."""
+    out: dict = {}
+    for seed in SEEDS:
+        model = Model(make_scenario(sea_data(shares)), seed=seed)
+        while model.day < model.days:
+            model.step()
+            if check_state is not None:
+                check_state(model)
+        s = summarise(model)
+        figures = {
+            "rescued": s["sea"]["rescued"],
+            "shared": s["sharing"]["disembarked_shared"],
+            **{f"{c}.shared": n for c, n in s["sharing"]["disembarked_by_country"].items()},
+            **{f"{c}.backlog": f["backlog"] for c, f in s["sharing"]["by_country"].items()},
+        }
+        for k, v in figures.items():
+            out[k] = out.get(k, 0) + v
+    return out
+
+
+def test_disembarkation_sharing_splits_the_rescued_by_the_agreed_shares(make_scenario, check_state):
+    """People rescued in zone z are brought ashore half in a (the leg's far end), half in b
+    (north, its only node). Each person draws its country once, so the share landed in b is
+    binomial: with ~3,200 shared people over three seeds its standard error is ~0.009; the
+    tolerance 0.035 is about four of them. b's backlog rises from nothing and a's falls.
+
+    Measured (seeds 1-3, 60 days): rescued 3,241; disembarked under sharing 3,202, a 1,640 and
+    b 1,562 (b's share 0.488); backlog a 2,607 -> 1,259, b 0 -> 1,071.
+    """
+    none = pooled_sea(make_scenario, None)
+    half = pooled_sea(make_scenario, {"z>a": 0.5, "z>b": 0.5}, check_state)
+    assert none["shared"] == none["a.shared"] == none["b.shared"] == none["b.backlog"] == 0
+    assert half["rescued"] > 2000, half
+    # everyone rescued lands under sharing, but the few lost in the rescue and those still
+    # aboard at the end
+    assert 0.9 * half["rescued"] < half["shared"] <= half["rescued"], half
+    assert half["a.shared"] + half["b.shared"] == half["shared"]
+    assert abs(half["b.shared"] / half["shared"] - 0.5) < 0.035, half
+    assert half["b.backlog"] > 500, (none, half)
+    assert half["a.backlog"] < 0.75 * none["a.backlog"], (none, half)
+
+
+def test_disembarkation_shares_are_checked(make_scenario):
+    """Unknown zones or countries, shares outside [0, 1] or adding up to more than 1 in a zone
+    are one-line errors."""
+    for shares, words in [
+        ({"y>a": 0.5}, "unknown sea zone>country"),
+        ({"z>c": 0.5}, "unknown sea zone>country"),
+        ({"z>a": 1.5}, "between 0 and 1"),
+        ({"z>a": 0.6, "z>b": 0.5}, "add up to 1.1"),
+    ]:
+        with pytest.raises(ScenarioError, match=words) as err:
+            make_scenario(sea_data(shares))
+        assert "\n" not in str(err.value)

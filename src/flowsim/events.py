@@ -93,6 +93,7 @@ class Event(IntEnum):
     RELOCATIONS_REFUSED = 72  # offers of relocation refused (each person is offered once)
     RELOCATED_MOVED_ON = 73  # relocated people who moved on again at once
     SHARED_DECISIONS = 74  # first-instance decisions made with a partner's lent capacity
+    DISEMBARKED_SHARED = 75  # rescued people brought ashore by a zone's agreed shares
 
 
 EVENT_NAMES = [e.name.lower() for e in Event]

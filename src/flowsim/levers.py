@@ -231,6 +231,18 @@ class Disembarkation(_Strict):
         "aboard adds hazard",
         source="seeds/001:788 (delays endanger lives); level is an assumption",
     )
+    shares: lever(
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share of the people rescued in the zone",
+        keyed_by="sea zone>country",
+        meaning="disembarkation sharing (key 'zone>country'): the agreed share of the people "
+        "rescued in a sea zone who are brought ashore in that country; a zone's shares add up "
+        "to at most 1, the rest land where they do without sharing",
+        source="seeds/001:786-792 (a duty to cooperate in finding a place of safety), "
+        "seeds/002:3272 (disembarkation agreements), seeds/001:580-600; levels are assumptions",
+    )
 
 
 class Enforcement(_Strict):
@@ -890,6 +902,8 @@ def lever_ids(keyed_by: str, net, profiles: list[str]) -> tuple[list[str], list[
         return ["in_need", "not_in_need"], None
     if keyed_by == "country pair":
         return [f"{a}>{b}" for a in net.country_ids for b in net.country_ids], None
+    if keyed_by == "sea zone>country":
+        return [f"{z}>{c}" for z in net.zone_ids for c in net.country_ids], None
     if keyed_by == "profile or profile@country":
         pairs = [(pf, c) for pf in profiles for c in net.country_ids]
         return [f"{pf}@{c}" for pf, c in pairs], [[f"{pf}@{c}", pf] for pf, c in pairs]

@@ -212,6 +212,8 @@ OUTCOMES += [
        "relocated people who moved on again at once (part of sharing.relocated)"),
     _o("sharing.shared_decisions", PERSONS, NEITHER,
        "first-instance decisions made with a partner country's lent capacity"),
+    _o("sharing.disembarked_shared", PERSONS, NEITHER,
+       "people rescued at sea brought ashore by their zone's agreed disembarkation shares"),
 ]  # fmt: skip
 
 HEADLINE = [
@@ -239,6 +241,8 @@ FAMILIES: list[tuple[str, str, str, str, str]] = [
      "people who boarded a boat at {id} (BRIEF P1)"),
     ("protection.backlog_by_country", "country", PERSONS, LOWER,
      "asylum claims pending in {id} at the end"),
+    ("sharing.disembarked_by_country", "country", PERSONS, NEITHER,
+     "people rescued at sea brought ashore in {id} under disembarkation sharing"),
     ("solutions.legal_entries", "legal channel", PERSONS, HIGHER,
      "people who left by the legal channel {id}"),
     ("information.true_sea_risk_by_hub", "embarkation hub", SHARE, LOWER,
@@ -304,6 +308,7 @@ def family_ids(scenario) -> dict[str, list[str]]:
         "arrivals.by_node": nodes,
         "sea.departures_by_hub": hubs,
         "protection.backlog_by_country": country_ids(scenario),
+        "sharing.disembarked_by_country": country_ids(scenario),
         "solutions.legal_entries": ["family_reunification", "humanitarian_visas", "labour"],
         "information.true_sea_risk_by_hub": hubs,
         "information.believed_sea_risk_by_hub": hubs,

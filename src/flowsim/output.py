@@ -235,8 +235,9 @@ def pullback_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
 
 
 def sharing_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
-    """Responsibility sharing (``rules/sharing.py``): relocation, shared processing, and the
-    backlog and reception pressure of each country at the end."""
+    """Responsibility sharing (``rules/sharing.py``, ``rules/disembarkation.py``): relocation,
+    shared processing, disembarkation sharing, and the backlog and reception pressure of each
+    country at the end."""
     countries = m.net.country_ids
     last = m.node_status_by_day[m.day - 1] if m.day else m.node_status  # [node, status]
     node_country = m.net.node_country
@@ -258,6 +259,11 @@ def sharing_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
         "relocations_refused": totals["relocations_refused"],
         "relocated_moved_on": totals["relocated_moved_on"],
         "shared_decisions": totals["shared_decisions"],
+        "disembarked_shared": totals["disembarked_shared"],
+        "disembarked_by_country": {
+            cid: int(n)
+            for cid, n in zip(countries, m.disembarkation.shared_by_country, strict=True)
+        },
         "by_country": by_country,
     }
 

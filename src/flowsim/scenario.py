@@ -1017,6 +1017,7 @@ def _check_sea(s: Scenario, node_ids: list[str]) -> None:
         "true need": ["in_need", "not_in_need"],
         "profile or profile@country": profiles + [f"{p}@{c}" for p in profiles for c in countries],
         "country pair": [f"{a}>{b}" for a in countries for b in countries if a != b],
+        "sea zone>country": [f"{z}>{c}" for z in sea_zones(s) for c in countries],
     }
     for path, timeline in lever_timelines(s.policy):
         for day, _ in timeline:
@@ -1045,6 +1046,28 @@ def _check_sea(s: Scenario, node_ids: list[str]) -> None:
                     f"{src}: {path}.{k}: unknown {keyed_by}; allowed: "
                     f"{shown or 'none'} (or 'default')"
                 )
+    _check_disembarkation_shares(s, src, countries)
+
+
+def _check_disembarkation_shares(s: Scenario, src: str, countries: list[str]) -> None:
+    """A sea zone's disembarkation shares add up to at most 1 on every day."""
+    from flowsim.levers import resolve
+
+    zones, sim = sea_zones(s), s.simulation
+    path = "policy.disembarkation.shares"
+    if not zones or not countries:
+        return
+    ids = [f"{z}>{c}" for z in zones for c in countries]
+    shares = resolve(s.policy, path, ids, sim.start_date, sim.days)
+    total = shares.reshape(sim.days, len(zones), len(countries)).sum(axis=2)
+    days, zones_over = (total > 1.0 + 1e-9).nonzero()
+    if days.size:
+        d, z = days[0], zones_over[0]
+        raise ScenarioError(
+            f"{src}: {path}: the shares of sea zone '{zones[z]}' add up to {total[d, z]:.4g} "
+            f"on day {d}; they must add up to at most 1 (the rest land where they do without "
+            "sharing)"
+        )
 
 
 def _unique(ids: list[str], what: str, src: str) -> None:

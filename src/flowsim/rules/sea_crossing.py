@@ -34,7 +34,7 @@ from flowsim.events import Event
 from flowsim.population import Status, journey
 from flowsim.rng import Rule, uniform
 from flowsim.rules import Mechanism, params_of
-from flowsim.rules.disembarkation import disembark
+from flowsim.rules.disembarkation import disembark, disembark_shared, shared_country
 from flowsim.rules.interception import pull_back
 from flowsim.rules.travel import lose
 
@@ -64,6 +64,7 @@ class Draw(IntEnum):
     MISSING = 1
     SCREENING = 2
     DETAINED = 3  # after a pull-back
+    SHARE = 4  # the landing country under disembarkation sharing
 
 
 class SeaCrossing(Mechanism):
@@ -112,6 +113,9 @@ class SeaCrossing(Mechanism):
             self.params,
             self.missing_share,
             model.tally,
+            model.disembarkation.cumulative[day],
+            model.disembarkation.landing,
+            model.disembarkation.shared_by_country,
         )
         now = a.status[aboard]
         lost = (now == Status.DEAD) | (now == Status.MISSING)
@@ -196,10 +200,11 @@ def _end(boats: Boats, idx: np.ndarray, fate: Fate) -> None:
 @njit(cache=True)
 def passengers(
     day, key, agents, net, fleet, manifest, at_sea, screening, detention, params, missing_share,
-    tally,
+    tally, shares, landing, shared_by_country,
 ):  # fmt: skip
     """Apply the fate today of each boat that was at sea this morning (``at_sea``) to everyone
-    still aboard it (its manifest)."""
+    still aboard it (its manifest); ``shares`` [zone, country] (cumulative) and ``landing``
+    [zone, country]: disembarkation sharing of rescued people (``disembarkation``)."""
     f, p, events = fleet, params, tally.events
     j = journey(agents)
     for b in at_sea:
@@ -250,6 +255,19 @@ def passengers(
                     detention[f.hub[b]],
                     events,
                 )
+            elif fate == Fate.DISEMBARKED and shares[f.zone[b], -1] > 0.0:
+                c = shared_country(uniform(key, i, Draw.SHARE), shares[f.zone[b]])
+                if c < 0:
+                    disembark(
+                        i, day, j.edge[i], j, net.edge_dst, net.route_edge_ptr, tally.arrivals,
+                        events,
+                    )  # fmt: skip
+                else:
+                    disembark_shared(
+                        i, day, j.edge[i], c, landing[f.zone[b]], net.node_country, j,
+                        net.edge_dst, net.route_edge_ptr, tally.arrivals, events,
+                        shared_by_country,
+                    )  # fmt: skip
             elif (
                 fate == Fate.LOST
                 or fate == Fate.LANDED
