@@ -250,7 +250,8 @@ def check_protection_state(model, status, node, edge, ev) -> None:
     )
     assert e["wrongful_rejections_final"] <= e["wrongful_rejections"]
     # registered: everyone who reached the end of a route, everyone screened in at sea, and
-    # onward movers with no affordable route who stay where they are (not arrivals)
+    # people left at a destination with no route (deported there, or whose routes closed
+    # overnight after they moved on) who register where they are (not arrivals)
     assert e["registrations"] >= e["arrivals"] + e["screened_in"]
     # solutions and returns: people who left the protection system hold no place and are no
     # longer registered; the returned stand at their origin; legal migrants came legally

@@ -139,7 +139,7 @@ def boat_types(draw) -> list[dict]:
 
 
 @st.composite
-def policies(draw, zones: list[str], hubs: list[str]) -> dict:
+def policies(draw, zones: list[str], hubs: list[str], countries: list[str] = ()) -> dict:
     """Random policy levers; each one is left at its default now and then."""
     specs = {
         "rescue": {
@@ -152,12 +152,33 @@ def policies(draw, zones: list[str], hubs: list[str]) -> dict:
         },
         "disembarkation": {"delay_days": (st.floats(0.0, 10.0), zones)},
         "enforcement": {"level": (levels, hubs)},
+        "pullback": {
+            "detention": (levels, hubs),
+            "days": (st.floats(1.0, 30.0), hubs),
+            "conditions": (levels, hubs),
+            "release_home": (st.floats(0.0, 0.5), hubs),
+            "release_transit": (st.floats(0.0, 0.5), hubs),
+        },
+        "relocation": {
+            "quota": (st.sampled_from([0.0, 100.0, 2000.0]), []),
+            "min_recognition": (levels, []),
+        },
+        "processing": {"share": (levels, [])},
     }
     out: dict = {}
     for group, levers in specs.items():
         for name, (values, keys) in levers.items():
             if draw(st.integers(0, 3)) > 0:
                 out.setdefault(group, {})[name] = draw(lever(values, keys))
+    if zones and countries and draw(st.integers(0, 3)) > 0:
+        # disembarkation sharing: a zone's rescued shared among up to two countries (sum <= 1)
+        zone = draw(st.sampled_from(zones))
+        where = draw(st.lists(st.sampled_from(countries), min_size=1, max_size=2, unique=True))
+        left, table = 1.0, {}
+        for c in where:
+            table[f"{zone}>{c}"] = share = draw(st.floats(0.0, left))
+            left -= share
+        out.setdefault("disembarkation", {})["shares"] = table
     return out
 
 
@@ -271,6 +292,8 @@ def scenarios(draw):
         },
         "sea": sea,
         "smugglers": smugglers,
+        "pullback": {"daily_hazard": draw(st.floats(0.0, 0.1)), "daily_extortion": draw(shares)},
+        "relocation": {"refuse": draw(shares), "move_on": draw(shares)},
         "arrival": {"onward_probability": draw(st.floats(0.0, 0.5))},
     }
     return {
@@ -286,7 +309,7 @@ def scenarios(draw):
         "profiles": profs,
         "boat_types": types,
         "behaviour": behaviour,
-        "policy": draw(policies(zones, hubs)),
+        "policy": draw(policies(zones, hubs, [n["id"] for n in nodes])),
     }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import json
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ from flowsim import Model, ScenarioError
 from flowsim.output import summarise
 from flowsim.population import PROTECTION_STATUSES, Claim, Status
 from flowsim.rules import EVENT_NAMES
-from flowsim.scenario import load_scenario
+from flowsim.scenario import load_scenario, validate
 
 PROTECTION = Path(__file__).resolve().parent / "protection.toml"
 SEEDS = (1, 2, 3)
@@ -369,10 +370,17 @@ def everything_on() -> dict:
     }
 
 
-def test_every_protection_status_and_event_occurs_with_everything_on(base, check_state):
+def test_every_protection_status_and_event_occurs_with_everything_on(check_state):
     """One deterministic run with every mechanism on: every protection status is held by
-    someone on some day, every protection event happens, and the invariants hold each day."""
-    model = run_model(base, everything_on(), seed=1, check_state=check_state)
+    someone on some day, every protection event happens, and the invariants hold each day.
+    A second country two days beyond haven gives people somewhere to move on to (only someone
+    who can reach another place moves on and abandons a claim)."""
+    data = tomllib.loads(PROTECTION.read_text(encoding="utf-8"))
+    data["nodes"].append({"id": "beyond", "country": "Beyond", "lat": 3.0, "lon": 3.0,
+                          "roles": ["destination"], "attractiveness": {"safety": 0.5}})  # fmt: skip
+    data["edges"].append({"from": "haven", "to": "beyond", "days": 2, "cost": 100})
+    model = run_model(validate(data, source=str(PROTECTION)), everything_on(), seed=1,
+                      check_state=check_state)  # fmt: skip
     held = model.node_status_by_day.sum(axis=(0, 1))
     for status in PROTECTION_STATUSES:
         assert held[status] > 0, status.name

@@ -36,7 +36,8 @@ OKABE_ITO = {
 CYCLE = [OKABE_ITO[c] for c in ("blue", "orange", "green", "pink", "sky", "vermillion", "black")]
 STATUS_GROUPS: dict[str, list[str]] = {
     "not yet left": ["at_origin"],
-    "on the way": ["in_transit", "waiting_to_cross", "at_sea", "stranded", "arrived"],
+    "on the way": ["in_transit", "waiting_to_cross", "at_sea", "stranded", "arrived",
+                   "detained_after_pullback"],
     "in the asylum and reception system": [
         "in_reception", "in_procedure", "destitute", "detained", "in_trafficking_protection",
         "in_child_protection",

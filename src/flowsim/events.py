@@ -81,6 +81,19 @@ class Event(IntEnum):
     CAMPAIGN_REACH = 62  # people reached by a campaign (a person reached twice counts twice)
     DEATHS_NOTICED = 63  # contacts who heard of a death or disappearance at sea
     CONVERSATIONS = 64  # contacts talked to about the crossings
+    # what follows a pull-back (rules/pullback.py)
+    DETAINED_AFTER_PULLBACK = 65  # pulled-back people taken to detention in the departure country
+    DEAD_DETENTION = 66  # deaths in detention after a pull-back (bodies found)
+    RELEASED_TO_TRY_AGAIN = 67  # released at the hub, to save again and try again
+    MOVED_BACK_TO_TRANSIT = 68  # released and moved back to a transit country
+    RETURNED_HOME_AFTER_PULLBACK = 69  # released and returned home (to their origin)
+    RE_ATTEMPTS = 70  # boardings of people who had been pulled back before
+    # responsibility sharing (rules/sharing.py)
+    RELOCATED = 71  # asylum seekers or refugees moved to another country by relocation
+    RELOCATIONS_REFUSED = 72  # offers of relocation refused (each person is offered once)
+    RELOCATED_MOVED_ON = 73  # relocated people who moved on again at once
+    SHARED_DECISIONS = 74  # first-instance decisions made with a partner's lent capacity
+    DISEMBARKED_SHARED = 75  # rescued people brought ashore by a zone's agreed shares
 
 
 EVENT_NAMES = [e.name.lower() for e in Event]

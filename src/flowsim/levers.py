@@ -162,6 +162,64 @@ class Interception(_Strict):
     )
 
 
+class Pullback(_Strict):
+    detention: lever(
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share of pulled-back people",
+        keyed_by="embarkation node",
+        meaning="share of the people pulled back to a hub who are taken to detention in the "
+        "departure country (the others choose a route again at once)",
+        source="seeds/002:1224 (control without safeguards: prolonged detention), seeds/000:154, "
+        "seeds/002:1367; level is an assumption",
+    )
+    days: lever(
+        90.0,
+        lo=1,
+        hi=3650,
+        unit="days",
+        keyed_by="embarkation node",
+        meaning="mean stay in detention after a pull-back (each day a detainee is released with "
+        "probability 1 / days)",
+        source="seeds/002:1381 (detention for irregular entry up to two years); default is an "
+        "assumption",
+    )
+    conditions: lever(
+        0.0,
+        lo=0,
+        hi=1,
+        unit="0 (abusive) to 1 (humane)",
+        keyed_by="embarkation node",
+        meaning="conditions of detention after a pull-back: the daily hazard of death and the "
+        "daily extortion of behaviour.pullback are multiplied by 1 - conditions",
+        source="seeds/000:156 (safe and humane treatment of intercepted persons), seeds/001:699 "
+        "(monitor conditions of detention); level is an assumption",
+    )
+    release_home: lever(
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share of those released",
+        keyed_by="embarkation node",
+        meaning="share of the people released from detention after a pull-back who are "
+        "returned home, to their origin (assisted return from detention)",
+        source="seeds/002:2065 (return and re-integration), seeds/001:707-714; level is an "
+        "assumption",
+    )
+    release_transit: lever(
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share of those released",
+        keyed_by="embarkation node",
+        meaning="share of the people released from detention after a pull-back who are moved "
+        "back to a transit country (the start of a land leg into the hub, another country's if "
+        "there is one); the rest are released at the hub, to save again and try again",
+        source="seeds/002:2065 (deported into transit countries, they re-cross with smugglers)",
+    )
+
+
 class Disembarkation(_Strict):
     delay_days: lever(
         0.0,
@@ -172,6 +230,18 @@ class Disembarkation(_Strict):
         meaning="stand-off before rescued people are disembarked at a place of safety; each day "
         "aboard adds hazard",
         source="seeds/001:788 (delays endanger lives); level is an assumption",
+    )
+    shares: lever(
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share of the people rescued in the zone",
+        keyed_by="sea zone>country",
+        meaning="disembarkation sharing (key 'zone>country'): the agreed share of the people "
+        "rescued in a sea zone who are brought ashore in that country; a zone's shares add up "
+        "to at most 1, the rest land where they do without sharing",
+        source="seeds/001:786-792 (a duty to cooperate in finding a place of safety), "
+        "seeds/002:3272 (disembarkation agreements), seeds/001:580-600; levels are assumptions",
     )
 
 
@@ -612,12 +682,65 @@ class Information(_Strict):
     )
 
 
+class Relocation(_Strict):
+    quota: lever(
+        0.0,
+        lo=0,
+        hi=float("inf"),
+        unit="persons per year",
+        keyed_by="country pair",
+        meaning="relocation pledge from one country to another (key 'from>to'): asylum seekers "
+        "with a pending claim and recognized refugees moved a year; places not used carry over",
+        source="seeds/001:580-600 (cooperation, burden and responsibility sharing), seeds/001:652 "
+        "(solutions); levels are assumptions",
+        in_persons=True,
+    )
+    eligible: lever(
+        1.0,
+        lo=0,
+        hi=1,
+        unit="1 eligible, 0 not",
+        keyed_by="profile or profile@country",
+        meaning="which groups (profiles, in the sending country) may be relocated; on when > 0.5",
+        source="eligibility of nationalities for relocation is a scenario choice",
+        switch=True,
+    )
+    min_recognition: lever(
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share",
+        keyed_by="country",
+        meaning="in the sending country, only profiles whose expected recognition rate (the share "
+        "of the profile in need of protection) is at least this are relocated",
+        source="assumption (relocation schemes limited to nationalities with high recognition "
+        "rates); seeds/001:580-600",
+    )
+
+
+class Processing(_Strict):
+    share: lever(
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share of the partner's decision capacity",
+        keyed_by="country pair",
+        meaning="shared or regional processing (key 'from>to'): the share of country to's daily "
+        "asylum decision capacity that decides claims lodged in country from",
+        source="seeds/001:580-600 (cooperation among key partners), regional processing in "
+        "seeds/002; levels are assumptions",
+    )
+
+
 class Policy(_Strict):
     """The levers implemented so far: closures; points 3 to 9 of the 10-Point Plan."""
 
     closures: Closures = Field(default_factory=Closures)
     rescue: Rescue = Field(default_factory=Rescue)
     interception: Interception = Field(default_factory=Interception)
+    pullback: Pullback = Field(default_factory=Pullback)
+    relocation: Relocation = Field(default_factory=Relocation)
+    processing: Processing = Field(default_factory=Processing)
     disembarkation: Disembarkation = Field(default_factory=Disembarkation)
     enforcement: Enforcement = Field(default_factory=Enforcement)
     reception: Reception = Field(default_factory=Reception)
@@ -777,6 +900,10 @@ def lever_ids(keyed_by: str, net, profiles: list[str]) -> tuple[list[str], list[
         return net.country_ids, None
     if keyed_by == "true need":
         return ["in_need", "not_in_need"], None
+    if keyed_by == "country pair":
+        return [f"{a}>{b}" for a in net.country_ids for b in net.country_ids], None
+    if keyed_by == "sea zone>country":
+        return [f"{z}>{c}" for z in net.zone_ids for c in net.country_ids], None
     if keyed_by == "profile or profile@country":
         pairs = [(pf, c) for pf in profiles for c in net.country_ids]
         return [f"{pf}@{c}" for pf, c in pairs], [[f"{pf}@{c}", pf] for pf, c in pairs]

@@ -31,11 +31,13 @@ from flowsim.rules.information import DECIDING, Information
 from flowsim.rules.interception import Interception
 from flowsim.rules.legal_channels import LegalChannels
 from flowsim.rules.profiling import Profiling
+from flowsim.rules.pullback import PullbackDetention
 from flowsim.rules.reception import Reception
 from flowsim.rules.returns import Returns
 from flowsim.rules.route_choice import RouteChoice
 from flowsim.rules.sea_crossing import SeaCrossing
 from flowsim.rules.secondary_movement import SecondaryMovement
+from flowsim.rules.sharing import Sharing
 from flowsim.rules.smuggling import Smuggling
 from flowsim.rules.solutions import Solutions
 from flowsim.rules.travel import Travel
@@ -109,9 +111,11 @@ class Model(mesa.Model):
         self.interception = Interception(self)
         self.disembarkation = Disembarkation(self)
         self.sea = SeaCrossing(self)
+        self.pullback = PullbackDetention(self)
         self.detention = Detention(self)
         self.profiling = Profiling(self)
         self.asylum = Asylum(self)
+        self.sharing = Sharing(self)  # after asylum: lends decision capacity between countries
         self.reception = Reception(self)
         self.secondary_movement = SecondaryMovement(self)
         self.solutions = Solutions(self)
@@ -141,10 +145,13 @@ class Model(mesa.Model):
         self.travel.step(self, d)  # legs over land, their hazards, the next leg
         self.smuggling.step(self, d)  # boats launched at the hubs and boarded
         self.sea.step(self, d)  # interception, distress, rescue, landing, disembarkation
+        self.pullback.step(self, d)  # detention after a pull-back: hazard, extortion, release
         self.detention.step(self, d)  # releases at the maximum stay
+        self.sharing.step(self, d)  # relocation between countries
         self.reception.step(self, d)  # registration (profiling, claim, detention), places
         self.secondary_movement.step(self, d)  # moving on from poor protection
         self.asylum.step(self, d)  # appeals and first-instance decisions
+        self.sharing.count_shared(self, d)  # decisions made with a partner's capacity
         self.solutions.step(self, d)  # repatriation, local integration, resettlement
         self.returns.step(self, d)  # forced and voluntary return, absconding, re-migration
         self.information.step(self, d)  # what people heard and believe tonight

@@ -183,6 +183,39 @@ OUTCOMES: list[Outcome] = [
     _o("information.conversations", TIMES, NEITHER, "conversations between contacts"),
 ]  # fmt: skip
 
+# what follows a pull-back (rules/pullback.py)
+OUTCOMES += [
+    _o("pullback.detained", PERSONS, LOWER,
+       "pulled-back people taken to detention in the departure country"),
+    _o("pullback.detention_person_days", PERSON_DAYS, LOWER,
+       "days spent in detention after a pull-back, summed"),
+    _o("pullback.in_detention_now", PERSONS, LOWER,
+       "people in detention after a pull-back at the end (a snapshot)"),
+    _o("pullback.dead_in_detention", PERSONS, LOWER,
+       "deaths in detention after a pull-back (part of deaths.land)"),
+    _o("pullback.released_to_try_again", PERSONS, NEITHER,
+       "people released from detention at the hub, free to save again and try again"),
+    _o("pullback.moved_back_to_transit", PERSONS, NEITHER,
+       "people released from detention and moved back to a transit country (BRIEF P9)"),
+    _o("pullback.returned_home", PERSONS, NEITHER,
+       "people released from detention and returned to their origin"),
+    _o("pullback.re_attempts", PERSONS, LOWER,
+       "boardings by people who had been pulled back before (a person may count twice)"),
+]  # fmt: skip
+
+# responsibility sharing (rules/sharing.py)
+OUTCOMES += [
+    _o("sharing.relocated", PERSONS, NEITHER,
+       "asylum seekers and refugees moved to another country by relocation"),
+    _o("sharing.relocations_refused", PERSONS, NEITHER, "relocation offers refused"),
+    _o("sharing.relocated_moved_on", PERSONS, LOWER,
+       "relocated people who moved on again at once (part of sharing.relocated)"),
+    _o("sharing.shared_decisions", PERSONS, NEITHER,
+       "first-instance decisions made with a partner country's lent capacity"),
+    _o("sharing.disembarked_shared", PERSONS, NEITHER,
+       "people rescued at sea brought ashore by their zone's agreed disembarkation shares"),
+]  # fmt: skip
+
 HEADLINE = [
     "deaths.sea",
     "deaths.land",
@@ -208,6 +241,8 @@ FAMILIES: list[tuple[str, str, str, str, str]] = [
      "people who boarded a boat at {id} (BRIEF P1)"),
     ("protection.backlog_by_country", "country", PERSONS, LOWER,
      "asylum claims pending in {id} at the end"),
+    ("sharing.disembarked_by_country", "country", PERSONS, NEITHER,
+     "people rescued at sea brought ashore in {id} under disembarkation sharing"),
     ("solutions.legal_entries", "legal channel", PERSONS, HIGHER,
      "people who left by the legal channel {id}"),
     ("information.true_sea_risk_by_hub", "embarkation hub", SHARE, LOWER,
@@ -273,6 +308,7 @@ def family_ids(scenario) -> dict[str, list[str]]:
         "arrivals.by_node": nodes,
         "sea.departures_by_hub": hubs,
         "protection.backlog_by_country": country_ids(scenario),
+        "sharing.disembarked_by_country": country_ids(scenario),
         "solutions.legal_entries": ["family_reunification", "humanitarian_visas", "labour"],
         "information.true_sea_risk_by_hub": hubs,
         "information.believed_sea_risk_by_hub": hubs,

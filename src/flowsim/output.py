@@ -99,6 +99,8 @@ def summarise(m: Model) -> dict[str, Any]:
         "protection": protection_summary(m, totals),
         "solutions": solutions_summary(m, totals, status),
         "information": information_summary(m, totals),
+        "pullback": pullback_summary(m, totals),
+        "sharing": sharing_summary(m, totals),
     }
 
 
@@ -213,6 +215,56 @@ def solutions_summary(m: Model, totals: dict[str, int], status: dict[str, int]) 
         "legal_migrants": int(((m.pop.view("flags") & Flag.LEGAL) > 0).sum()),
         "smuggled_arrivals": totals["smuggled_arrivals"],
         "smuggled_share": totals["smuggled_arrivals"] / entries if entries else None,
+    }
+
+
+def pullback_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
+    """What follows a pull-back (``rules/pullback.py``): detention in the departure country,
+    deaths there, where the released went, and later boardings by people pulled back before."""
+    stocks = m.node_status_by_day[: m.day].sum(axis=1)  # [day, status]
+    return {
+        "detained": totals["detained_after_pullback"],
+        "detention_person_days": int(stocks[:, Status.DETAINED_AFTER_PULLBACK].sum()),
+        "in_detention_now": int(stocks[-1, Status.DETAINED_AFTER_PULLBACK]) if m.day else 0,
+        "dead_in_detention": totals["dead_detention"],
+        "released_to_try_again": totals["released_to_try_again"],
+        "moved_back_to_transit": totals["moved_back_to_transit"],
+        "returned_home": totals["returned_home_after_pullback"],
+        "re_attempts": totals["re_attempts"],
+    }
+
+
+def sharing_summary(m: Model, totals: dict[str, int]) -> dict[str, Any]:
+    """Responsibility sharing (``rules/sharing.py``, ``rules/disembarkation.py``): relocation,
+    shared processing, disembarkation sharing, and the backlog and reception pressure of each
+    country at the end."""
+    countries = m.net.country_ids
+    last = m.node_status_by_day[m.day - 1] if m.day else m.node_status  # [node, status]
+    node_country = m.net.node_country
+    places = m.levers["reception_capacity"][max(m.day - 1, 0)]
+    housed = m.occupancy
+    by_country = {}
+    for c, cid in enumerate(countries):
+        at = node_country == c
+        cap = float(places[at].sum())
+        need = float(housed[at].sum()) + int(last[at, Status.DESTITUTE].sum())
+        by_country[cid] = {
+            "backlog": int(m.backlog_by_day[m.day - 1, c]) if m.day else 0,
+            "destitute": int(last[at, Status.DESTITUTE].sum()),
+            "housed": int(housed[at].sum()),
+            "reception_pressure": _round(need / cap) if 0 < cap < np.inf else None,
+        }
+    return {
+        "relocated": totals["relocated"],
+        "relocations_refused": totals["relocations_refused"],
+        "relocated_moved_on": totals["relocated_moved_on"],
+        "shared_decisions": totals["shared_decisions"],
+        "disembarked_shared": totals["disembarked_shared"],
+        "disembarked_by_country": {
+            cid: int(n)
+            for cid, n in zip(countries, m.disembarkation.shared_by_country, strict=True)
+        },
+        "by_country": by_country,
     }
 
 

@@ -43,6 +43,7 @@ class Status(IntEnum):
     IRREGULAR_STAY = 20  # rejected, stays without status (absconded)
     LEGAL_MIGRANT = 21  # came by a legal labour or family channel (absorbing)
     REGULARIZED = 22  # regularized from irregular stay (absorbing)
+    DETAINED_AFTER_PULLBACK = 23  # held in the departure country after a pull-back at sea
 
 
 # statuses of people who have reached the protection system at a node (counted at camps, etc.)
@@ -89,6 +90,7 @@ class Flag(IntEnum):
     PROTECTED = 16  # has been recognized at least once (never cleared)
     LEGAL = 32  # entered through a legal channel (never cleared)
     DETERRED = 64  # chose at least once to stay at its origin though a route was within reach
+    PULLED_BACK = 128  # was pulled back at sea at least once (never cleared)
 
 
 # ``flags &= OUT_OF_SYSTEM``: leaves a country's protection system (no longer registered there,

@@ -32,6 +32,8 @@ class Rule(IntEnum):
     SOLUTIONS = 9
     RETURNS = 10
     INFORMATION = 11
+    PULLBACK = 12  # detention after a pull-back
+    RELOCATION = 13  # relocation offers refused, relocated who move on
 
 
 _GOLDEN = uint64(0x9E3779B97F4A7C15)

@@ -302,6 +302,20 @@ class SeaBehaviour(_Strict):
     pullback_resource_loss: Share = 0.3  # share of resources lost to detention and extortion
 
 
+class PullbackBehaviour(_Strict):
+    """Detention after a pull-back at sea (assumptions; see docs/MODEL.md)."""
+
+    daily_hazard: Share = 0.0002  # daily death probability in detention at conditions 0
+    daily_extortion: Share = 0.01  # share of resources extorted a day at conditions 0
+
+
+class RelocationBehaviour(_Strict):
+    """The people's own preference about relocation (assumptions; see docs/MODEL.md)."""
+
+    refuse: Share = 0.1  # share of the people offered relocation who refuse it
+    move_on: Share = 0.1  # share of the relocated who move on again at once
+
+
 class SmugglerBehaviour(_Strict):
     """How smugglers answer enforcement and rescue (assumptions; see docs/MODEL.md)."""
 
@@ -400,6 +414,8 @@ class Behaviour(_Strict):
     travel: TravelBehaviour = Field(default_factory=TravelBehaviour)
     hazards: Hazards = Field(default_factory=Hazards)
     sea: SeaBehaviour = Field(default_factory=SeaBehaviour)
+    pullback: PullbackBehaviour = Field(default_factory=PullbackBehaviour)
+    relocation: RelocationBehaviour = Field(default_factory=RelocationBehaviour)
     smugglers: SmugglerBehaviour = Field(default_factory=SmugglerBehaviour)
     arrival: ArrivalBehaviour = Field(default_factory=ArrivalBehaviour)
     protection: ProtectionBehaviour = Field(default_factory=ProtectionBehaviour)
@@ -1008,6 +1024,8 @@ def _check_sea(s: Scenario, node_ids: list[str]) -> None:
         "country": countries,
         "true need": ["in_need", "not_in_need"],
         "profile or profile@country": profiles + [f"{p}@{c}" for p in profiles for c in countries],
+        "country pair": [f"{a}>{b}" for a in countries for b in countries if a != b],
+        "sea zone>country": [f"{z}>{c}" for z in sea_zones(s) for c in countries],
     }
     for path, timeline in lever_timelines(s.policy):
         for day, _ in timeline:
@@ -1036,6 +1054,28 @@ def _check_sea(s: Scenario, node_ids: list[str]) -> None:
                     f"{src}: {path}.{k}: unknown {keyed_by}; allowed: "
                     f"{shown or 'none'} (or 'default')"
                 )
+    _check_disembarkation_shares(s, src, countries)
+
+
+def _check_disembarkation_shares(s: Scenario, src: str, countries: list[str]) -> None:
+    """A sea zone's disembarkation shares add up to at most 1 on every day."""
+    from flowsim.levers import resolve
+
+    zones, sim = sea_zones(s), s.simulation
+    path = "policy.disembarkation.shares"
+    if not zones or not countries:
+        return
+    ids = [f"{z}>{c}" for z in zones for c in countries]
+    shares = resolve(s.policy, path, ids, sim.start_date, sim.days)
+    total = shares.reshape(sim.days, len(zones), len(countries)).sum(axis=2)
+    days, zones_over = (total > 1.0 + 1e-9).nonzero()
+    if days.size:
+        d, z = days[0], zones_over[0]
+        raise ScenarioError(
+            f"{src}: {path}: the shares of sea zone '{zones[z]}' add up to {total[d, z]:.4g} "
+            f"on day {d}; they must add up to at most 1 (the rest land where they do without "
+            "sharing)"
+        )
 
 
 def _unique(ids: list[str], what: str, src: str) -> None:

@@ -111,6 +111,7 @@ class Asylum(Mechanism):
         count_queue(day, a, net, self.queue)
         queue = self.queue[:, :, : day + 1]
         cut, take = cutoffs(queue, self.credit, lv["asylum_capacity"][day], p.accelerated_effort)
+        self.decided = decided_counts(queue, cut, take)  # read by shared processing
         accuracy = lv["asylum_accuracy"][day]
         decide(
             day,
@@ -125,6 +126,19 @@ class Asylum(Mechanism):
             p,
             model.tally,
         )
+
+
+def decided_counts(queue: np.ndarray, cut: np.ndarray, take: np.ndarray) -> np.ndarray:
+    """[country] first-instance claims ``cutoffs`` chose today: those lodged before the cut day
+    and the first ``take`` of the cut day, both tracks."""
+    n_c, n_t, n_d = queue.shape
+    out = np.zeros(n_c)
+    for c in range(n_c):
+        for t in range(n_t):
+            out[c] += queue[c, t, : cut[c, t]].sum()
+            if cut[c, t] < n_d:
+                out[c] += min(take[c, t], queue[c, t, cut[c, t]])
+    return out
 
 
 @njit(cache=True)

@@ -7,10 +7,12 @@ crossings intercepted. Everyone aboard is taken back to the embarkation hub; a s
 intercepted people screened (true = everyone); a screened person with a protection need is
 identified with probability ``screening_sensitivity`` and gets access to asylum in the departure
 country (status in_procedure, event screened_in). Everyone else
-is pulled back (event pulled_back): they lose ``pullback_resource_loss`` of their resources to
-detention and extortion and choose a route again, so they may try the sea again (seeds/002:2065).
-A pulled-back person with a protection need has been returned toward danger: refoulement (event
-refouled).
+is pulled back (event pulled_back, flag pulled_back): they lose ``pullback_resource_loss`` of
+their resources to extortion. A share ``policy.pullback.detention`` of them (by hub) is taken to
+detention in the departure country (status detained_after_pullback; what follows is
+``rules/pullback.py``); the others choose a route again, so they may try the sea again
+(seeds/002:2065). A pulled-back person with a protection need has been returned toward danger:
+refoulement (event refouled).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 from numba import njit
 
 from flowsim.events import Event
-from flowsim.population import Status, set_status
+from flowsim.population import Flag, Status, set_status
 from flowsim.rules import Mechanism
 
 
@@ -30,6 +32,7 @@ class Interception(Mechanism):
     LEVERS = {
         "interception_rate": "policy.interception.rate",
         "screening": "policy.interception.screening",
+        "pullback_detention": "policy.pullback.detention",
     }
 
     def step(self, model, day: int, crossing_days: np.ndarray, zone: np.ndarray, rng):
@@ -44,9 +47,13 @@ def intercepted(crossing_days: np.ndarray, rate: np.ndarray, rng: np.random.Gene
 
 
 @njit(cache=True)
-def pull_back(i, day, u, hub, journey, need, screening, sensitivity, resource_loss, events):
+def pull_back(
+    i, day, u, u_detained, hub, journey, flags, need, screening, sensitivity, resource_loss,
+    detention, events,
+):  # fmt: skip
     """Agent ``i`` (in need of protection or not: ``need``), intercepted, is back at ``hub``:
-    screened in, or pulled back. ``journey``: ``population.Journey``."""
+    screened in, or pulled back (then detained there with probability ``detention``).
+    ``journey``: ``population.Journey``."""
     j = journey
     j.node[i] = hub
     j.edge[i] = -1
@@ -56,8 +63,13 @@ def pull_back(i, day, u, hub, journey, need, screening, sensitivity, resource_lo
         set_status(j, i, Status.IN_PROCEDURE, day)
         events[Event.SCREENED_IN] += 1
         return
-    set_status(j, i, Status.IN_TRANSIT, day)
+    flags[i] |= Flag.PULLED_BACK
     j.resources[i] = float(j.resources[i]) * (1.0 - resource_loss)
     events[Event.PULLED_BACK] += 1
     if need:
         events[Event.REFOULED] += 1
+    if u_detained < detention:
+        set_status(j, i, Status.DETAINED_AFTER_PULLBACK, day)
+        events[Event.DETAINED_AFTER_PULLBACK] += 1
+    else:
+        set_status(j, i, Status.IN_TRANSIT, day)

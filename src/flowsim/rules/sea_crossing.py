@@ -34,7 +34,7 @@ from flowsim.events import Event
 from flowsim.population import Status, journey
 from flowsim.rng import Rule, uniform
 from flowsim.rules import Mechanism, params_of
-from flowsim.rules.disembarkation import disembark
+from flowsim.rules.disembarkation import disembark, disembark_shared, shared_country
 from flowsim.rules.interception import pull_back
 from flowsim.rules.travel import lose
 
@@ -63,6 +63,8 @@ class Draw(IntEnum):
     LOSS = 0
     MISSING = 1
     SCREENING = 2
+    DETAINED = 3  # after a pull-back
+    SHARE = 4  # the landing country under disembarkation sharing
 
 
 class SeaCrossing(Mechanism):
@@ -107,9 +109,13 @@ class SeaCrossing(Mechanism):
             boats.manifest,
             at_sea,
             screening,
+            model.levers["pullback_detention"][day],
             self.params,
             self.missing_share,
             model.tally,
+            model.disembarkation.cumulative[day],
+            model.disembarkation.landing,
+            model.disembarkation.shared_by_country,
         )
         now = a.status[aboard]
         lost = (now == Status.DEAD) | (now == Status.MISSING)
@@ -193,10 +199,12 @@ def _end(boats: Boats, idx: np.ndarray, fate: Fate) -> None:
 
 @njit(cache=True)
 def passengers(
-    day, key, agents, net, fleet, manifest, at_sea, screening, params, missing_share, tally
-):
+    day, key, agents, net, fleet, manifest, at_sea, screening, detention, params, missing_share,
+    tally, shares, landing, shared_by_country,
+):  # fmt: skip
     """Apply the fate today of each boat that was at sea this morning (``at_sea``) to everyone
-    still aboard it (its manifest)."""
+    still aboard it (its manifest); ``shares`` [zone, country] (cumulative) and ``landing``
+    [zone, country]: disembarkation sharing of rescued people (``disembarkation``)."""
     f, p, events = fleet, params, tally.events
     j = journey(agents)
     for b in at_sea:
@@ -236,14 +244,30 @@ def passengers(
                     i,
                     day,
                     uniform(key, i, Draw.SCREENING),
+                    uniform(key, i, Draw.DETAINED),
                     f.hub[b],
                     j,
+                    agents.flags,
                     agents.protection_need[i],
                     screening[f.zone[b]],
                     p.screening_sensitivity,
                     p.pullback_resource_loss,
+                    detention[f.hub[b]],
                     events,
                 )
+            elif fate == Fate.DISEMBARKED and shares[f.zone[b], -1] > 0.0:
+                c = shared_country(uniform(key, i, Draw.SHARE), shares[f.zone[b]])
+                if c < 0:
+                    disembark(
+                        i, day, j.edge[i], j, net.edge_dst, net.route_edge_ptr, tally.arrivals,
+                        events,
+                    )  # fmt: skip
+                else:
+                    disembark_shared(
+                        i, day, j.edge[i], c, landing[f.zone[b]], net.node_country, j,
+                        net.edge_dst, net.route_edge_ptr, tally.arrivals, events,
+                        shared_by_country,
+                    )  # fmt: skip
             elif (
                 fate == Fate.LOST
                 or fate == Fate.LANDED

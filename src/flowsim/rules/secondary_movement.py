@@ -15,6 +15,12 @@ times 1 + ``tie_push`` if the person has family or diaspora at another node. Mov
 pending claim (a recognition is left behind too), frees the place and sends the person back to
 route choice at that node, with smugglers if the routes need them. Every onward move of someone
 who had reached a protection system is a secondary movement (event secondary_movements).
+
+Only someone who can go somewhere moves on: a person whose resources do not cover the cheapest
+route out of its node as routes are seen today (``route_choice.Perceived.node_min_cost``; a node
+with no route out, or only closed ones, has none) stays as it was, with its place, claim and
+registration. (Before issue 16 such a person left the system, found no route the next day, was
+registered again on the spot and often lodged a new claim: docs/MODEL.md §7.6.6.)
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ class SecondaryMovement(Mechanism):
             model.pop.agents(),
             model.levers["conditions"][day],
             protection_quality(model, day),
+            model.route_choice.perceive(model, day).node_min_cost,
             self.params,
             model.tally,
         )
@@ -78,8 +85,9 @@ def push(status, days_waiting, conditions, quality, wait_push, recognized_push):
 
 
 @njit(cache=True)
-def move_on(day, key, agents, conditions, quality, params, tally):
-    """People without a place, with a poor one, waiting long, or poorly protected move on."""
+def move_on(day, key, agents, conditions, quality, node_min_cost, params, tally):
+    """People without a place, with a poor one, waiting long, or poorly protected move on, if
+    they can afford a route out of their node (``node_min_cost``: the cheapest, as seen today)."""
     a, p, events, m = agents, params, tally.events, agents.members
     for w in range(a.changed.shape[0]):
         bits = (
@@ -101,6 +109,8 @@ def move_on(day, key, agents, conditions, quality, params, tally):
                 prob *= 1.0 + p.tie_push
             if prob <= 0.0 or uniform(key, i, 0) >= prob:
                 continue
+            if a.resources[i] < node_min_cost[n]:
+                continue  # nowhere to go: stays as it was
             c = a.claim[i]
             if c != Claim.NONE and c <= Claim.APPEAL:
                 events[Event.CLAIMS_ABANDONED] += 1

@@ -17,7 +17,8 @@ Each day, for each sea leg with people waiting at its hub (seeds/002:90, 001:433
 - **Boarding** (kernel): waiting agents take places on their leg's boats in agent order; one who
   cannot pay for the next boat with room takes a cheaper one of that leg with room, if any, and
   is stranded at the hub if there is none. Smugglers do not launch a last boat that would be
-  less than ``min_load`` full: those people wait for the next launch.
+  less than ``min_load`` full: those people wait for the next launch. A boarding by someone
+  pulled back before (flag pulled_back) is a re-attempt (event re_attempts).
 
 Route choice sees enforcement too: :func:`perceived_edges` raises the cost of sea legs from a hub
 by the price multiplier and their perceived risk by ``1 + risk_enforcement * enforcement``.
@@ -32,7 +33,7 @@ from numba import njit
 
 from flowsim.boats import Boats, BoatState
 from flowsim.events import Event
-from flowsim.population import Status, lowest_bit, set_status
+from flowsim.population import Flag, Status, lowest_bit, set_status
 from flowsim.rng import Rule
 from flowsim.rules import Mechanism, params_of
 
@@ -82,6 +83,8 @@ class Smuggling(Mechanism):
         boarded = np.empty((2, int(self.waiting.sum())), np.int64)  # agent, boat
         n = board(day, agents, net.arrays(), first, last, boats.fleet(), model.tally, boarded)
         boats.board(boarded[0, :n], boarded[1, :n])
+        again = (agents.flags[boarded[0, :n]] & Flag.PULLED_BACK) > 0  # tried before
+        model.tally.events[Event.RE_ATTEMPTS] += int(again.sum())
         today = np.arange(first[first >= 0].min(), last.max())  # launch adds them in a block
         empty = today[boats.passengers[today] == 0]
         boats.state[empty] = BoatState.DONE  # nobody could pay: the boat never leaves
