@@ -32,6 +32,7 @@ class Rule(IntEnum):
     SOLUTIONS = 9
     RETURNS = 10
     INFORMATION = 11
+    OBSERVATION = 12  # what authorities record (rules/observation.py; a Generator)
 
 
 _GOLDEN = uint64(0x9E3779B97F4A7C15)
