@@ -13,7 +13,10 @@ import copy
 import numpy as np
 import pytest
 from helpers import REPO
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_bad_inputs import BASE, one_line_error, scenario_file
+from test_invariants import scenarios, shares
 
 from flowsim import Model
 from flowsim.errors import ScenarioError
@@ -321,3 +324,92 @@ def test_a_good_rule_passes_and_a_bad_override_is_blamed():
     assert ok.policy.rules[0].lever == "policy.interception.rate"
     with pytest.raises(ScenarioError, match=r"policy.rules.*value = 2: .* between 0 and 1"):
         with_overrides(base, {"policy.rules": [{**GOOD_RULE, "value": 2}]})
+
+
+# -- invariants with observation and rules on (hypothesis) -------------------------------------
+
+LEVERS_FOR_RULES = [  # (lever, keyed by, values)
+    ("policy.interception.rate", "zone", [0.0, 0.5, 1.0]),
+    ("policy.rescue.capacity", "zone", [0.0, 2.0]),
+    ("policy.enforcement.level", "hub", [0.0, 0.8]),
+    ("policy.reception.capacity", "node", [0.0, 10.0]),
+    ("policy.detention.mode", "country", ["none", "all"]),
+    ("policy.closures.closed", "edge", [True, False]),
+]
+INDICATOR_KEYS = {"arrivals_at_node": "node", "arrivals_in_country": "country",
+                  "deaths_at_sea": "zone", "deaths_on_land": "country",
+                  "interceptions": "zone", "asylum_backlog": "country"}  # fmt: skip
+
+
+@st.composite
+def with_rules(draw):
+    data = draw(scenarios())
+    nodes = [n["id"] for n in data["nodes"]]
+    edges = [f"{e['from']}-{e['to']}" for e in data["edges"]]
+    zones = list(dict.fromkeys(e.get("zone", f"{e['from']}-{e['to']}") for e in data["edges"]
+                               if e["mode"] == "sea"))  # fmt: skip
+    hubs = [n["id"] for n in data["nodes"] if "embarkation" in n["roles"]]
+    ids = {"node": nodes, "country": nodes, "zone": zones, "edge": edges, "hub": hubs}
+    rules = []
+    for k in range(draw(st.integers(1, 3))):
+        indicator = draw(st.sampled_from(sorted(INDICATOR_KEYS)))
+        lever, keyed_by, values = draw(st.sampled_from(LEVERS_FOR_RULES))
+        threshold = draw(st.sampled_from([0.0, 1.0, 3.0, 10.0]))
+        rule = {
+            "name": f"r{k}",
+            "indicator": indicator,
+            "at": draw(st.lists(st.sampled_from(ids[INDICATOR_KEYS[indicator]]), unique=True))
+            if ids[INDICATOR_KEYS[indicator]] else [],
+            "window": draw(st.integers(1, 15)),
+            "threshold": threshold,
+            "delay": draw(st.integers(1, 10)),
+            "lever": lever,
+            "ids": draw(st.lists(st.sampled_from(ids[keyed_by]), unique=True))
+            if ids[keyed_by] else [],
+            "value": draw(st.sampled_from(values)),
+        }  # fmt: skip
+        if draw(st.booleans()):
+            rule["release"] = draw(st.floats(0.0, threshold))
+        rules.append(rule)
+    data["policy"]["rules"] = rules
+    data["policy"]["observation"] = {
+        "arrivals_coverage": draw(shares), "registration_delay": draw(st.integers(0, 10)),
+        "dead_reported": draw(shares), "missing_reported": draw(shares),
+        "land_missing_reported": draw(shares), "sea_report_delay": draw(st.integers(0, 5)),
+        "asylum_delay": draw(st.integers(0, 5)),
+    }  # fmt: skip
+    return data
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=with_rules(), days=st.integers(10, 40))
+def test_invariants_hold_with_observation_and_rules(data, days, make_scenario, check_state):
+    """The state invariants of tests/test_invariants.py hold every day with random rules and
+    observation levers; what is recorded never exceeds the truth; each rule's events alternate
+    (activated, released, ...), and every lever stays in its range."""
+    scenario = make_scenario(data)
+    model = Model(scenario, days=days)
+    obs = model.observation
+    for _ in range(days):
+        model.step()
+        check_state(model)
+        n = model.day
+        assert (obs.arrivals[:n].sum(0) <= model.arrivals_by_day[:n].sum(0)).all()
+        assert (obs.dead_sea[:n].sum(0) <= obs.true_dead_sea[:n].sum(0)).all()
+        assert (obs.missing_sea[:n].sum(0) <= obs.true_missing_sea[:n].sum(0)).all()
+        assert (obs.dead_land[:n].sum(0) <= obs.true_dead_land[:n].sum(0)).all()
+        assert (obs.missing_land[:n].sum(0) <= obs.true_missing_land[:n].sum(0)).all()
+        assert (obs.intercepted[:n].sum(0) <= obs.true_intercepted[:n].sum(0)).all()
+    s = summarise(model)
+    assert s["observed"]["deaths_reported"] <= s["deaths"]["total"]
+    for rule in scenario.policy.rules:
+        actions = [e["action"] for e in s["rules"]["events"] if e["rule"] == rule.name]
+        assert actions == ["activated", "released"] * (len(actions) // 2) + (
+            ["activated"] if len(actions) % 2 else []
+        )
+        if rule.release is None:
+            assert "released" not in actions
+    assert (model.levers["interception_rate"] >= 0).all()
+    assert (model.levers["interception_rate"] <= 1).all()
+    assert ((model.levers["detention_mode"] == 0) | (model.levers["detention_mode"] == 2)
+            | np.isin(model.levers["detention_mode"], [1])).all()  # fmt: skip
