@@ -14,7 +14,15 @@ import math
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    model_validator,
+)
 
 from flowsim.timeline import Timeline, expand
 
@@ -732,6 +740,166 @@ class Processing(_Strict):
     )
 
 
+# -- point 2 (data collection and analysis): what authorities record, and point 3 of issue 16
+# (adaptive policy): rules that set levers on what is recorded --------------------------------
+
+
+class Observation(_Strict):
+    arrivals_coverage: lever(
+        1.0,
+        lo=0,
+        hi=1,
+        unit="share of arrivals",
+        keyed_by="country",
+        meaning="share of the people whose route ends at a node of the country who are recorded "
+        "as registered arrivals (the rest are never counted)",
+        source="seeds/001:624-626, 001:695 (data collection and analysis); level is an assumption",
+    )
+    registration_delay: lever(
+        0.0,
+        lo=0,
+        hi=365,
+        unit="days",
+        keyed_by="country",
+        meaning="days from an arrival to its record in the country's statistics",
+        source="assumption (no seed gives a figure)",
+    )
+    dead_reported: lever(
+        1.0,
+        lo=0,
+        hi=1,
+        unit="share of deaths",
+        keyed_by="sea zone",
+        meaning="share of the people who died at sea in a zone, their bodies found, whose death "
+        "is ever reported",
+        source="seeds/002:1232 (reported deaths are those found in rescue operations)",
+    )
+    missing_reported: lever(
+        0.5,
+        lo=0,
+        hi=1,
+        unit="share of the missing",
+        keyed_by="sea zone",
+        meaning="share of the people missing at sea in a zone whose disappearance is ever "
+        "reported (by survivors, families or coast guards)",
+        source="seeds/002:1232 (the total number of deaths on the high seas remains unknown); "
+        "0.5 is a placeholder",
+    )
+    interceptions_reported: lever(
+        1.0,
+        lo=0,
+        hi=1,
+        unit="share of people intercepted",
+        keyed_by="sea zone",
+        meaning="share of the people intercepted in a zone who appear in the published "
+        "interception figures",
+        source="assumption (no seed gives a figure)",
+    )
+    sea_report_delay: lever(
+        0.0,
+        lo=0,
+        hi=365,
+        unit="days",
+        keyed_by="sea zone",
+        meaning="days from a death, disappearance or interception at sea to its report",
+        source="assumption (no seed gives a figure)",
+    )
+    land_dead_reported: lever(
+        1.0,
+        lo=0,
+        hi=1,
+        unit="share of deaths",
+        keyed_by="country",
+        meaning="share of the people who died on a land leg from a node of the country, their "
+        "bodies found, whose death is ever reported",
+        source="seeds/002:1232 (reported deaths are a lower bound); level is an assumption",
+    )
+    land_missing_reported: lever(
+        0.5,
+        lo=0,
+        hi=1,
+        unit="share of the missing",
+        keyed_by="country",
+        meaning="share of the people missing on a land leg from a node of the country whose "
+        "disappearance is ever reported",
+        source="seeds/002:1232 (reported deaths are a lower bound); 0.5 is a placeholder",
+    )
+    land_report_delay: lever(
+        0.0,
+        lo=0,
+        hi=365,
+        unit="days",
+        keyed_by="country",
+        meaning="days from a death or disappearance on land to its report",
+        source="assumption (no seed gives a figure)",
+    )
+    asylum_delay: lever(
+        0.0,
+        lo=0,
+        hi=365,
+        unit="days",
+        keyed_by="country",
+        meaning="days from the end of a day to the publication of the country's asylum "
+        "statistics for it (claims pending, recognitions)",
+        source="assumption (no seed gives a figure)",
+    )
+
+
+INDICATORS = {
+    "arrivals_at_node": "node",
+    "arrivals_in_country": "country",
+    "deaths_at_sea": "sea zone",
+    "deaths_on_land": "country",
+    "interceptions": "sea zone",
+    "asylum_backlog": "country",
+}  # indicator -> what its ids (``at``) are
+
+
+class PolicyRule(_Strict):
+    """One adaptive rule (policy.rules is a list of these): data, never an expression."""
+
+    name: str = ""
+    indicator: Literal[
+        "arrivals_at_node",
+        "arrivals_in_country",
+        "deaths_at_sea",
+        "deaths_on_land",
+        "interceptions",
+        "asylum_backlog",
+    ]
+    at: list[str] = Field(default_factory=list)  # the indicator's ids, summed; [] = all
+    window: int = Field(default=30, ge=1, le=3650)  # days the observed figure is summed over
+    threshold: float = Field(ge=0, allow_inf_nan=False)  # persons: activate at or above
+    release: float | None = Field(default=None, ge=0, allow_inf_nan=False)  # back below it
+    delay: int = Field(default=1, ge=1, le=3650)  # days from the observation to the change
+    lever: str  # the lever path it sets (policy.interception.rate)
+    ids: list[str] = Field(default_factory=list)  # the lever's ids it sets; [] = all
+    value: StrictBool | float | str
+
+    @model_validator(mode="after")
+    def _release_below_threshold(self) -> PolicyRule:
+        if self.release is not None and self.release > self.threshold:
+            raise ValueError(
+                f"release = {self.release:g} is above threshold = {self.threshold:g}: the "
+                "release threshold must be at or below the activation threshold (hysteresis)"
+            )
+        return self
+
+
+def _rule_names(rules: list[PolicyRule]) -> list[PolicyRule]:
+    """Each rule is named in its events (``rule k`` when unnamed)."""
+    seen: set[str] = set()
+    for k, r in enumerate(rules):
+        name = r.name or f"rule {k + 1}"
+        if name in seen:
+            raise ValueError(
+                f"rule {k + 1} is named '{name}' like an earlier one: names must differ (an "
+                "unnamed rule k is called 'rule k')"
+            )
+        seen.add(name)
+    return rules
+
+
 class Policy(_Strict):
     """The levers implemented so far: closures; points 3 to 9 of the 10-Point Plan."""
 
@@ -755,6 +923,24 @@ class Policy(_Strict):
     return_: Return = Field(default_factory=Return, alias="return")
     legal: Legal = Field(default_factory=Legal)
     information: Information = Field(default_factory=Information)
+    observation: Observation = Field(default_factory=Observation)
+    rules: Annotated[list[PolicyRule], AfterValidator(_rule_names)] = Field(
+        default_factory=list,
+        description="adaptive rules: each reads an observed figure (policy.observation) over a "
+        "window of days and, at or above its threshold, sets a lever to a value for some ids "
+        "after a reaction delay, and sets it back when the figure falls below its release "
+        "threshold (hysteresis)",
+        json_schema_extra={
+            "unit": "list of tables",
+            "keyed_by": "(a list)",
+            "range": (0, float("inf")),
+            "allow_inf": False,
+            "choices": (),
+            "default_text": "no rule",
+            "source": "issue 16, point 3: policy that reacts, with delay, to observed flows",
+            "kind": "rules",
+        },
+    )
 
 
 def lever_specs(model: type[BaseModel] = Policy, prefix: str = "policy") -> list[dict[str, Any]]:
@@ -767,7 +953,7 @@ def lever_specs(model: type[BaseModel] = Policy, prefix: str = "policy") -> list
             out.extend(lever_specs(ann, f"{prefix}.{name}"))
             continue
         extra = field.json_schema_extra or {}
-        if extra.get("kind") == "campaigns":
+        if extra.get("kind") in ("campaigns", "rules"):
             out.append(
                 {"path": f"{prefix}.{name}", "meaning": field.description, "default": [], **extra}
             )
@@ -795,7 +981,7 @@ def lever_timelines(policy: Policy) -> list[tuple[str, Timeline]]:
     """(path, timeline) for every timeline in the levers, for checking their days."""
     out = []
     for spec in lever_specs():
-        if spec.get("kind") == "campaigns":
+        if spec.get("kind") in ("campaigns", "rules"):
             continue
         value = _get(policy, spec["path"])
         entries = value.items() if isinstance(value, dict) else [("", value)]
@@ -809,7 +995,7 @@ def lever_table_keys(policy: Policy) -> list[tuple[str, str, list[str]]]:
     """(path, keyed_by, keys) for every lever given as a table, for checking the keys."""
     out = []
     for spec in lever_specs():
-        if spec.get("kind") == "campaigns":
+        if spec.get("kind") in ("campaigns", "rules"):
             continue
         value = _get(policy, spec["path"])
         if isinstance(value, dict):

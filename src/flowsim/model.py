@@ -23,6 +23,7 @@ from flowsim.network import CompiledNetwork, build_graph, compile_network
 from flowsim.population import N_STATUS, STATUS_NAMES, Population, census
 from flowsim.rng import RuleKeys
 from flowsim.rules import Tally
+from flowsim.rules.adaptive import AdaptivePolicy
 from flowsim.rules.asylum import Asylum
 from flowsim.rules.departures import Departures
 from flowsim.rules.detention import Detention
@@ -30,6 +31,7 @@ from flowsim.rules.disembarkation import Disembarkation
 from flowsim.rules.information import DECIDING, Information
 from flowsim.rules.interception import Interception
 from flowsim.rules.legal_channels import LegalChannels
+from flowsim.rules.observation import Observation
 from flowsim.rules.profiling import Profiling
 from flowsim.rules.pullback import PullbackDetention
 from flowsim.rules.reception import Reception
@@ -121,6 +123,8 @@ class Model(mesa.Model):
         self.solutions = Solutions(self)
         self.returns = Returns(self)
         self.information = Information(self)  # also makes self.beliefs
+        self.observation = Observation(self)  # what authorities record (point 2 of the Plan)
+        self.adaptive = AdaptivePolicy(self)  # rules on what is recorded: after every unit
         self.tally = self._tally(0)
 
         # the initial population, its beliefs, and places for those at destinations
@@ -156,6 +160,8 @@ class Model(mesa.Model):
         self.returns.step(self, d)  # forced and voluntary return, absconding, re-migration
         self.information.step(self, d)  # what people heard and believe tonight
         self._record(d)
+        self.observation.step(self, d)  # what authorities record of the day
+        self.adaptive.step(self, d)  # rules that react to it, from day d + their delay
         self.day += 1
         self.running = self.day < self.days
 

@@ -216,6 +216,27 @@ OUTCOMES += [
        "people rescued at sea brought ashore by their zone's agreed disembarkation shares"),
 ]  # fmt: skip
 
+# what authorities recorded (policy.observation, docs/MODEL.md §7.13) and adaptive rules (§7.14)
+OUTCOMES += [
+    _o("observed.arrivals", PERSONS, NEITHER,
+       "arrivals recorded by the authorities by the last day (coverage and registration delay)"),
+    _o("observed.deaths_reported", PERSONS, NEITHER,
+       "deaths and disappearances ever reported by the last day, at sea and on land: a lower "
+       "bound of deaths.total (BRIEF P12)"),
+    _o("observed.deaths_reported_sea", PERSONS, NEITHER, "reported deaths and missing at sea"),
+    _o("observed.deaths_reported_land", PERSONS, NEITHER, "reported deaths and missing on land"),
+    _o("observed.dead_reported", PERSONS, NEITHER, "reported deaths with the body found"),
+    _o("observed.missing_reported", PERSONS, NEITHER, "reported disappearances"),
+    _o("observed.deaths_reported_share", SHARE, HIGHER,
+       "reported deaths over true deaths (dead and missing): how complete the death count is"),
+    _o("observed.interceptions", PERSONS, NEITHER, "people intercepted at sea, as reported"),
+    _o("observed.backlog", PERSONS, NEITHER,
+       "asylum claims pending as published on the last day (asylum_delay days old)"),
+    _o("observed.recognitions", PERSONS, NEITHER, "recognitions recorded by the last day"),
+    _o("rules.activations", TIMES, NEITHER, "activations of adaptive rules (policy.rules)"),
+    _o("rules.releases", TIMES, NEITHER, "releases of adaptive rules"),
+]  # fmt: skip
+
 HEADLINE = [
     "deaths.sea",
     "deaths.land",
@@ -255,6 +276,18 @@ FAMILIES: list[tuple[str, str, str, str, str]] = [
      "welcome at {id} believed by the people on their way, at the end"),
     ("information.campaign_reach", "campaign", TIMES, NEITHER,
      "people reached by the campaign '{id}' (a person counts on each day reached)"),
+]  # fmt: skip
+FAMILIES += [
+    ("observed.arrivals_by_node", "node", PERSONS, NEITHER, "arrivals recorded at {id}"),
+    ("observed.deaths_reported_by_zone", "sea zone", PERSONS, NEITHER,
+     "reported deaths and missing in the sea zone {id}"),
+    ("observed.true_deaths_by_zone", "sea zone", PERSONS, LOWER,
+     "true deaths and missing in the sea zone {id}"),
+    ("observed.interceptions_by_zone", "sea zone", PERSONS, NEITHER,
+     "reported interceptions in the sea zone {id}"),
+    ("observed.backlog_by_country", "country", PERSONS, NEITHER,
+     "claims pending in {id} as published on the last day"),
+    ("rules.days_active", "rule", DAYS, NEITHER, "days the rule '{id}' was in force"),
 ]  # fmt: skip
 
 BY_PATH: dict[str, Outcome] = {o.path: o for o in OUTCOMES}
@@ -315,6 +348,23 @@ def family_ids(scenario) -> dict[str, list[str]]:
         "information.true_welcome_by_node": dests,
         "information.believed_welcome_by_node": dests,
         "information.campaign_reach": campaigns,
+        **observation_ids(scenario),
+    }
+
+
+def observation_ids(scenario) -> dict[str, list[str]]:
+    """The ids of the observation and rules families in a scenario."""
+    from flowsim.scenario import country_ids, sea_zones
+
+    zones = sea_zones(scenario)
+    rules = [r.name or f"rule {k + 1}" for k, r in enumerate(scenario.policy.rules)]
+    return {
+        "observed.arrivals_by_node": [n.id for n in scenario.nodes],
+        "observed.deaths_reported_by_zone": zones,
+        "observed.true_deaths_by_zone": zones,
+        "observed.interceptions_by_zone": zones,
+        "observed.backlog_by_country": country_ids(scenario),
+        "rules.days_active": rules,
     }
 
 

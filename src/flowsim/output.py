@@ -101,6 +101,8 @@ def summarise(m: Model) -> dict[str, Any]:
         "information": information_summary(m, totals),
         "pullback": pullback_summary(m, totals),
         "sharing": sharing_summary(m, totals),
+        "observed": m.observation.summary(m),  # what authorities recorded (agents)
+        "rules": m.adaptive.summary(m),  # adaptive policy: activations and releases
     }
 
 
@@ -397,6 +399,9 @@ def timeseries(m: Model) -> pd.DataFrame:
         hubs_ids = [m.net.node_ids[h] for h in m.net.hub_nodes]
         parts.append(_block(days, dates, "node", hubs_ids, ["true_sea_risk_ppm",
                             "believed_sea_risk_ppm"], np.nan_to_num(risk * 1e6, nan=-1).round()))  # fmt: skip
+    # what authorities recorded, the truth by zone and country, and the rules of adaptive policy
+    for scope, ids, variables, values in m.observation.series(m) + m.adaptive.series(m):
+        parts.append(_block(days, dates, scope, ids, variables, values))
     return pd.concat(parts, ignore_index=True)
 
 

@@ -34,6 +34,7 @@ class Rule(IntEnum):
     INFORMATION = 11
     PULLBACK = 12  # detention after a pull-back
     RELOCATION = 13  # relocation offers refused, relocated who move on
+    OBSERVATION = 14  # what authorities record (rules/observation.py; a Generator)
 
 
 _GOLDEN = uint64(0x9E3779B97F4A7C15)

@@ -785,7 +785,7 @@ def _is_lever(loc: str) -> bool:
     table entries), where a value can take several forms."""
     from flowsim.levers import lever_specs
 
-    if not loc.startswith("policy.") or "campaigns" in loc:
+    if not loc.startswith("policy.") or "campaigns" in loc or loc.startswith("policy.rules"):
         return False
     paths = {spec["path"] for spec in lever_specs()}
     return any(loc == p or loc.startswith(p + ".") for p in paths)
@@ -1055,6 +1055,7 @@ def _check_sea(s: Scenario, node_ids: list[str]) -> None:
                     f"{shown or 'none'} (or 'default')"
                 )
     _check_disembarkation_shares(s, src, countries)
+    _check_rules(s, allowed, src)
 
 
 def _check_disembarkation_shares(s: Scenario, src: str, countries: list[str]) -> None:
@@ -1075,6 +1076,47 @@ def _check_disembarkation_shares(s: Scenario, src: str, countries: list[str]) ->
             f"{src}: {path}: the shares of sea zone '{zones[z]}' add up to {total[d, z]:.4g} "
             f"on day {d}; they must add up to at most 1 (the rest land where they do without "
             "sharing)"
+        )
+
+
+def _check_rules(s: Scenario, allowed: dict[str, list[str]], src: str) -> None:
+    """``policy.rules``: each names a known indicator's ids, a lever a rule can set, that
+    lever's ids and a value in its range (one line naming the field, the value and what is
+    allowed)."""
+    from flowsim.levers import INDICATORS, lever_specs
+
+    settable = {sp["path"]: sp for sp in lever_specs() if "kind" not in sp
+                and sp["keyed_by"] != "profile or profile@country"}  # fmt: skip
+    for k, r in enumerate(s.policy.rules):
+        where = f"{src}: policy.rules[{k}]"
+
+        for ident in r.at:
+            _known(where, "at", ident, allowed[INDICATORS[r.indicator]], INDICATORS[r.indicator])
+        _known(where, "lever", r.lever, list(settable), "lever a rule can set (levers keyed by profile "
+              "and the lists campaigns and rules are not)")  # fmt: skip
+        spec = settable[r.lever]
+        for ident in r.ids:
+            _known(where, "ids", ident, allowed[spec["keyed_by"]], spec["keyed_by"])
+        value = r.value
+        if isinstance(value, str):
+            if not spec["choices"]:
+                raise ScenarioError(f"{where}.value = '{value}': {r.lever} takes a number")
+            _known(where, "value", value, list(spec["choices"]), f"choice of {r.lever}")
+            continue
+        v, (lo, hi) = float(value), spec["range"]
+        if math.isnan(v) or not lo <= v <= hi or (math.isinf(v) and not spec["allow_inf"]):
+            allowed_text = f"between {lo:g} and {hi:g}" if hi != math.inf else f">= {lo:g}"
+            raise ScenarioError(f"{where}.value = {v:g}: {r.lever} must be {allowed_text}")
+
+
+def _known(where: str, field: str, value: str, ids: list[str], what: str) -> None:
+    """A name a rule gives must be one of ``ids`` (one line with a suggestion otherwise)."""
+    if value not in ids:
+        close = difflib.get_close_matches(value, ids, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        shown = ", ".join(ids[:40]) + (", ..." if len(ids) > 40 else "")
+        raise ScenarioError(
+            f"{where}.{field} = '{value}': unknown {what}; {hint}allowed: {shown or 'none'}"
         )
 
 

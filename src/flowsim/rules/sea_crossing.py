@@ -120,6 +120,9 @@ class SeaCrossing(Mechanism):
         now = a.status[aboard]
         lost = (now == Status.DEAD) | (now == Status.MISSING)
         landed = (now != Status.AT_SEA) & ~lost & (a.node[aboard] != hub_before)
+        model.observation.at_sea(model, day, boats.zone[boat_before], lost,
+                                 now == Status.MISSING, boats.fate[boat_before] == Fate.INTERCEPTED,
+                                 net.node_country[hub_before])  # fmt: skip
         news = lost | landed
         # survivors of a boat on which people were lost saw it happen
         witnessed = np.isin(boat_before, boat_before[lost]) & ~lost
