@@ -542,14 +542,14 @@ def mali_validation(tmp_path_factory):
 
 def test_mali_ard_regression(mali_validation):
     r, _ = mali_validation
-    # Bounds: rescaled <= 0.36, plain <= 0.38, set when the case measured 0.342 and 0.356 (Flee 3
-    # on this case: about 0.36 and 0.39). With the Flee closure days and onward_probability 0.1
-    # the case now measures, seeds 1-3: 0.285 rescaled, 0.299 plain, sd 0.002 over seeds; the
-    # bounds leave 0.075 and 0.081 of margin, more than 30 sd of the seed spread: no seed noise
-    # fails this, a change that makes the case worse than before the tuning does.
-    assert r["ard_rescaled_mean"] <= 0.36
-    assert r["ard_mean"] <= 0.38
-    assert r["ard_rescaled_mean"] > 0.2 and r["ard_mean"] > 0.2  # not vacuous
+    # Bounds: rescaled <= 0.24 (issue 15's target: 15% below Flee 3.1's 0.284 on this case) and
+    # plain <= 0.25. With the movement calibrated on this case (docs/MODEL.md §10.9) it measures,
+    # seeds 1-10: 0.186 rescaled, 0.194 plain, sd 0.001 over seeds; the bounds leave more than
+    # 50 sd of the seed spread: no seed noise fails this, losing the calibration does (0.286
+    # rescaled before it).
+    assert r["ard_rescaled_mean"] <= 0.24
+    assert r["ard_mean"] <= 0.25
+    assert r["ard_rescaled_mean"] > 0.1 and r["ard_mean"] > 0.1  # not vacuous
     assert 0 < r["ard_sd"] < 0.01 and 0 < r["ard_rescaled_sd"] < 0.01
     assert r["seeds"] == 3 and len(r["ard_by_seed"]) == 3
     assert r["ard_mean"] == pytest.approx(np.mean(r["ard_by_seed"]))

@@ -22,7 +22,11 @@ stderr (``flowsim: warning: ...``). The mapping (docs/MODEL.md §10):
   from the day its ``conflicts.csv`` value rises above 0, at that day's intensity, until the
   value falls to 0; ``conflict_zone`` locations with ``conflict_date`` ≤ 0 are in conflict from
   the start; without ``conflicts.csv``, from their ``conflict_date``;
-- ``behaviour.arrival.onward_probability`` is set to 0.1 a day (tuned, see docs/MODEL.md);
+- movement as Flee moves people and as calibrated on Mali 2012 (docs/MODEL.md §10.9): legs
+  travelled by distance at the import speed, chained within a day (``behaviour.travel.day_km``),
+  ``behaviour.arrival.onward_probability`` 0.92 a day, ``behaviour.travel.transit_move_chance``
+  0.92, and ``behaviour.route_choice`` ``w_days`` 0.013, ``noise`` 1.2,
+  ``routes_per_destination`` 1 (``FLEE_BEHAVIOUR``);
 - Flee has no asylum procedures: nobody lodges a claim (``behaviour.protection.apply_*`` = 0), so
   people at a camp have a place (in_reception) or wait without one (destitute) and move on;
   nobody knows of a legal channel (``behaviour.legal.awareness`` = 0);
@@ -58,11 +62,18 @@ FLEE_SPEED_KM_PER_DAY = 200.0
 FLEE_SPAWN_DECAY = (1.0, 1.0, 1.0, 0.5, 0.1)
 FLEE_DECAY_INTERVAL_DAYS = 30
 PROFILE = "displaced"
-# Tuned (docs/MODEL.md, "Flee cases"): in Flee a camp over capacity stops drawing people at once,
-# so those who reach a full camp are re-routed within days, not the default's ~50 days. A mean
-# wait of 10 days before moving on stands for that; it was chosen from a sweep on Mali 2012
-# (0.02, 0.03, 0.05, 0.1, 0.2 per day), not as the best point of it (0.2 scored better).
-FLEE_ONWARD_PROBABILITY = 0.1
+# Calibrated on Mali 2012 only (docs/MODEL.md §10.9: `flowsim calibrate` with
+# experiments/specs/flee_movement.toml, Optuna TPE, 60 trials x 3 seeds, rescaled ARD 0.186; the
+# optimum is flat, so the best point is rounded). Flee cases only: the other scenarios keep
+# flowsim's defaults. People who reach a full camp move on within about a day (in Flee a camp
+# over capacity stops drawing people at once); 8% a day stop over at a town on the way (Flee's
+# default_movechance is the same rule); each route's shortest path only, with a larger random
+# term than the default.
+FLEE_ONWARD_PROBABILITY = 0.92
+FLEE_BEHAVIOUR = {
+    "travel": {"transit_move_chance": 0.92},
+    "route_choice": {"w_days": 0.013, "noise": 1.2, "routes_per_destination": 1},
+}
 
 # The location types Flee 3 knows (flee/flee.py, Location.__init__): a word matched
 # case-insensitively inside location_type, tried in this order; the kind it gives; flowsim roles.
@@ -325,7 +336,8 @@ def read_flee_case(
         ],  # fmt: skip
         "behaviour": {
             "arrival": {"onward_probability": onward_probability},
-            "travel": {"day_km": speed_km_per_day},
+            "travel": {"day_km": speed_km_per_day, **FLEE_BEHAVIOUR["travel"]},
+            "route_choice": dict(FLEE_BEHAVIOUR["route_choice"]),
             "protection": {"apply_in_need": 0.0, "apply_not_in_need": 0.0},
             "legal": {"awareness": 0.0},
         },
