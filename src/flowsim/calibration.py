@@ -407,7 +407,8 @@ def _finish(folder: Path, cal: Calibration, result: dict, seeds, holdouts, chart
                          overrides=result["best"])  # fmt: skip
     result["validation_at_best"] = {k: best[k] for k in ("ard_mean", "ard_sd",
                                                          "ard_rescaled_mean", "ard_rescaled_sd")}  # fmt: skip
-    result["per_camp_at_best"] = best.get("per_camp", {})
+    result["per_camp_at_best"] = {  # each camp's share of the error, by the camps compared
+        "ard": best["ard_by_camp"], "ard_rescaled": best["ard_rescaled_by_camp"]}  # fmt: skip
     result["holdout"] = []
     for inp, val in holdouts:
         fitted = validate_flee(inp, val, seeds=len(seeds), overrides=result["best"])
