@@ -265,7 +265,11 @@ class Information(Mechanism):
 
     def hear_of_sea(self, who, hub, missing, landed, witnesses, witness_hub) -> None:
         """Today's lost and landed (with the hub each sailed from), and the survivors who saw
-        people lost from their boat: news for this evening's information step."""
+        people lost from their boat: news for this evening's information step (indices as
+        int64 whatever their source, so that the kernels are compiled for one type only)."""
+        who, hub, witnesses, witness_hub = (
+            np.asarray(x, np.int64) for x in (who, hub, witnesses, witness_hub)
+        )
         self.sea_news = (who, hub, missing, landed)
         self.witnesses = (witnesses, witness_hub)
 
