@@ -2070,8 +2070,31 @@ def hear_all(agents, beliefs, today, news, params, events) -> None:
     counts = np.zeros((n, N_EVENTS), np.int64)
     campaigns = information.Information.running([], today.hub_of_node.shape[0])
     reached = np.zeros((n, 0), np.int64)
-    information.hear(0, n, 1, agents, beliefs, today, news, campaigns, params, counts, reached)
+    scan = np.ones(agents.changed.shape[0], bool)  # every row may hold one of today's news
+    information.hear(
+        0, n, 1, agents, beliefs, today, news, scan, campaigns, params, counts, reached
+    )
     events += counts.sum(axis=0)
+
+
+def test_holders_cover_everyone_who_holds_a_marked_person(make_scenario, two_routes_data):
+    """``Information.holders``: the words it leaves out of today's search for news hold nobody
+    who has one of the marked people as a contact (over many batches and a small community,
+    so that people leave the pools of their origin)."""
+    model = Model(
+        make_scenario(two_routes_data(), {"behaviour.information.community_size": 5}),
+        seed=2,
+        days=30,
+    )
+    model.run()
+    n = model.pop.n
+    contacts = model.beliefs.view("contacts")
+    rng = np.random.default_rng(0)
+    for marked in [np.arange(n), *(np.sort(rng.choice(n, k, replace=False)) for k in (1, 3, 20))]:
+        scan = model.information.holders(marked, model.pop.origin, n)
+        holds = np.isin(contacts, marked).any(axis=1)
+        assert not holds[~np.repeat(scan, 64)[:n]].any()
+    assert not model.information.holders(np.zeros(0, np.int64), model.pop.origin, n).any()
 
 
 def test_news_and_reports_travel_both_ways_along_a_contact():

@@ -220,6 +220,11 @@ class Information(Mechanism):
             n_hubs, p.contacts, model.pop._cap, n_destinations=n_dest, keep=1.0 - p.forgetting
         )
         self.community: dict[int, np.ndarray] = {}  # each origin's recent agents
+        # who can hold whom as a contact (:meth:`holders`): the first row of each batch of new
+        # agents given contacts (:meth:`new_agents`), and per origin the agents from it in
+        # batches 0 .. b, for each batch b
+        self.batch_starts: list[int] = []
+        self.from_origin: dict[int, list[int]] = {}
         self.campaigns = compile_campaigns(model.scenario, net.index, p)
         self.outcome = outcome_table()
         # the truth: the risk of each hub as sailed so far, the welcome as reported so far
@@ -244,6 +249,7 @@ class Information(Mechanism):
         if n == first:
             return
         k = n - first
+        self.add_batch(first, model.pop.origin[first:n])
         risk = initial_beliefs(k, self.true_risk, p, model.rng)
         contacts = draw_contacts(
             model.pop.origin[first:n],
@@ -263,9 +269,51 @@ class Information(Mechanism):
             contacts=contacts,
         )
 
+    def add_batch(self, first: int, origins: np.ndarray) -> None:
+        self.batch_starts.append(first)
+        values, counts = np.unique(origins, return_counts=True)
+        new = dict(zip(values.tolist(), counts.tolist(), strict=True))
+        b = len(self.batch_starts) - 1
+        for o in new.keys() - self.from_origin.keys():
+            self.from_origin[o] = [0] * b
+        for o, cum in self.from_origin.items():
+            cum.append((cum[-1] if cum else 0) + new.get(o, 0))
+
+    def holders(self, marked: np.ndarray, origin: np.ndarray, n: int) -> np.ndarray:
+        """Which words of rows (bool [word]) may hold as a contact one of the ``marked`` rows
+        (``origin``: the population's; ``n`` rows). Row c is drawn as a contact by rows of its
+        own batch and later ones, from its origin, as long as it is among the last
+        ``community_size`` people from its origin (:func:`draw_contacts`): so not after the
+        last batch b with at most ``community_size`` - 1 people from its origin in batches
+        after its own up to b (a bound: those after it in its own batch are not counted), nor
+        after the last batch up to b with people from its origin."""
+        words = (n + 63) >> 6
+        if marked.size == 0:
+            return np.zeros(words, bool)
+        starts = np.asarray(self.batch_starts, np.int64)
+        ends = np.append(starts[1:], n)
+        batch = np.searchsorted(starts, marked, "right") - 1
+        last = batch.copy()
+        of = origin[marked]
+        for o in np.unique(of).tolist():
+            sel = of == o
+            cum = np.asarray(self.from_origin[o])
+            seen = cum[batch[sel]] + self.params.community_size - 1
+            last_in_pool = np.searchsorted(cum, seen, "right") - 1
+            # the last batch up to that one with people from the origin
+            last[sel] = np.maximum(batch[sel], np.searchsorted(cum, cum[last_in_pool], "left"))
+        edges = np.zeros(words + 1, np.int64)
+        np.add.at(edges, starts[batch] >> 6, 1)
+        np.add.at(edges, (ends[last] + 63) >> 6, -1)
+        return np.cumsum(edges[:-1]) > 0
+
     def hear_of_sea(self, who, hub, missing, landed, witnesses, witness_hub) -> None:
         """Today's lost and landed (with the hub each sailed from), and the survivors who saw
-        people lost from their boat: news for this evening's information step."""
+        people lost from their boat: news for this evening's information step (indices as
+        int64 whatever their source, so that the kernels are compiled for one type only)."""
+        who, hub, witnesses, witness_hub = (
+            np.asarray(x, np.int64) for x in (who, hub, witnesses, witness_hub)
+        )
         self.sea_news = (who, hub, missing, landed)
         self.witnesses = (witnesses, witness_hub)
 
@@ -309,7 +357,9 @@ class Information(Mechanism):
         n = chunks.n_chunks(a.changed.shape[0])
         counts = np.zeros((n, N_EVENTS), np.int64)
         reached = np.zeros((n, len(running)), np.int64)
-        chunks.run(hear, n, a, bl, today, news, campaigns, p, counts, reached)
+        marked = np.concatenate((news.who, news.reporter))
+        scan = self.holders(marked, model.pop.origin, a.status.shape[0])
+        chunks.run(hear, n, a, bl, today, news, scan, campaigns, p, counts, reached)
         tally.events[:] += counts.sum(axis=0)
         for c, k in zip(running, reached.sum(axis=0), strict=True):
             c.reached += int(k)
@@ -549,14 +599,16 @@ def tell_contacts(agents, beliefs, today, news, witnesses, witness_hub, params, 
 
 
 @njit(cache=True, nogil=True)
-def hear(first, last, step, agents, beliefs, today, news, campaigns, params, counts, reached):
+def hear(first, last, step, agents, beliefs, today, news, scan, campaigns, params, counts, reached):
     """In chunks ``first, first + step, ...`` below ``last`` (``flowsim.chunks``): everyone present hears news of the
     people it holds as contacts who were lost or landed today (draw NEWS_BACK + slot) and their
-    reports of outcomes (on days with any); people waiting at a hub hear the smugglers' promise
+    reports of outcomes (in the words where ``scan``: only they can hold them as contacts);
+    people waiting at a hub hear the smugglers' promise
     about it; at a running campaign's nodes, people present hear the campaign if it reaches them
     (``reached[chunk, campaign]``)."""
     status, node, aware, members = agents.status, agents.node, agents.aware, agents.members
-    risk_mean, risk_n, welcome_mean, welcome_n, contacts = beliefs
+    risk_mean, risk_n, contacts = beliefs.risk_mean, beliefs.risk_n, beliefs.contacts
+    welcome_mean, welcome_n = beliefs.welcome_mean, beliefs.welcome_n
     key, scale, true_risk = today.key, today.scale, today.true_risk
     hub_of_node, trust_smugglers = today.hub_of_node, today.trust_smugglers
     trust_officials = today.trust_officials
@@ -568,7 +620,6 @@ def hear(first, last, step, agents, beliefs, today, news, campaigns, params, cou
     p = params
     n_hubs, k_slots = risk_mean.shape[1], contacts.shape[1]
     words = agents.changed.shape[0]
-    any_news = who.shape[0] + reporter.shape[0] > 0
     for chunk in range(first, last, step):
         ev = counts[chunk]
         for w in range(chunk * CHUNK_WORDS, min(words, (chunk + 1) * CHUNK_WORDS)):
@@ -576,7 +627,7 @@ def hear(first, last, step, agents, beliefs, today, news, campaigns, params, cou
             here = rows_of_word(w, status.shape[0]) & ~(gone | members[w, Status.RESETTLED])
             # news and reports of the people they hold as contacts: first which slots hold
             # someone marked today (rare), then what those slots bring
-            bits = here if any_news else np.uint64(0)
+            bits = here if scan[w] else np.uint64(0)
             while bits:
                 i = w * 64 + lowest_bit(bits)
                 bits &= bits - np.uint64(1)
@@ -793,7 +844,8 @@ def take_in(first, last, step, agents, beliefs, today, params, talk):
     contact believes, hub by hub and destination by destination (draws :func:`rounding_word`),
     then goes into the belief records."""
     node = agents.node
-    risk_mean, risk_n, welcome_mean, welcome_n, _ = beliefs
+    risk_mean, risk_n = beliefs.risk_mean, beliefs.risk_n
+    welcome_mean, welcome_n = beliefs.welcome_mean, beliefs.welcome_n
     key, scale, trust = today.key, today.scale, today.trust_contacts
     true_risk, true_welcome = today.true_risk * MEAN_SCALE, today.true_welcome * MEAN_SCALE
     start, count, listener, heard, sums = talk
