@@ -21,7 +21,6 @@ from flowsim.boats import BoatState, Fate
 from flowsim.events import Event
 from flowsim.population import N_STATUS, PROTECTION_STATUSES, Claim, Flag, Status
 from flowsim.scenario import Scenario, bundled_scenarios, validate
-from flowsim.structs import Proxy
 
 TESTS_DIR = Path(__file__).resolve().parent
 TWO_ROUTES = TESTS_DIR / "two_routes.toml"
@@ -387,10 +386,7 @@ KERNELS = (
 
 
 def copy_arg(value: Any) -> Any:
-    """A copy of a kernel argument: arrays, and named tuples of arrays, copied (a struct of
-    arrays, ``flowsim.structs``, as a copy of its named tuple); the rest as is."""
-    if isinstance(value, Proxy):
-        value = value._tuple
+    """A copy of a kernel argument: arrays, and named tuples of arrays, copied; the rest as is."""
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, tuple) and hasattr(value, "_fields"):

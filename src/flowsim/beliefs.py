@@ -44,7 +44,6 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-from flowsim import structs
 from flowsim.rng import bits, uniform
 
 MEAN_SCALE = 65535.0  # a mean m is stored as m x MEAN_SCALE
@@ -65,22 +64,6 @@ class BeliefState(NamedTuple):
     welcome_mean: np.ndarray  # uint16 [agent, destination]
     welcome_n: np.ndarray  # uint16 [agent, destination]
     contacts: np.ndarray  # int32 [agent, slot]
-
-
-class BeliefsType(types.StructRef):
-    """:class:`BeliefState` as one struct (``flowsim.structs``)."""
-
-
-class BeliefStruct(structs.Proxy):
-    """What :meth:`Beliefs.state` hands to kernels: :class:`BeliefState` behind one pointer."""
-
-
-structs.define(BeliefStruct, BeliefsType, BeliefState)
-
-
-@njit(cache=True)
-def to_struct(beliefs):
-    return BeliefStruct(*beliefs)
 
 
 @intrinsic
@@ -258,17 +241,8 @@ class Beliefs:
     def view(self, name: str) -> np.ndarray:
         return getattr(self, name)[: self.n]
 
-    def state(self) -> BeliefStruct:
-        """The live rows as kernels take them (the same struct until rows are added)."""
-        made = self.__dict__.get("_struct")
-        if (
-            made is None
-            or made.contacts.shape[0] != self.n
-            or made.contacts.base is not self.contacts
-        ):
-            state = BeliefState(*(self.view(name) for name, _ in FIELDS))
-            made = self._struct = structs.wrap(to_struct(state), state)
-        return made
+    def state(self) -> BeliefState:
+        return BeliefState(*(self.view(name) for name, _ in FIELDS))
 
     def risk(self) -> np.ndarray:
         """Believed risk [agent, hub]."""

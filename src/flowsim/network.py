@@ -15,9 +15,7 @@ from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
-from numba import njit, types
 
-from flowsim import structs
 from flowsim.errors import ScenarioError
 from flowsim.population import MAX_ROUTES
 from flowsim.scenario import (
@@ -75,23 +73,6 @@ class Network(NamedTuple):
     route_entry_node: np.ndarray
 
 
-class NetworkType(types.StructRef):
-    """:class:`Network` as one struct (``flowsim.structs``)."""
-
-
-class NetworkStruct(structs.Proxy):
-    """What :meth:`CompiledNetwork.arrays` hands to kernels: :class:`Network` behind one
-    pointer."""
-
-
-structs.define(NetworkStruct, NetworkType, Network)
-
-
-@njit(cache=True)
-def to_struct(network):
-    return NetworkStruct(*network)
-
-
 @dataclass
 class CompiledNetwork:
     node_ids: list[str]
@@ -146,13 +127,9 @@ class CompiledNetwork:
     destination_nodes: np.ndarray  # node index of each destination-role node
     node_destination: np.ndarray  # its index among them, -1 for other nodes
 
-    def arrays(self) -> NetworkStruct:
-        """The arrays kernels read, as one struct (made once: the network does not change)."""
-        made = self.__dict__.get("_struct")
-        if made is None:
-            network = Network(*(getattr(self, name) for name in Network._fields))
-            made = self.__dict__["_struct"] = structs.wrap(to_struct(network), network)
-        return made
+    def arrays(self) -> Network:
+        """The arrays kernels read, as one named tuple."""
+        return Network(*(getattr(self, name) for name in Network._fields))
 
     @property
     def sea_edges(self) -> np.ndarray:

@@ -14,7 +14,6 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-from flowsim import structs
 from flowsim.scenario import MOTIVES, VULNERABILITIES
 
 
@@ -204,22 +203,6 @@ class Agents(NamedTuple):
 assert Agents._fields[: len(FIELDS)] == tuple(FIELDS)
 
 
-class AgentsType(types.StructRef):
-    """:class:`Agents` as one struct (``flowsim.structs``)."""
-
-
-class AgentsStruct(structs.Proxy):
-    """What :meth:`Population.agents` hands to kernels: :class:`Agents` behind one pointer."""
-
-
-structs.define(AgentsStruct, AgentsType, Agents)
-
-
-@njit(cache=True)
-def to_struct(agents):
-    return AgentsStruct(*agents)
-
-
 class Journey(NamedTuple):
     """Where agents are and with what: the fields the helpers of the journey change (travel,
     the sea, interception), handed to them instead of the whole population (a call with every
@@ -298,7 +281,7 @@ class Population:
     def __init__(self, capacity: int = 1024):
         self.n = 0
         self._cap = 0
-        self._agents: AgentsStruct | None = None
+        self._agents: Agents | None = None
         self._born: list[tuple[int, int]] = []  # (first row, day) of each batch of new agents
         for name in FIELDS:
             setattr(self, name, np.empty(0, FIELDS[name]))
@@ -365,14 +348,15 @@ class Population:
     def arrays(self) -> dict[str, np.ndarray]:
         return {name: self.view(name) for name in FIELDS}
 
-    def agents(self) -> AgentsStruct:
+    def agents(self) -> Agents:
         """The live rows as kernels take them (views: kernels change the population in place;
-        the same struct until agents are added)."""
+        the same tuple until agents are added)."""
         if self._agents is None or self._agents.status.shape[0] != self.n:
             words = (self.n + 63) >> 6
             views = (getattr(self, name)[: self.n] for name in FIELDS)
-            agents = Agents(*views, members=self.members[:words], changed=self.changed[:words])
-            self._agents = structs.wrap(to_struct(agents), agents)
+            self._agents = Agents(
+                *views, members=self.members[:words], changed=self.changed[:words]
+            )
         return self._agents
 
     def agent(self, i: int) -> dict:

@@ -607,8 +607,7 @@ def hear(first, last, step, agents, beliefs, today, news, scan, campaigns, param
     about it; at a running campaign's nodes, people present hear the campaign if it reaches them
     (``reached[chunk, campaign]``)."""
     status, node, aware, members = agents.status, agents.node, agents.aware, agents.members
-    risk_mean, risk_n, contacts = beliefs.risk_mean, beliefs.risk_n, beliefs.contacts
-    welcome_mean, welcome_n = beliefs.welcome_mean, beliefs.welcome_n
+    risk_mean, risk_n, welcome_mean, welcome_n, contacts = beliefs
     key, scale, true_risk = today.key, today.scale, today.true_risk
     hub_of_node, trust_smugglers = today.hub_of_node, today.trust_smugglers
     trust_officials = today.trust_officials
@@ -844,8 +843,7 @@ def take_in(first, last, step, agents, beliefs, today, params, talk):
     contact believes, hub by hub and destination by destination (draws :func:`rounding_word`),
     then goes into the belief records."""
     node = agents.node
-    risk_mean, risk_n = beliefs.risk_mean, beliefs.risk_n
-    welcome_mean, welcome_n = beliefs.welcome_mean, beliefs.welcome_n
+    risk_mean, risk_n, welcome_mean, welcome_n, _ = beliefs
     key, scale, trust = today.key, today.scale, today.trust_contacts
     true_risk, true_welcome = today.true_risk * MEAN_SCALE, today.true_welcome * MEAN_SCALE
     start, count, listener, heard, sums = talk
