@@ -154,24 +154,26 @@ def lose(i, day, u, missing_share, journey, events, ev_dead, ev_missing):
         events[ev_dead] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def chained(e, edge_km, day_km):
     """Leg ``e`` is travelled by distance, several a day (``day_km`` set, the length known)."""
     return day_km > 0.0 and edge_km[e] > 0.0
 
 
-@njit(cache=True)
-def end_leg(i, day, key, hop, e, agents, net, edge_robbery, p, j, events, arrived):
+@njit(cache=True, inline="always")
+def end_leg(i, day, key, hop, e, resources, edge_hazard, edge_robbery, edge_dst, route_edge_ptr, p,
+            j, events, arrived):  # fmt: skip
     """Agent ``i`` comes to the end of land leg ``e`` (the ``hop``-th ended today): the leg's
-    hazard, then its robbers; True if it stands, alive, at the end node."""
-    if uniform(key, i, Draw.HAZARD + N_DRAWS * hop) < net.edge_hazard[e]:
+    hazard, then its robbers; True if it stands, alive, at the end node. (It takes the arrays
+    it needs, not the whole population: a call per agent must not pass dozens of arrays.)"""
+    if uniform(key, i, Draw.HAZARD + N_DRAWS * hop) < edge_hazard[e]:
         lose(i, day, uniform(key, i, Draw.MISSING + N_DRAWS * hop), p.missing_share_land, j,
              events, Event.DEAD_LAND, Event.MISSING_LAND)  # fmt: skip
         return False
     if uniform(key, i, Draw.ROBBERY + N_DRAWS * hop) < edge_robbery[e]:
-        agents.resources[i] = float(agents.resources[i]) * (1.0 - p.robbery_loss)
+        resources[i] = float(resources[i]) * (1.0 - p.robbery_loss)
         events[Event.ROBBERIES] += 1
-    reach_node(i, day, e, j, net.edge_dst, net.route_edge_ptr, arrived, events)
+    reach_node(i, day, e, j, edge_dst, route_edge_ptr, arrived, events)
     return True
 
 
@@ -211,6 +213,7 @@ def travel(
     )
     resources = agents.resources
     route_edges, route_edge_ptr = net.route_edges, net.route_edge_ptr
+    edge_hazard, edge_dst = net.edge_hazard, net.edge_dst
     edge_mode, edge_days = net.edge_mode, net.edge_days
     p = params
     words = changed.shape[0]
@@ -237,7 +240,8 @@ def travel(
                     days_left[i] -= 1
                     if days_left[i] > 0:
                         continue
-                    if not end_leg(i, day, key, hop, e, agents, net, edge_robbery, p, j, events,
+                    if not end_leg(i, day, key, hop, e, resources, edge_hazard, edge_robbery, edge_dst,
+                                   route_edge_ptr, p, j, events,
                                    arrived):  # fmt: skip
                         continue
                     if chained(e, edge_km, p.day_km):
@@ -277,7 +281,8 @@ def travel(
                         days_left[i] = whole_days + (1 if moved >= p.day_km else 0)
                         break
                     moved += edge_km[nxt]  # a short leg, ended today
-                    if not end_leg(i, day, key, hop, nxt, agents, net, edge_robbery, p, j, events,
+                    if not end_leg(i, day, key, hop, nxt, resources, edge_hazard, edge_robbery,
+                                   edge_dst, route_edge_ptr, p, j, events,
                                    arrived):  # fmt: skip
                         break
                     hop += 1
