@@ -33,7 +33,7 @@ import solara  # noqa: E402
 from flowsim.charts import GROUP_COLOURS, OKABE_ITO, STATUS_GROUPS  # noqa: E402
 
 CHUNK_DAYS = 5  # days simulated between two looks at the models
-REDRAW_SECONDS = 0.8  # the charts are redrawn at most this often while running (and drawing
+REDRAW_SECONDS = 2.0  # the charts are redrawn at most this often while running (and drawing
 # takes at most a quarter of the time); while running they are PNG (three times faster to draw
 # than SVG), SVG with text once the run pauses or ends
 
